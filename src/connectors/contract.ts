@@ -1,0 +1,136 @@
+import type { CanonicalType, DatabaseSchema, RowBatch, TableSchema, Value } from '../core/types.js';
+
+/**
+ * The one contract every connector implements (postgres, mysql, sqlite, csv, json), and that the
+ * conformance suite in `test/conformance/` checks for each. The engine is written against these
+ * interfaces only; it never imports a connector folder.
+ */
+
+/** What a connector can do, as data: the engine asks these instead of testing connector names. */
+export interface Capabilities {
+  readonly dialect: 'postgres' | 'mysql' | 'sqlite' | 'csv' | 'json';
+  /** Longest identifier in bytes (PostgreSQL 63, MySQL 64); longer names are shortened by `shortenIdentifier`. */
+  readonly maxIdentifierLength: number;
+  /** Can read rows in key order and restrict reads to a key range (SQL databases). */
+  readonly keyRanges: boolean;
+  /** Can write (create tables, insert, upsert, delete). */
+  readonly writable: boolean;
+  /** Each `write` call is atomic: it commits whole or not at all. */
+  readonly atomicBatches: boolean;
+}
+
+/** Key bounds for a chunked read, on the key columns in order (tuple comparison). */
+export interface KeyRange {
+  /** Rows with key > after (exclusive). Undefined: from the start. */
+  readonly after?: readonly Value[];
+  /** Rows with key <= upTo (inclusive). Undefined: to the end. */
+  readonly upTo?: readonly Value[];
+}
+
+export interface ReadOptions {
+  /** Columns to read, in this order; all columns when omitted. */
+  readonly columns?: readonly string[];
+  /** Read in the order of these columns (required with `keyRange`). */
+  readonly orderBy?: readonly string[];
+  readonly keyRange?: KeyRange;
+  /** A filter in the source's own SQL (`deleted = 0`); SQL connectors only. */
+  readonly where?: string;
+  /** Rows per yielded batch. */
+  readonly batchSize?: number;
+  /** Skip this many records first (file connectors resume by record number). */
+  readonly skip?: number;
+  /**
+   * Decode values as these canonical types. File connectors hold only text; with `types` they
+   * yield typed values (cells that do not parse become read rejects). SQL connectors use their
+   * catalog types and accept this as a hint for columns whose native type is lossy.
+   */
+  readonly types?: Readonly<Record<string, CanonicalType>>;
+  readonly signal?: AbortSignal;
+}
+
+/** A record that could not be read (a malformed CSV line, bad bytes); reading goes on after it. */
+export interface ReadReject {
+  readonly code: 'CRM_R4001' | 'CRM_R4002' | 'CRM_R4003' | 'CRM_R4004';
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  /** The raw text of the record, as far as it could be decoded. */
+  readonly raw: string;
+  readonly column?: string;
+}
+
+/** A batch from a reader: rows plus the records of the same stretch that could not be read. */
+export interface ReadBatch extends RowBatch {
+  /** Source line (files) of each row, parallel to `rows`; absent for databases. */
+  readonly lines?: readonly number[];
+  readonly rejects?: readonly ReadReject[];
+}
+
+export type WriteMode = 'insert' | 'upsert';
+
+export interface WriteOptions {
+  readonly mode: WriteMode;
+  /** The key columns; required for upsert. */
+  readonly key?: readonly string[];
+}
+
+export interface CreateTableOptions {
+  /** Keep existing tables (CREATE TABLE IF NOT EXISTS); default true. */
+  readonly ifNotExists?: boolean;
+  /** Drop and recreate existing tables; never the default. */
+  readonly dropExisting?: boolean;
+  /** Create foreign keys as well (off when loading in an order the keys would block). */
+  readonly foreignKeys?: boolean;
+}
+
+export interface Writer {
+  /** The DDL that `createTables` would run, per dialect, without running it. */
+  ddl(tables: readonly TableSchema[], options?: CreateTableOptions): string[];
+  createTables(tables: readonly TableSchema[], options?: CreateTableOptions): Promise<void>;
+  /**
+   * Writes one batch through the fastest native path (COPY, LOAD DATA LOCAL INFILE, prepared
+   * statements in one transaction). Atomic when `capabilities.atomicBatches`: on error nothing
+   * of the batch is committed and a CrmError is thrown (the engine splits the batch to isolate
+   * the bad rows). Returns the number of rows written.
+   */
+  write(table: string, batch: RowBatch, options: WriteOptions): Promise<number>;
+  /** Deletes rows by key; returns how many were deleted. */
+  deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
+  /** Finishes pending work (file writers flush and close). */
+  close(): Promise<void>;
+}
+
+export interface Connector {
+  /** Connector name for messages: 'postgres', 'mysql', 'sqlite', 'csv', 'json'. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** The location with any secret masked, for logs and reports. */
+  readonly displayName: string;
+  /** All tables (or files), or the named ones. A native type it cannot map throws CRM_S3003. */
+  introspect(options?: { tables?: readonly string[] }): Promise<DatabaseSchema>;
+  /** Streams a table in batches with bounded memory; the consumer pulls (backpressure). */
+  read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch>;
+  /** Exact row count, optionally with a source-SQL filter. */
+  count(table: string, options?: { where?: string }): Promise<number>;
+  /** Rows whose key is one of `keys` (any order); used for upsert diffs, journals and verify. */
+  readByKeys(
+    table: string,
+    keyColumns: readonly string[],
+    keys: readonly (readonly Value[])[],
+    columns?: readonly string[],
+  ): Promise<RowBatch>;
+  /** A writer for this location (throws CRM_N2006 when not writable). */
+  writer(): Promise<Writer>;
+  close(): Promise<void>;
+}
+
+/** A parsed connection string, with `${env:NAME}` references already resolved. */
+export interface ConnectionSpec {
+  /** The string as the user wrote it (may hold `${env:…}` references, never a resolved secret). */
+  readonly raw: string;
+  /** The resolved string (may hold secrets: never log it). */
+  readonly resolved: string;
+  readonly kind: Capabilities['dialect'];
+  /** File connectors: extra options (delimiter, encoding, …) from the project file. */
+  readonly options?: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,223 @@
+import { CrmError } from './errors/crm-error.js';
+import type { CanonicalType, Value } from './types.js';
+
+/**
+ * One canonical text form per canonical type. Files (CSV, JSON) store values in this form, and
+ * verify hashes it, so the same value has the same text whatever engine it came from:
+ *
+ * | kind        | canonical text                                          |
+ * |-------------|---------------------------------------------------------|
+ * | decimal     | plain notation, no trailing fraction zeros, no `-0`: `12.5`, `-3`, `0.001` |
+ * | integer, bigint | base-10 digits with optional `-`                    |
+ * | float       | JavaScript's shortest round-trip form (`String(n)`)     |
+ * | boolean     | `true` / `false`                                        |
+ * | date        | `YYYY-MM-DD`                                            |
+ * | time        | `HH:MM:SS.ffffff` (6 fraction digits)                   |
+ * | timestamp   | `YYYY-MM-DD HH:MM:SS.ffffff`                            |
+ * | timestamptz | `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC)                     |
+ * | uuid        | lower case                                              |
+ * | json        | the JSON text with object keys sorted, no white space   |
+ * | binary      | lower-case hex                                          |
+ * | multiselect | a JSON array of the distinct values, sorted             |
+ * | text, enum  | the string itself                                       |
+ *
+ * NULL has no text form: `toCanonicalText` returns `null`, which is never the empty string.
+ */
+export function toCanonicalText(value: Value, type: CanonicalType): string | null {
+  if (value === null) return null;
+  switch (type.kind) {
+    case 'decimal':
+      return normalizeDecimal(String(value));
+    case 'integer':
+    case 'bigint':
+    case 'float':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'time':
+      return normalizeTime(String(value));
+    case 'timestamp':
+      return normalizeTimestamp(String(value));
+    case 'timestamptz':
+      return normalizeTimestamptz(String(value));
+    case 'uuid':
+      return String(value).toLowerCase();
+    case 'json':
+      return canonicalJson(String(value));
+    case 'binary':
+      return Buffer.from(value as Uint8Array).toString('hex');
+    case 'multiselect':
+      return JSON.stringify([...new Set(value as readonly string[])].sort());
+    default:
+      return String(value);
+  }
+}
+
+const INTEGER = /^[-+]?\d+$/;
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)$/;
+const TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX = /^(?:[0-9a-f]{2})*$/i;
+
+/**
+ * Parses canonical text (as written by `toCanonicalText`, or typed by a person in a file) into
+ * the in-flight value for `type`. Throws CRM_R4003 with the raw value when it does not parse.
+ */
+export function parseCanonicalText(text: string, type: CanonicalType): Value {
+  const fail = (): never => {
+    throw new CrmError('CRM_R4003', `"${text}" is not a valid ${type.kind}`, { value: text });
+  };
+  switch (type.kind) {
+    case 'integer': {
+      if (!INTEGER.test(text)) fail();
+      const n = Number(text);
+      if (!Number.isSafeInteger(n) || n > 2147483647 || n < -2147483648) fail();
+      return n;
+    }
+    case 'bigint':
+      if (!INTEGER.test(text)) fail();
+      return BigInt(text);
+    case 'decimal':
+      if (!DECIMAL.test(text)) fail();
+      return text.startsWith('+') ? text.slice(1) : text;
+    case 'float': {
+      const n = Number(text);
+      if (text.trim() === '' || Number.isNaN(n)) fail();
+      return n;
+    }
+    case 'boolean': {
+      const t = text.toLowerCase();
+      if (t === 'true' || t === '1' || t === 't') return true;
+      if (t === 'false' || t === '0' || t === 'f') return false;
+      return fail();
+    }
+    case 'date': {
+      const m = DATE.exec(text);
+      if (!m || !isValidDate(+m[1], +m[2], +m[3])) fail();
+      return text;
+    }
+    case 'time':
+      if (!TIME.test(text)) fail();
+      return normalizeTime(text);
+    case 'timestamp': {
+      const m = TIMESTAMP.exec(text);
+      if (!m || !DATE.test(m[1]) || !TIME.test(m[2])) fail();
+      return normalizeTimestamp(text);
+    }
+    case 'timestamptz':
+      if (!TIMESTAMPTZ.test(text)) fail();
+      return normalizeTimestamptz(text);
+    case 'uuid':
+      if (!UUID.test(text)) fail();
+      return text.toLowerCase();
+    case 'json':
+      try {
+        JSON.parse(text);
+      } catch {
+        fail();
+      }
+      return text;
+    case 'binary':
+      if (!HEX.test(text)) fail();
+      return new Uint8Array(Buffer.from(text, 'hex'));
+    case 'multiselect': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return fail();
+      }
+      if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string')) fail();
+      return parsed as string[];
+    }
+    case 'enum':
+      if (type.values.length > 0 && !type.values.includes(text)) fail();
+      return text;
+    default:
+      return text;
+  }
+}
+
+/** `0012.3400` → `12.34`; `-0.0` → `0`; `5.` → `5`. Exact: string manipulation only. */
+export function normalizeDecimal(text: string): string {
+  let s = text.trim();
+  let negative = false;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    negative = s[0] === '-';
+    s = s.slice(1);
+  }
+  let [intPart, fracPart = ''] = s.split('.');
+  intPart = intPart.replace(/^0+/, '') || '0';
+  fracPart = fracPart.replace(/0+$/, '');
+  const body = fracPart ? `${intPart}.${fracPart}` : intPart;
+  return negative && body !== '0' ? `-${body}` : body;
+}
+
+function padFraction(fraction: string | undefined): string {
+  return (fraction ?? '').padEnd(6, '0');
+}
+
+export function normalizeTime(text: string): string {
+  const m = TIME.exec(text);
+  if (!m) return text;
+  return `${m[1]}:${m[2]}:${m[3]}.${padFraction(m[4])}`;
+}
+
+export function normalizeTimestamp(text: string): string {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return text;
+  return `${m[1]} ${normalizeTime(m[2])}`;
+}
+
+/** Any `YYYY-MM-DD HH:MM:SS[.f][zone]` → UTC `YYYY-MM-DDTHH:MM:SS.ffffffZ`, with no `Date` (which would drop microseconds). */
+export function normalizeTimestamptz(text: string): string {
+  const m = TIMESTAMPTZ.exec(text);
+  if (!m) return text;
+  const [, date, hh, mi, ss, frac, zone] = m;
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+  }
+  const [y, mo, d] = date.split('-').map(Number);
+  // Date.UTC is zone-free; only whole minutes are shifted, the fraction is carried as text.
+  const utc = new Date(Date.UTC(2000, mo - 1, d, Number(hh), Number(mi) - offsetMinutes, Number(ss)));
+  utc.setUTCFullYear(y + utc.getUTCFullYear() - 2000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(utc.getUTCFullYear(), 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(
+    utc.getUTCMinutes(),
+  )}:${pad(utc.getUTCSeconds())}.${padFraction(frac)}Z`;
+}
+
+export function isValidDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return d <= days[m - 1];
+}
+
+/** JSON text with object keys sorted and no white space; numbers keep their source digits. */
+export function canonicalJson(text: string): string {
+  return stringifySorted(
+    JSON.parse(text, (_key, value, context?: { source?: string }) =>
+      typeof value === 'number' && context?.source ? new RawNumber(context.source) : value,
+    ),
+  );
+}
+
+class RawNumber {
+  constructor(readonly source: string) {}
+}
+
+function stringifySorted(value: unknown): string {
+  if (value instanceof RawNumber) return value.source;
+  if (Array.isArray(value)) return `[${value.map(stringifySorted).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stringifySorted((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
+import { toCanonicalText } from '../../src/core/canonical.js';
+import { CrmError } from '../../src/core/errors/index.js';
+import type { CanonicalType, RowBatch, TableSchema, Value } from '../../src/core/types.js';
+import { EDGE_COLUMNS, EDGE_ROWS, EDGE_TABLE } from './edge-values.js';
+
+/** A fresh, empty, writable location for one connector (a new database, a new folder). */
+export interface ConformanceTarget {
+  readonly connector: Connector;
+  /** Opens a second connector on the same location (to read back with a fresh connection). */
+  reopen(): Promise<Connector>;
+  cleanup(): Promise<void>;
+}
+
+export const TIME_ZONES = ['Asia/Singapore', 'America/Los_Angeles'] as const;
+
+const TYPES: Record<string, CanonicalType> = Object.fromEntries(EDGE_TABLE.columns.map((c) => [c.name, c.type]));
+
+async function readAll(connector: Connector, table: string, options: Parameters<Connector['read']>[1] = {}): Promise<ReadBatch[]> {
+  const batches: ReadBatch[] = [];
+  for await (const batch of connector.read(table, options)) batches.push(batch);
+  return batches;
+}
+
+function rowsOf(batches: readonly RowBatch[], columns: readonly string[]): Value[][] {
+  const out: Value[][] = [];
+  for (const b of batches) {
+    const idx = columns.map((c) => b.columns.indexOf(c));
+    for (const r of b.rows) out.push(idx.map((i) => r[i]));
+  }
+  return out;
+}
+
+/** JS type per kind: exactness is also about never handing out a `number` for a bigint or a decimal. */
+function jsTypeOk(value: Value, type: CanonicalType): boolean {
+  if (value === null) return true;
+  switch (type.kind) {
+    case 'bigint':
+      return typeof value === 'bigint';
+    case 'integer':
+    case 'float':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'binary':
+      return value instanceof Uint8Array;
+    case 'multiselect':
+      return Array.isArray(value);
+    default:
+      return typeof value === 'string';
+  }
+}
+
+/** Compares rows exactly, through the lossless canonical text form, and the JS type of each value. */
+export function expectSameRows(actual: Value[][], expected: Value[][], columns: readonly string[], types = TYPES): void {
+  expect(actual.length).toBe(expected.length);
+  for (let r = 0; r < expected.length; r++) {
+    for (let c = 0; c < columns.length; c++) {
+      const type = types[columns[c]];
+      const a = actual[r][c];
+      const e = expected[r][c];
+      const where = `row ${r} column ${columns[c]}`;
+      expect(jsTypeOk(a, type), `${where}: JS type of ${String(a)}`).toBe(true);
+      expect(a === null ? null : toCanonicalText(a, type), where).toBe(e === null ? null : toCanonicalText(e, type));
+    }
+  }
+}
+
+/**
+ * The conformance suite every connector runs. `open` makes a fresh empty location. File
+ * connectors hold no key order, so the key-range checks run only where `capabilities.keyRanges`.
+ */
+export function registerConnectorTests(name: string, open: () => Promise<ConformanceTarget | undefined>): void {
+  describe(`connector conformance: ${name}`, () => {
+    let target: ConformanceTarget | undefined;
+    beforeAll(async () => {
+      target = await open();
+    });
+    afterAll(async () => {
+      await target?.connector.close();
+      await target?.cleanup();
+    });
+    const conn = () => {
+      if (!target) throw new Error('no target');
+      return target.connector;
+    };
+
+    it('round-trips every canonical type with edge values exactly, under two time zones', async (ctx) => {
+      if (!target) return ctx.skip();
+      const writer = await conn().writer();
+      await writer.createTables([EDGE_TABLE]);
+      await writer.write('edge_values', { columns: EDGE_COLUMNS, rows: EDGE_ROWS }, { mode: 'insert' });
+      await writer.close();
+      const originalTz = process.env.TZ;
+      try {
+        for (const tz of TIME_ZONES) {
+          process.env.TZ = tz;
+          const fresh = await target.reopen();
+          try {
+            const batches = await readAll(fresh, 'edge_values', { types: TYPES, orderBy: ['id'] });
+            const rows = rowsOf(batches, EDGE_COLUMNS).sort((a, b) => Number(a[0]) - Number(b[0]));
+            expectSameRows(rows, EDGE_ROWS, EDGE_COLUMNS);
+          } finally {
+            await fresh.close();
+          }
+        }
+      } finally {
+        process.env.TZ = originalTz;
+      }
+    });
+
+    it('introspects the written table with its canonical types and key', async (ctx) => {
+      if (!target) return ctx.skip();
+      const schema = await conn().introspect({ tables: ['edge_values'] });
+      const table = schema.tables.find((t) => t.name === 'edge_values');
+      expect(table).toBeDefined();
+      expect(table?.columns.map((c) => c.name)).toEqual(EDGE_COLUMNS);
+      if (conn().capabilities.keyRanges) {
+        expect(table?.primaryKey).toEqual(['id']);
+        for (const col of EDGE_TABLE.columns) {
+          const got = table?.columns.find((c) => c.name === col.name);
+          expect(got?.type.kind, col.name).toBe(col.type.kind);
+        }
+      }
+    });
+
+    it('counts rows exactly and fetches rows by key', async (ctx) => {
+      if (!target) return ctx.skip();
+      expect(await conn().count('edge_values')).toBe(EDGE_ROWS.length);
+      const got = await conn().readByKeys('edge_values', ['id'], [[2n], [5n], [99n]], ['id', 't_big', 't_dec']);
+      const rows = rowsOf([got], ['id', 't_big', 't_dec']).sort((a, b) => Number(a[0]) - Number(b[0]));
+      expectSameRows(
+        rows,
+        [
+          [2n, 9223372036854775807n, '1234567890123456789012345678.1234567890'],
+          [5n, null, null],
+        ],
+        ['id', 't_big', 't_dec'],
+      );
+    });
+
+    it('streams in batches of the requested size, and by key range where supported', async (ctx) => {
+      if (!target) return ctx.skip();
+      const table: TableSchema = {
+        name: 'many_rows',
+        columns: [
+          { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
+          { name: 'label', type: { kind: 'text' }, nativeType: '', nullable: true },
+        ],
+        primaryKey: ['id'],
+        uniqueKeys: [],
+        foreignKeys: [],
+        indexes: [],
+      };
+      const writer = await conn().writer();
+      await writer.createTables([table]);
+      const rows: Value[][] = Array.from({ length: 2500 }, (_, i) => [BigInt(i + 1), `row ${i + 1}`]);
+      await writer.write('many_rows', { columns: ['id', 'label'], rows: rows.slice(0, 1200) }, { mode: 'insert' });
+      await writer.write('many_rows', { columns: ['id', 'label'], rows: rows.slice(1200) }, { mode: 'insert' });
+      await writer.close();
+      const types = { id: table.columns[0].type, label: table.columns[1].type };
+      const batches = await readAll(conn(), 'many_rows', { batchSize: 1000, orderBy: ['id'], types });
+      expect(batches.map((b) => b.rows.length)).toEqual([1000, 1000, 500]);
+      if (conn().capabilities.keyRanges) {
+        const ranged = await readAll(conn(), 'many_rows', { orderBy: ['id'], keyRange: { after: [100n], upTo: [250n] }, batchSize: 64 });
+        const ids = rowsOf(ranged, ['id']).map((r) => r[0]);
+        expect(ids.length).toBe(150);
+        expect(ids[0]).toBe(101n);
+        expect(ids[149]).toBe(250n);
+      } else {
+        const skipped = await readAll(conn(), 'many_rows', { skip: 2400, types });
+        expect(rowsOf(skipped, ['id']).map((r) => r[0])).toEqual(rows.slice(2400).map((r) => r[0]));
+      }
+    });
+
+    it('upserts by key: existing rows updated, new rows inserted, nothing duplicated', async (ctx) => {
+      if (!target || !conn().capabilities.keyRanges) return ctx.skip();
+      const writer = await conn().writer();
+      await writer.write(
+        'edge_values',
+        {
+          columns: ['id', 't_text', 't_dec'],
+          rows: [
+            [1n, 'Acme Corp (renamed)', '1.5'],
+            [7n, 'new row', null],
+          ],
+        },
+        { mode: 'upsert', key: ['id'] },
+      );
+      await writer.close();
+      expect(await conn().count('edge_values')).toBe(EDGE_ROWS.length + 1);
+      const got = await conn().readByKeys('edge_values', ['id'], [[1n], [7n]], ['id', 't_text', 't_dec', 't_int']);
+      const rows = rowsOf([got], ['id', 't_text', 't_dec', 't_int']).sort((a, b) => Number(a[0]) - Number(b[0]));
+      // Columns not in the batch keep their values on update.
+      expectSameRows(
+        rows,
+        [
+          [1n, 'Acme Corp (renamed)', '1.5', 42],
+          [7n, 'new row', null, null],
+        ],
+        ['id', 't_text', 't_dec', 't_int'],
+      );
+    });
+
+    it('rejects a whole batch atomically when one row violates the key', async (ctx) => {
+      if (!target || !conn().capabilities.atomicBatches) return ctx.skip();
+      const writer = await conn().writer();
+      const before = await conn().count('many_rows');
+      await expect(
+        writer.write(
+          'many_rows',
+          {
+            columns: ['id', 'label'],
+            rows: [
+              [5001n, 'fine'],
+              [1n, 'duplicate key'],
+            ],
+          },
+          { mode: 'insert' },
+        ),
+      ).rejects.toBeInstanceOf(CrmError);
+      await writer.close();
+      expect(await conn().count('many_rows')).toBe(before);
+    });
+
+    it('deletes by key', async (ctx) => {
+      if (!target || !conn().capabilities.keyRanges) return ctx.skip();
+      const writer = await conn().writer();
+      expect(await writer.deleteByKeys('many_rows', ['id'], [[1n], [2n], [999999n]])).toBe(2);
+      await writer.close();
+      expect(await conn().count('many_rows')).toBe(2498);
+    });
+
+    it('shortens identifiers over the dialect limit deterministically and uniquely', async (ctx) => {
+      if (!target) return ctx.skip();
+      const limit = conn().capabilities.maxIdentifierLength;
+      if (!Number.isFinite(limit)) return ctx.skip();
+      const long = (suffix: string) => `${'a_very_long_custom_field_name_from_a_legacy_crm_'.repeat(2)}${suffix}`;
+      const table: TableSchema = {
+        name: 'long_names',
+        columns: [
+          { name: 'id', type: { kind: 'integer' }, nativeType: '', nullable: false },
+          { name: long('one'), type: { kind: 'text' }, nativeType: '', nullable: true },
+          { name: long('two'), type: { kind: 'text' }, nativeType: '', nullable: true },
+        ],
+        primaryKey: ['id'],
+        uniqueKeys: [],
+        foreignKeys: [],
+        indexes: [],
+      };
+      const writer = await conn().writer();
+      const ddl = writer.ddl([table]).join('\n');
+      expect(writer.ddl([table]).join('\n')).toBe(ddl);
+      await writer.createTables([table]);
+      await writer.close();
+      const schema = await conn().introspect({ tables: ['long_names'] });
+      const names = schema.tables[0].columns.map((c) => c.name);
+      expect(names.length).toBe(3);
+      expect(new Set(names).size).toBe(3);
+      for (const n of names) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(limit);
+    });
+
+    it('fails with CRM_S3001 naming a missing table', async (ctx) => {
+      if (!target) return ctx.skip();
+      const read = async () => {
+        for await (const _ of conn().read('no_such_table')) {
+          // drain
+        }
+      };
+      await expect(read()).rejects.toMatchObject({ code: 'CRM_S3001' });
+    });
+  });
+}
