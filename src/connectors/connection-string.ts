@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { resolveEnvRefs } from '../config/env-refs.js';
+import { resolveEnvRefs } from '../core/env-refs.js';
 import { CrmError } from '../core/errors/index.js';
 import { registerSecret } from '../core/errors/redact.js';
 import type { ConnectionSpec } from './contract.js';

@@ -1,5 +1,5 @@
-import { CrmError } from '../core/errors/index.js';
-import { registerSecret } from '../core/errors/redact.js';
+import { CrmError } from './errors/index.js';
+import { registerSecret } from './errors/redact.js';
 
 const ENV_REF = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

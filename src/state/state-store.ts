@@ -1,0 +1,144 @@
+/**
+ * The state of a project's runs, kept in `.crmbridge/` (SQLite by default, see
+ * `sqlite-state-store.ts`). Async so that a PostgreSQL store for several workers can implement
+ * the same interface later.
+ *
+ * Invariant: `commitBatch` is called only AFTER the target write it describes has committed, and
+ * it stores the checkpoint, ledger, id mappings, rejects and journal of that batch in ONE
+ * transaction. A crash between the target commit and `commitBatch` therefore replays at most one
+ * batch per object, which the engine's upsert-by-key makes harmless.
+ *
+ * Keys are stored as text: `encodeKey(values)` (the canonical text of each key column, as a JSON
+ * array), so a composite or bigint key has one exact, comparable form.
+ */
+
+export type RunKind = 'migrate' | 'repair' | 'sync' | 'rollback';
+export type RunStatus = 'running' | 'completed' | 'incomplete' | 'failed' | 'stopped';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly kind: RunKind;
+  readonly status: RunStatus;
+  readonly dryRun: boolean;
+  /** Hash of the compiled plan: a resume must use the same plan. */
+  readonly planHash: string;
+  /** ISO-8601 UTC. */
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  /** Options and summary as JSON-serialisable data (no secrets). */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly summary?: Readonly<Record<string, unknown>>;
+  /** Id of the run this one resumed or retried, if any. */
+  readonly parentRunId?: string;
+}
+
+/** Per-object accounting. Invariant at the end of a run: read = created + updated + unchanged + rejected + filtered. */
+export interface LedgerCounts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  filtered: number;
+}
+
+export interface LedgerEntry extends LedgerCounts {
+  readonly runId: string;
+  readonly object: string;
+}
+
+export interface RejectRecord {
+  readonly object: string;
+  /** The source key as `encodeKey` text ('' when the row had no readable key, e.g. a malformed CSV line). */
+  readonly sourceKey: string;
+  readonly field?: string;
+  /** The offending value as text (redacted of secrets), or undefined. */
+  readonly rawValue?: string;
+  /** snake_case reason: invalid_email, missing_parent, parent_rejected, duplicate_key, value_too_long, … */
+  readonly reason: string;
+  /** Catalog code (CRM_R4xxx). */
+  readonly code: string;
+  readonly message: string;
+  /** The original source record as JSON text (canonical text values), for export and retry. */
+  readonly record?: string;
+  /** File and line for file sources. */
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface StoredReject extends RejectRecord {
+  readonly runId: string;
+  readonly seq: number;
+}
+
+export interface JournalRecord {
+  readonly object: string;
+  readonly table: string;
+  /** Target key as `encodeKey` text. */
+  readonly targetKey: string;
+  readonly action: 'insert' | 'update' | 'delete';
+  /** insert: undefined. update/delete: the prior target row as JSON (column → canonical text or null). */
+  readonly prior?: string;
+  /** The row as this run left it (column → canonical text or null), to detect later changes by others. */
+  readonly after?: string;
+}
+
+export interface StoredJournal extends JournalRecord {
+  readonly runId: string;
+  readonly seq: number;
+}
+
+export interface IdMapping {
+  readonly sourceKey: string;
+  readonly targetKey: string;
+}
+
+/** A checkpoint: the position after which an object's pass resumes, plus the ledger so far. */
+export interface Checkpoint {
+  readonly object: string;
+  /** 1 = load pass, 2 = deferred-reference update pass. */
+  readonly pass: number;
+  /** Last source key written (`encodeKey` text) for keyed sources, or the record number for files. */
+  readonly position: string;
+  readonly done: boolean;
+  readonly ledger: LedgerCounts;
+}
+
+export interface BatchCommit {
+  readonly object: string;
+  readonly pass: number;
+  readonly checkpoint: Checkpoint;
+  readonly idMappings?: readonly IdMapping[];
+  readonly rejects?: readonly RejectRecord[];
+  readonly journal?: readonly JournalRecord[];
+}
+
+export interface StateStore {
+  /** Without an `id`, the store gives one (see `run-id.ts`); `status` defaults to 'running'. */
+  createRun(run: Omit<RunRecord, 'id' | 'startedAt' | 'status'> & { id?: string; status?: RunStatus }): Promise<RunRecord>;
+  finishRun(id: string, status: RunStatus, summary?: Readonly<Record<string, unknown>>): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(limit?: number): Promise<RunRecord[]>;
+
+  /** Atomically stores one committed batch's checkpoint, ledger, id mappings, rejects and journal. */
+  commitBatch(runId: string, batch: BatchCommit): Promise<void>;
+  getCheckpoints(runId: string): Promise<Checkpoint[]>;
+  getLedger(runId: string): Promise<LedgerEntry[]>;
+
+  /** Source key → target key for the given source keys of an object (missing ones absent). Any run. */
+  lookupIds(object: string, sourceKeys: readonly string[]): Promise<Map<string, string>>;
+  /** Which of these source keys were rejected in the given run (for parent_rejected). */
+  rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>>;
+
+  listRejects(runId: string, options?: { object?: string; reason?: string; limit?: number; offset?: number }): Promise<StoredReject[]>;
+  countRejects(runId: string): Promise<{ object: string; reason: string; count: number }[]>;
+  /**
+   * The run's journal in reverse order of writing (for rollback), in pages. `reverse` defaults to
+   * true; `afterSeq` continues after that record in the listing order (seq below it when reverse,
+   * above it otherwise), so the last seq of a page fetches the next one.
+   */
+  journal(runId: string, options?: { object?: string; reverse?: boolean; limit?: number; afterSeq?: number }): Promise<StoredJournal[]>;
+
+  close(): Promise<void>;
+}
