@@ -1,0 +1,413 @@
+import Database from 'better-sqlite3';
+import { CrmError, redact } from '../core/errors/index.js';
+import { newRunId } from './run-id.js';
+import { secretFreeJson } from './secret-free-json.js';
+import { toStateError } from './state-error.js';
+import { migrateStateSchema } from './state-schema.js';
+import type {
+  BatchCommit,
+  Checkpoint,
+  LedgerCounts,
+  LedgerEntry,
+  RunRecord,
+  RunStatus,
+  StateStore,
+  StoredJournal,
+  StoredReject,
+} from './state-store.js';
+
+export interface SqliteStateStoreOptions {
+  /** How long a write waits for another process's write lock before failing with CRM_E6004. */
+  readonly busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+
+interface RunRow {
+  id: string;
+  kind: RunRecord['kind'];
+  status: RunStatus;
+  dry_run: number;
+  plan_hash: string;
+  started_at: string;
+  finished_at: string | null;
+  options: string;
+  summary: string | null;
+  parent_run_id: string | null;
+}
+
+interface CheckpointRow {
+  object: string;
+  pass: number;
+  position: string;
+  done: number;
+  ledger: string;
+}
+
+interface RejectRow {
+  seq: number;
+  run_id: string;
+  object: string;
+  source_key: string;
+  field: string | null;
+  raw_value: string | null;
+  reason: string;
+  code: string;
+  message: string;
+  record: string | null;
+  file: string | null;
+  line: number | null;
+}
+
+interface JournalRow {
+  seq: number;
+  run_id: string;
+  object: string;
+  table_name: string;
+  target_key: string;
+  action: StoredJournal['action'];
+  prior: string | null;
+  after: string | null;
+}
+
+/**
+ * The state store on one SQLite file (better-sqlite3, synchronous under an async interface).
+ *
+ * Durability: WAL with `synchronous = FULL`, so a `commitBatch` that has returned survives a
+ * process kill or power loss. Concurrency: one writer at a time across processes; a writer waits
+ * up to the busy timeout for another, readers never wait (WAL).
+ */
+export class SqliteStateStore implements StateStore {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly commitTransaction: Database.Transaction<(runId: string, batch: BatchCommit) => void>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly busyTimeoutMs: number,
+  ) {
+    this.commitTransaction = db.transaction((runId: string, batch: BatchCommit) => this.writeBatch(runId, batch));
+  }
+
+  /** Opens (creating if needed) the database file at `path` and brings its schema up to date. */
+  static open(path: string, options: SqliteStateStoreOptions = {}): SqliteStateStore {
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { timeout: busyTimeoutMs });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrateStateSchema(db, path);
+      return new SqliteStateStore(db, path, busyTimeoutMs);
+    } catch (err) {
+      db?.close();
+      throw toStateError(err, path, 'opening the state database', busyTimeoutMs);
+    }
+  }
+
+  createRun(run: Parameters<StateStore['createRun']>[0]): Promise<RunRecord> {
+    return this.guard('creating a run', () => {
+      const now = new Date();
+      const id = run.id ?? newRunId(now);
+      this.statement(
+        `INSERT INTO runs (id, kind, status, dry_run, plan_hash, started_at, options, parent_run_id)
+         VALUES (@id, @kind, @status, @dryRun, @planHash, @startedAt, @options, @parentRunId)`,
+      ).run({
+        id,
+        kind: run.kind,
+        status: run.status ?? 'running',
+        dryRun: run.dryRun ? 1 : 0,
+        planHash: run.planHash,
+        startedAt: now.toISOString(),
+        options: secretFreeJson(run.options),
+        parentRunId: run.parentRunId ?? null,
+      });
+      return this.readRun(id)!;
+    });
+  }
+
+  finishRun(id: string, status: RunStatus, summary?: Readonly<Record<string, unknown>>): Promise<void> {
+    return this.guard('finishing a run', () => {
+      const result = this.statement('UPDATE runs SET status = @status, finished_at = @finishedAt, summary = @summary WHERE id = @id').run({
+        id,
+        status,
+        finishedAt: new Date().toISOString(),
+        summary: summary === undefined ? null : secretFreeJson(summary),
+      });
+      if (result.changes === 0) throw new CrmError('CRM_E6003', `no run ${id} in the state database`, { location: { file: this.path } });
+    });
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.guard('reading a run', () => this.readRun(id));
+  }
+
+  listRuns(limit?: number): Promise<RunRecord[]> {
+    return this.guard('listing runs', () => {
+      // Insertion order breaks ties between runs started in the same millisecond.
+      const rows = this.statement('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit ?? -1) as RunRow[];
+      return rows.map(toRunRecord);
+    });
+  }
+
+  commitBatch(runId: string, batch: BatchCommit): Promise<void> {
+    return this.guard('committing a batch', () => {
+      const { checkpoint } = batch;
+      if (checkpoint.object !== batch.object || checkpoint.pass !== batch.pass) {
+        throw new CrmError(
+          'CRM_X9001',
+          `batch for ${batch.object} pass ${batch.pass} carries a checkpoint for ${checkpoint.object} pass ${checkpoint.pass}`,
+        );
+      }
+      // IMMEDIATE takes the write lock up front, so a busy database waits (busy timeout) at BEGIN
+      // instead of failing mid-transaction when a read lock cannot be upgraded.
+      this.commitTransaction.immediate(runId, batch);
+    });
+  }
+
+  getCheckpoints(runId: string): Promise<Checkpoint[]> {
+    return this.guard('reading checkpoints', () => {
+      const rows = this.statement(
+        'SELECT object, pass, position, done, ledger FROM checkpoints WHERE run_id = ? ORDER BY object, pass',
+      ).all(runId) as CheckpointRow[];
+      return rows.map((row) => ({
+        object: row.object,
+        pass: row.pass,
+        position: row.position,
+        done: row.done === 1,
+        ledger: JSON.parse(row.ledger) as LedgerCounts,
+      }));
+    });
+  }
+
+  getLedger(runId: string): Promise<LedgerEntry[]> {
+    return this.guard('reading the ledger', () => {
+      return this.statement(
+        `SELECT run_id AS runId, object, read, created, updated, unchanged, rejected, filtered
+         FROM ledger WHERE run_id = ? ORDER BY object`,
+      ).all(runId) as LedgerEntry[];
+    });
+  }
+
+  lookupIds(object: string, sourceKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.guard('looking up id mappings', () => {
+      const found = new Map<string, string>();
+      if (sourceKeys.length === 0) return found;
+      // One round trip for the whole list: json_each drives (CROSS JOIN fixes the order), each key
+      // probes the (object, source_key) primary key. Measured faster than filling a temp table.
+      const rows = this.statement(
+        `SELECT m.source_key, m.target_key FROM json_each(@keys) AS k
+         CROSS JOIN id_map AS m ON m.object = @object AND m.source_key = k.value`,
+      )
+        .raw()
+        .all({ keys: JSON.stringify(sourceKeys), object }) as [string, string][];
+      for (const [source, target] of rows) found.set(source, target);
+      return found;
+    });
+  }
+
+  rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>> {
+    return this.guard('looking up rejected keys', () => {
+      if (sourceKeys.length === 0) return new Set<string>();
+      const rows = this.statement(
+        `SELECT DISTINCT r.source_key FROM json_each(@keys) AS k
+         CROSS JOIN rejects AS r ON r.run_id = @runId AND r.object = @object AND r.source_key = k.value`,
+      )
+        .pluck()
+        .all({ keys: JSON.stringify(sourceKeys), runId, object }) as string[];
+      return new Set(rows);
+    });
+  }
+
+  listRejects(runId: string, options: { object?: string; reason?: string; limit?: number; offset?: number } = {}): Promise<StoredReject[]> {
+    return this.guard('listing rejects', () => {
+      // One SQL text per filter combination (each cached), so every variant uses its index.
+      const filters = ['run_id = @runId'];
+      if (options.object !== undefined) filters.push('object = @object');
+      if (options.reason !== undefined) filters.push('reason = @reason');
+      const rows = this.statement(`SELECT * FROM rejects WHERE ${filters.join(' AND ')} ORDER BY seq LIMIT @limit OFFSET @offset`).all({
+        runId,
+        ...(options.object === undefined ? {} : { object: options.object }),
+        ...(options.reason === undefined ? {} : { reason: options.reason }),
+        limit: options.limit ?? -1,
+        offset: options.offset ?? 0,
+      }) as RejectRow[];
+      return rows.map(toStoredReject);
+    });
+  }
+
+  countRejects(runId: string): Promise<{ object: string; reason: string; count: number }[]> {
+    return this.guard('counting rejects', () => {
+      return this.statement(
+        'SELECT object, reason, count(*) AS count FROM rejects WHERE run_id = ? GROUP BY object, reason ORDER BY object, reason',
+      ).all(runId) as { object: string; reason: string; count: number }[];
+    });
+  }
+
+  journal(runId: string, options: { object?: string; reverse?: boolean; limit?: number; afterSeq?: number } = {}): Promise<StoredJournal[]> {
+    return this.guard('reading the journal', () => {
+      const reverse = options.reverse ?? true;
+      const filters = ['run_id = @runId'];
+      if (options.object !== undefined) filters.push('object = @object');
+      if (options.afterSeq !== undefined) filters.push(reverse ? 'seq < @afterSeq' : 'seq > @afterSeq');
+      const rows = this.statement(
+        `SELECT * FROM journal WHERE ${filters.join(' AND ')} ORDER BY seq ${reverse ? 'DESC' : 'ASC'} LIMIT @limit`,
+      ).all({
+        runId,
+        ...(options.object === undefined ? {} : { object: options.object }),
+        ...(options.afterSeq === undefined ? {} : { afterSeq: options.afterSeq }),
+        limit: options.limit ?? -1,
+      }) as JournalRow[];
+      return rows.map(toStoredJournal);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.guard('closing the state database', () => {
+      this.statements.clear();
+      this.db.close();
+    });
+  }
+
+  /** The body of `commitBatch`'s transaction: any throw here rolls back the whole batch. */
+  private writeBatch(runId: string, batch: BatchCommit): void {
+    const { object, pass, checkpoint } = batch;
+    const ledger = checkpoint.ledger;
+    this.statement(
+      `INSERT INTO checkpoints (run_id, object, pass, position, done, ledger) VALUES (@runId, @object, @pass, @position, @done, @ledger)
+       ON CONFLICT (run_id, object, pass) DO UPDATE SET position = excluded.position, done = excluded.done, ledger = excluded.ledger`,
+    ).run({
+      runId,
+      object,
+      pass,
+      position: checkpoint.position,
+      done: checkpoint.done ? 1 : 0,
+      ledger: JSON.stringify(countsOf(ledger)),
+    });
+    this.statement(
+      `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
+       VALUES (@runId, @object, @read, @created, @updated, @unchanged, @rejected, @filtered)
+       ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
+         unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
+    ).run({ runId, object, ...countsOf(ledger) });
+
+    // A replayed batch re-maps a key to the same target: the row is left as is (keeping the run
+    // that created it). A different target (the target row was re-created) replaces the mapping.
+    const mapId = this.statement(
+      `INSERT INTO id_map (object, source_key, target_key, run_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT (object, source_key) DO UPDATE SET target_key = excluded.target_key, run_id = excluded.run_id
+       WHERE target_key <> excluded.target_key`,
+    );
+    for (const m of batch.idMappings ?? []) mapId.run(object, m.sourceKey, m.targetKey, runId);
+
+    const reject = this.statement(
+      `INSERT INTO rejects (run_id, object, source_key, field, raw_value, reason, code, message, record, file, line)
+       VALUES (@runId, @object, @sourceKey, @field, @rawValue, @reason, @code, @message, @record, @file, @line)`,
+    );
+    for (const r of batch.rejects ?? []) {
+      reject.run({
+        runId,
+        object: r.object,
+        sourceKey: r.sourceKey,
+        field: r.field ?? null,
+        rawValue: r.rawValue === undefined ? null : redact(r.rawValue),
+        reason: r.reason,
+        code: r.code,
+        message: redact(r.message),
+        record: r.record ?? null,
+        file: r.file ?? null,
+        line: r.line ?? null,
+      });
+    }
+
+    const journal = this.statement(
+      `INSERT INTO journal (run_id, object, table_name, target_key, action, prior, after)
+       VALUES (@runId, @object, @table, @targetKey, @action, @prior, @after)`,
+    );
+    for (const j of batch.journal ?? []) {
+      journal.run({
+        runId,
+        object: j.object,
+        table: j.table,
+        targetKey: j.targetKey,
+        action: j.action,
+        prior: j.prior ?? null,
+        after: j.after ?? null,
+      });
+    }
+  }
+
+  private readRun(id: string): RunRecord | undefined {
+    const row = this.statement('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row === undefined ? undefined : toRunRecord(row);
+  }
+
+  /** Prepared statements, compiled once per SQL text for the life of the connection. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private guard<T>(operation: string, work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (err) {
+      return Promise.reject(toStateError(err, this.path, operation, this.busyTimeoutMs));
+    }
+  }
+}
+
+/** Only the six counts: a ledger object may carry more (a LedgerEntry's runId/object). */
+function countsOf(c: LedgerCounts): LedgerCounts {
+  return { read: c.read, created: c.created, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, filtered: c.filtered };
+}
+
+function toRunRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    dryRun: row.dry_run === 1,
+    planHash: row.plan_hash,
+    startedAt: row.started_at,
+    options: JSON.parse(row.options) as Record<string, unknown>,
+    ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
+    ...(row.summary === null ? {} : { summary: JSON.parse(row.summary) as Record<string, unknown> }),
+    ...(row.parent_run_id === null ? {} : { parentRunId: row.parent_run_id }),
+  };
+}
+
+function toStoredReject(row: RejectRow): StoredReject {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    object: row.object,
+    sourceKey: row.source_key,
+    reason: row.reason,
+    code: row.code,
+    message: row.message,
+    ...(row.field === null ? {} : { field: row.field }),
+    ...(row.raw_value === null ? {} : { rawValue: row.raw_value }),
+    ...(row.record === null ? {} : { record: row.record }),
+    ...(row.file === null ? {} : { file: row.file }),
+    ...(row.line === null ? {} : { line: row.line }),
+  };
+}
+
+function toStoredJournal(row: JournalRow): StoredJournal {
+  return {
+    runId: row.run_id,
+    seq: row.seq,
+    object: row.object,
+    table: row.table_name,
+    targetKey: row.target_key,
+    action: row.action,
+    ...(row.prior === null ? {} : { prior: row.prior }),
+    ...(row.after === null ? {} : { after: row.after }),
+  };
+}

@@ -1,0 +1,112 @@
+import type Database from 'better-sqlite3';
+import { CrmError } from '../core/errors/index.js';
+
+/**
+ * The state database's schema, as an ordered list of migrations. `PRAGMA user_version` holds the
+ * number of migrations applied; opening a store applies the missing ones in one transaction.
+ * Invariant: a migration, once released, is never edited — a change is a new entry at the end.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('migrate', 'repair', 'sync', 'rollback')),
+    status        TEXT NOT NULL CHECK (status IN ('running', 'completed', 'incomplete', 'failed', 'stopped')),
+    dry_run       INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    plan_hash     TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    options       TEXT NOT NULL,
+    summary       TEXT,
+    parent_run_id TEXT REFERENCES runs (id)
+  );
+  CREATE INDEX runs_started ON runs (started_at);
+
+  -- The latest counts per object of a run (each commitBatch replaces them with its checkpoint's).
+  CREATE TABLE ledger (
+    run_id    TEXT NOT NULL REFERENCES runs (id),
+    object    TEXT NOT NULL,
+    read      INTEGER NOT NULL CHECK (read >= 0),
+    created   INTEGER NOT NULL CHECK (created >= 0),
+    updated   INTEGER NOT NULL CHECK (updated >= 0),
+    unchanged INTEGER NOT NULL CHECK (unchanged >= 0),
+    rejected  INTEGER NOT NULL CHECK (rejected >= 0),
+    filtered  INTEGER NOT NULL CHECK (filtered >= 0),
+    PRIMARY KEY (run_id, object)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE checkpoints (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    object   TEXT NOT NULL,
+    pass     INTEGER NOT NULL CHECK (pass >= 1),
+    position TEXT NOT NULL,
+    done     INTEGER NOT NULL CHECK (done IN (0, 1)),
+    ledger   TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, pass)
+  ) WITHOUT ROWID;
+
+  -- Millions of rows: WITHOUT ROWID stores each mapping once, in its primary-key b-tree.
+  -- run_id (the run that created the mapping) has no foreign key on purpose: a mapping stays
+  -- valid as long as the target row exists, whatever happens to the run's other records.
+  CREATE TABLE id_map (
+    object     TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    PRIMARY KEY (object, source_key)
+  ) WITHOUT ROWID;
+
+  -- seq is the rowid: listing in seq order walks the indexes below without a sort.
+  CREATE TABLE rejects (
+    seq        INTEGER PRIMARY KEY,
+    run_id     TEXT NOT NULL REFERENCES runs (id),
+    object     TEXT NOT NULL CHECK (object <> ''),
+    source_key TEXT NOT NULL,
+    field      TEXT,
+    raw_value  TEXT,
+    reason     TEXT NOT NULL CHECK (reason <> ''),
+    code       TEXT NOT NULL CHECK (code <> ''),
+    message    TEXT NOT NULL,
+    record     TEXT,
+    file       TEXT,
+    line       INTEGER CHECK (line IS NULL OR line >= 0)
+  );
+  CREATE INDEX rejects_object_reason ON rejects (run_id, object, reason);
+  CREATE INDEX rejects_reason ON rejects (run_id, reason);
+  CREATE INDEX rejects_key ON rejects (run_id, object, source_key);
+
+  -- AUTOINCREMENT: a seq is never reused, so "reverse seq order" is always reverse write order.
+  CREATE TABLE journal (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id     TEXT NOT NULL REFERENCES runs (id),
+    object     TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    target_key TEXT NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    prior      TEXT,
+    after      TEXT
+  );
+  CREATE INDEX journal_run ON journal (run_id);
+  CREATE INDEX journal_run_object ON journal (run_id, object);
+  `,
+];
+
+export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to `STATE_SCHEMA_VERSION`; refuses a database written by a newer crmbridge. */
+export function migrateStateSchema(db: Database.Database, path: string): void {
+  const apply = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > STATE_SCHEMA_VERSION) {
+      throw new CrmError(
+        'CRM_E6004',
+        `state database schema version ${current} is newer than this crmbridge supports (${STATE_SCHEMA_VERSION}); upgrade crmbridge`,
+        { location: { file: path } },
+      );
+    }
+    for (const ddl of MIGRATIONS.slice(current)) db.exec(ddl);
+    db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
+  });
+  // IMMEDIATE: two processes opening a fresh store at once must not both run the DDL.
+  apply.immediate();
+}
