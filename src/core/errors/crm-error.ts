@@ -12,6 +12,8 @@ export interface ErrorLocation {
   readonly line?: number;
   readonly column_number?: number;
   readonly object?: string;
+  /** 0-based index of the failing row within a written batch, when the target reports it. */
+  readonly row?: number;
 }
 
 export interface CrmErrorOptions {
@@ -70,6 +72,7 @@ export function formatLocation(loc: ErrorLocation): string {
   if (loc.table) parts.push(`table ${loc.table}`);
   if (loc.column) parts.push(`column ${loc.column}`);
   if (loc.key) parts.push(`key ${loc.key}`);
+  if (loc.row !== undefined) parts.push(`batch row ${loc.row}`);
   if (loc.file) {
     const pos = loc.line === undefined ? '' : `:${loc.line}${loc.column_number === undefined ? '' : `:${loc.column_number}`}`;
     parts.push(`${redact(loc.file)}${pos}`);
