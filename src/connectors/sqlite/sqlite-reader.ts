@@ -1,0 +1,130 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Database } from 'better-sqlite3';
+import { CrmError } from '../../core/errors/index.js';
+import type { CanonicalType, ColumnSchema, Row, Value } from '../../core/types.js';
+import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { withSqliteErrors } from './sqlite-errors.js';
+import { tableColumns } from './sqlite-introspector.js';
+import { identList, parenList, placeholders, quoteIdent } from './sqlite-sql.js';
+import { type Decoder, decoderFor, displayValue, type SqliteValue, toSqliteParam } from './sqlite-values.js';
+
+const DEFAULT_BATCH_SIZE = 1000;
+
+/** The selected columns of a table, with a decoder per column, resolved once per read. */
+export interface Projection {
+  readonly columns: readonly string[];
+  decode(raw: readonly SqliteValue[]): Row;
+}
+
+/**
+ * Resolves `columns` (all when omitted) against the catalog. SQLite's declared types are weak,
+ * so an explicit canonical type in `types` wins over the declared one.
+ */
+export function projection(
+  db: Database,
+  table: string,
+  columns?: readonly string[],
+  types?: Readonly<Record<string, CanonicalType>>,
+): Projection {
+  const catalog = withSqliteErrors({ table }, () => tableColumns(db, table));
+  const byName = new Map<string, ColumnSchema>(catalog.map((c) => [c.name, c]));
+  const names = columns ?? catalog.map((c) => c.name);
+  const decoders: Decoder[] = names.map((name) => {
+    const column = byName.get(name);
+    if (!column)
+      throw new CrmError('CRM_S3002', `no column ${name} in ${table}`, { location: { connector: 'sqlite', table, column: name } });
+    return decoderFor(types?.[name] ?? column.type);
+  });
+  return {
+    columns: names,
+    decode(raw) {
+      const row: Row = new Array(decoders.length);
+      for (let i = 0; i < decoders.length; i++) {
+        try {
+          row[i] = decoders[i](raw[i]);
+        } catch (err) {
+          if (err instanceof CrmError) {
+            throw new CrmError(err.code, err.message, { location: { connector: 'sqlite', table, column: names[i] }, value: err.value });
+          }
+          throw err;
+        }
+      }
+      return row;
+    },
+  };
+}
+
+function selectSql(table: string, columns: readonly string[], options: ReadOptions): { sql: string; params: SqliteValue[] } {
+  const conditions: string[] = [];
+  const params: SqliteValue[] = [];
+  if (options.where) conditions.push(`(${options.where})`);
+  const { keyRange, orderBy } = options;
+  if (keyRange && (keyRange.after || keyRange.upTo)) {
+    if (!orderBy || orderBy.length === 0) {
+      throw new CrmError('CRM_C1003', 'a key range needs orderBy (the key columns)', { location: { connector: 'sqlite', table } });
+    }
+    const bound = (values: readonly Value[], op: string) => {
+      conditions.push(`${parenList(orderBy)} ${op} ${placeholders(values.length)}`);
+      params.push(...values.map(toSqliteParam));
+    };
+    if (keyRange.after) bound(keyRange.after, '>');
+    if (keyRange.upTo) bound(keyRange.upTo, '<=');
+  }
+  let sql = `SELECT ${identList(columns)} FROM ${quoteIdent(table)}`;
+  if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
+  if (orderBy && orderBy.length > 0) sql += ` ORDER BY ${identList(orderBy)}`;
+  return { sql, params };
+}
+
+/**
+ * Streams a table in batches. better-sqlite3 is synchronous, so the iterator is advanced in
+ * bursts of one batch and the event loop gets a turn between batches. A row whose stored value
+ * does not fit its canonical type becomes a CRM_R4003 reject and reading goes on.
+ */
+export async function* readTable(db: Database, table: string, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const signal = options.signal;
+  const proj = projection(db, table, options.columns, options.types);
+  const { sql, params } = selectSql(table, proj.columns, options);
+  const statement = withSqliteErrors({ table }, () => db.prepare(sql).raw(true).safeIntegers(true));
+  const iterator = withSqliteErrors({ table }, () => statement.iterate(...params) as IterableIterator<SqliteValue[]>);
+  let skip = options.skip ?? 0;
+  try {
+    while (true) {
+      signal?.throwIfAborted();
+      const rows: Row[] = [];
+      const rejects: ReadReject[] = [];
+      let done = false;
+      withSqliteErrors({ table }, () => {
+        while (rows.length + rejects.length < batchSize) {
+          const next = iterator.next();
+          if (next.done) {
+            done = true;
+            return;
+          }
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          try {
+            rows.push(proj.decode(next.value));
+          } catch (err) {
+            if (!(err instanceof CrmError) || err.code !== 'CRM_R4003') throw err;
+            rejects.push({
+              code: 'CRM_R4003',
+              message: err.message,
+              raw: JSON.stringify(next.value.map(displayValue)),
+              column: err.location.column,
+            });
+          }
+        }
+      });
+      if (rows.length > 0 || rejects.length > 0)
+        yield rejects.length > 0 ? { columns: proj.columns, rows, rejects } : { columns: proj.columns, rows };
+      if (done) return;
+      await nextTurn();
+    }
+  } finally {
+    iterator.return?.();
+  }
+}

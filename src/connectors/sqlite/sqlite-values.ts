@@ -1,0 +1,144 @@
+import { parseCanonicalText } from '../../core/canonical.js';
+import { CrmError } from '../../core/errors/index.js';
+import type { CanonicalType, Value } from '../../core/types.js';
+
+/** What better-sqlite3 hands out with `safeIntegers(true)` and accepts as a parameter. */
+export type SqliteValue = string | number | bigint | Buffer | null;
+
+/**
+ * Canonical value → SQLite parameter. Independent of the column type, so the per-row write path
+ * needs no lookup: booleans become 0/1, binary a Buffer view (no copy), multiselect JSON text;
+ * decimals and dates are strings and land unchanged in their TEXT-affinity columns.
+ */
+export function toSqliteParam(value: Value): SqliteValue {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return JSON.stringify(value);
+}
+
+/** Stored value → canonical JS form for one column type; throws CRM_R4003 when it does not fit. */
+export type Decoder = (raw: SqliteValue) => Value;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function fail(raw: SqliteValue, type: CanonicalType): never {
+  throw new CrmError('CRM_R4003', `stored ${describe(raw)} is not a valid ${type.kind}`, { value: displayValue(raw) });
+}
+
+function describe(raw: SqliteValue): string {
+  if (raw === null) return 'NULL';
+  if (Buffer.isBuffer(raw)) return 'BLOB';
+  return typeof raw === 'string' ? 'TEXT' : typeof raw === 'bigint' ? 'INTEGER' : 'REAL';
+}
+
+/** A stored value as display text, for rejects and messages. */
+export function displayValue(raw: SqliteValue): string {
+  if (raw === null) return 'NULL';
+  if (Buffer.isBuffer(raw)) return `x'${raw.toString('hex')}'`;
+  return String(raw);
+}
+
+/** Any stored value as text: numbers in their shortest form, BLOBs only when they are valid UTF-8. */
+function asText(raw: SqliteValue, type: CanonicalType): string {
+  if (typeof raw === 'string') return raw;
+  if (Buffer.isBuffer(raw)) {
+    try {
+      return utf8.decode(raw);
+    } catch {
+      return fail(raw, type);
+    }
+  }
+  return typeof raw === 'number' ? plainNumber(raw) : String(raw);
+}
+
+/**
+ * A double in plain notation (`1e+21` → `1000000000000000000000`): the exact decimal text of the
+ * shortest round-trip form, by moving the point in the digit string (no arithmetic, no loss).
+ */
+export function plainNumber(n: number): string {
+  const text = String(n);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, lead, fraction = '', exponent] = m;
+  const digits = lead + fraction;
+  const point = 1 + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const INT32_MIN = -2147483648n;
+const INT32_MAX = 2147483647n;
+
+function decodeInteger(raw: SqliteValue, type: CanonicalType): Value {
+  if (typeof raw === 'bigint') return raw >= INT32_MIN && raw <= INT32_MAX ? Number(raw) : fail(raw, type);
+  if (typeof raw === 'number') return Number.isInteger(raw) && raw >= -2147483648 && raw <= 2147483647 ? raw : fail(raw, type);
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+function decodeBigint(raw: SqliteValue, type: CanonicalType): Value {
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) ? BigInt(raw) : fail(raw, type);
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+function decodeDecimal(raw: SqliteValue, type: CanonicalType): Value {
+  if (typeof raw === 'bigint') return String(raw);
+  if (typeof raw === 'number') return Number.isFinite(raw) ? plainNumber(raw) : fail(raw, type);
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+function decodeFloat(raw: SqliteValue, type: CanonicalType): Value {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+function decodeBoolean(raw: SqliteValue, type: CanonicalType): Value {
+  if (typeof raw === 'bigint' || typeof raw === 'number') {
+    if (raw === 0n || raw === 0) return false;
+    if (raw === 1n || raw === 1) return true;
+    return fail(raw, type);
+  }
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+function decodeBinary(raw: SqliteValue, type: CanonicalType): Value {
+  if (Buffer.isBuffer(raw)) return raw;
+  // Text in a BLOB column (SQLite allows it): its UTF-8 bytes are the value.
+  if (typeof raw === 'string') return Buffer.from(raw, 'utf8');
+  return fail(raw, type);
+}
+
+function decodeText(raw: SqliteValue, type: CanonicalType): Value {
+  return typeof raw === 'string' ? raw : asText(raw, type);
+}
+
+/** Kinds whose stored form is canonical text: validated and normalised by the canonical parser. */
+function decodeCanonicalText(raw: SqliteValue, type: CanonicalType): Value {
+  return parseCanonicalText(asText(raw, type), type);
+}
+
+const DECODERS: Record<CanonicalType['kind'], (raw: SqliteValue, type: CanonicalType) => Value> = {
+  text: decodeText,
+  integer: decodeInteger,
+  bigint: decodeBigint,
+  decimal: decodeDecimal,
+  float: decodeFloat,
+  boolean: decodeBoolean,
+  date: decodeCanonicalText,
+  time: decodeCanonicalText,
+  timestamp: decodeCanonicalText,
+  timestamptz: decodeCanonicalText,
+  uuid: decodeCanonicalText,
+  json: decodeCanonicalText,
+  binary: decodeBinary,
+  enum: decodeCanonicalText,
+  multiselect: decodeCanonicalText,
+};
+
+export function decoderFor(type: CanonicalType): Decoder {
+  const decode = DECODERS[type.kind];
+  return (raw) => (raw === null ? null : decode(raw, type));
+}
