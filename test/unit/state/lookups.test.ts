@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { IdMapping } from '../../../src/state/state-store.js';
+import { RUN, tempStore, ZERO_LEDGER } from './temp-folder.js';
+
+const BATCH = 5_000;
+const key = (n: number) => `["${n}"]`;
+
+describe('lookupIds and rejectedKeys', () => {
+  it('returns exactly the stored mappings for 100k keys looked up in batches', async () => {
+    const { store } = await tempStore();
+    const run = await store.createRun(RUN);
+    // Only even source keys are mapped; odd ones must come back absent.
+    const stored = 100_000;
+    for (let start = 0; start < stored; start += BATCH) {
+      const idMappings: IdMapping[] = [];
+      for (let n = start; n < start + BATCH; n++) idMappings.push({ sourceKey: key(n * 2), targetKey: `t-${n * 2}` });
+      const ledger = { ...ZERO_LEDGER, read: start + BATCH, created: start + BATCH };
+      await store.commitBatch(run.id, {
+        object: 'contacts',
+        pass: 1,
+        checkpoint: { object: 'contacts', pass: 1, position: key(start + BATCH), done: false, ledger },
+        idMappings,
+      });
+    }
+
+    let found = 0;
+    for (let start = 0; start < stored * 2; start += BATCH) {
+      const keys = Array.from({ length: BATCH }, (_, i) => key(start + i));
+      const result = await store.lookupIds('contacts', keys);
+      for (const [source, target] of result) {
+        expect(target).toBe(`t-${JSON.parse(source)[0]}`);
+      }
+      expect(result.size).toBe(BATCH / 2);
+      found += result.size;
+    }
+    expect(found).toBe(stored);
+    expect(await store.lookupIds('contacts', [])).toEqual(new Map());
+  });
+
+  it('tells which keys were rejected in the given run and object only', async () => {
+    const { store } = await tempStore();
+    const run = await store.createRun(RUN);
+    const other = await store.createRun(RUN);
+    const reject = (object: string, sourceKey: string) => ({ object, sourceKey, reason: 'invalid_email', code: 'CRM_R4003', message: 'bad' });
+    const commit = (runId: string, object: string, keys: string[]) =>
+      store.commitBatch(runId, {
+        object,
+        pass: 1,
+        checkpoint: { object, pass: 1, position: '["9"]', done: false, ledger: ZERO_LEDGER },
+        rejects: keys.map((k) => reject(object, k)),
+      });
+    await commit(run.id, 'accounts', [key(1), key(3), key(3)]);
+    await commit(run.id, 'contacts', [key(2)]);
+    await commit(other.id, 'accounts', [key(2)]);
+
+    expect(await store.rejectedKeys(run.id, 'accounts', [key(1), key(2), key(3), key(4)])).toEqual(new Set([key(1), key(3)]));
+    expect(await store.rejectedKeys(other.id, 'accounts', [key(1), key(2)])).toEqual(new Set([key(2)]));
+    expect(await store.rejectedKeys(run.id, 'accounts', [])).toEqual(new Set());
+  });
+});
