@@ -46,8 +46,8 @@ export class SqliteWriter implements Writer {
     try {
       run(batch.rows);
     } catch (err) {
-      const error = translateSqliteError(err, { table });
-      throw new CrmError(error.code, `${error.message} (row ${index + 1} of the batch; nothing of the batch was written)`, {
+      const error = translateSqliteError(err, { table, row: index });
+      throw new CrmError(error.code, `${error.message} (nothing of the batch was written)`, {
         location: error.location,
         retriable: error.retriable,
         cause: err,
