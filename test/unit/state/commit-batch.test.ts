@@ -30,7 +30,10 @@ describe('commitBatch', () => {
     const { store } = await tempStore();
     const run = await store.createRun(RUN);
     const journal: JournalRecord = { object: 'contacts', table: 'contact', targetKey: '["101"]', action: 'insert', after: '{"id":"101"}' };
-    await store.commitBatch(run.id, batch('["6"]', 6, { idMappings: [{ sourceKey: '["6"]', targetKey: '["101"]' }], rejects: [REJECT], journal: [journal] }));
+    await store.commitBatch(
+      run.id,
+      batch('["6"]', 6, { idMappings: [{ sourceKey: '["6"]', targetKey: '["101"]' }], rejects: [REJECT], journal: [journal] }),
+    );
 
     expect(await store.getCheckpoints(run.id)).toEqual([
       { object: 'contacts', pass: 1, position: '["6"]', done: false, ledger: { ...ZERO_LEDGER, read: 6, created: 6 } },
@@ -49,7 +52,13 @@ describe('commitBatch', () => {
     const pass2: BatchCommit = {
       object: 'contacts',
       pass: 2,
-      checkpoint: { object: 'contacts', pass: 2, position: '["5"]', done: true, ledger: { ...ZERO_LEDGER, read: 20, created: 20, updated: 5 } },
+      checkpoint: {
+        object: 'contacts',
+        pass: 2,
+        position: '["5"]',
+        done: true,
+        ledger: { ...ZERO_LEDGER, read: 20, created: 20, updated: 5 },
+      },
     };
     await store.commitBatch(run.id, pass2);
 
@@ -58,15 +67,33 @@ describe('commitBatch', () => {
       [1, '["20"]', false],
       [2, '["5"]', true],
     ]);
-    expect(await store.getLedger(run.id)).toEqual([{ runId: run.id, object: 'contacts', ...ZERO_LEDGER, read: 20, created: 20, updated: 5 }]);
+    expect(await store.getLedger(run.id)).toEqual([
+      { runId: run.id, object: 'contacts', ...ZERO_LEDGER, read: 20, created: 20, updated: 5 },
+    ]);
   });
 
   it('keeps an id mapping stable when a replayed batch maps it again, and follows a re-created target', async () => {
     const { store } = await tempStore();
     const first = await store.createRun(RUN);
     const replay = await store.createRun(RUN);
-    await store.commitBatch(first.id, batch('["2"]', 2, { idMappings: [{ sourceKey: '["1"]', targetKey: '["a"]' }, { sourceKey: '["2"]', targetKey: '["b"]' }] }));
-    await store.commitBatch(replay.id, batch('["2"]', 2, { idMappings: [{ sourceKey: '["1"]', targetKey: '["a"]' }, { sourceKey: '["2"]', targetKey: '["c"]' }] }));
+    await store.commitBatch(
+      first.id,
+      batch('["2"]', 2, {
+        idMappings: [
+          { sourceKey: '["1"]', targetKey: '["a"]' },
+          { sourceKey: '["2"]', targetKey: '["b"]' },
+        ],
+      }),
+    );
+    await store.commitBatch(
+      replay.id,
+      batch('["2"]', 2, {
+        idMappings: [
+          { sourceKey: '["1"]', targetKey: '["a"]' },
+          { sourceKey: '["2"]', targetKey: '["c"]' },
+        ],
+      }),
+    );
     expect(await store.lookupIds('contacts', ['["1"]', '["2"]', '["3"]'])).toEqual(
       new Map([
         ['["1"]', '["a"]'],
@@ -87,7 +114,10 @@ describe('commitBatch', () => {
       rejects: [REJECT, { ...REJECT, sourceKey: '["3"]', reason: '' }],
       journal: [{ object: 'contacts', table: 'contact', targetKey: '["t2"]', action: 'insert' }],
     });
-    await expect(store.commitBatch(run.id, failing)).rejects.toMatchObject({ code: 'CRM_E6004', message: expect.stringContaining('CHECK') });
+    await expect(store.commitBatch(run.id, failing)).rejects.toMatchObject({
+      code: 'CRM_E6004',
+      message: expect.stringContaining('CHECK'),
+    });
 
     expect((await store.getCheckpoints(run.id))[0]?.position).toBe('["1"]');
     expect((await store.getLedger(run.id))[0]?.read).toBe(1);

@@ -30,7 +30,13 @@ describe('crash safety', () => {
     const store = await openStateStore(folder);
     try {
       expect(await store.getCheckpoints('crash-run')).toEqual([
-        { object: 'contacts', pass: 1, position: '["200"]', done: false, ledger: { read: 200, created: 200, updated: 0, unchanged: 0, rejected: 0, filtered: 0 } },
+        {
+          object: 'contacts',
+          pass: 1,
+          position: '["200"]',
+          done: false,
+          ledger: { read: 200, created: 200, updated: 0, unchanged: 0, rejected: 0, filtered: 0 },
+        },
       ]);
       expect((await store.getLedger('crash-run'))[0]?.created).toBe(200);
       const keys = Array.from({ length: 200 }, (_, i) => `["${i + 1}"]`);

@@ -41,7 +41,13 @@ describe('lookupIds and rejectedKeys', () => {
     const { store } = await tempStore();
     const run = await store.createRun(RUN);
     const other = await store.createRun(RUN);
-    const reject = (object: string, sourceKey: string) => ({ object, sourceKey, reason: 'invalid_email', code: 'CRM_R4003', message: 'bad' });
+    const reject = (object: string, sourceKey: string) => ({
+      object,
+      sourceKey,
+      reason: 'invalid_email',
+      code: 'CRM_R4003',
+      message: 'bad',
+    });
     const commit = (runId: string, object: string, keys: string[]) =>
       store.commitBatch(runId, {
         object,

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStateStore, STATE_SCHEMA_VERSION } from '../../../src/state/index.js';
 import { RUN, tempFolder, tempStore, ZERO_LEDGER } from './temp-folder.js';
@@ -54,7 +54,11 @@ describe('opening the state store', () => {
         pass: 1,
         checkpoint: { object: 'contacts', pass: 1, position: '["1"]', done: false, ledger: ZERO_LEDGER },
       });
-      await expect(commit).rejects.toMatchObject({ code: 'CRM_E6004', retriable: true, message: expect.stringContaining('locked by another process') });
+      await expect(commit).rejects.toMatchObject({
+        code: 'CRM_E6004',
+        retriable: true,
+        message: expect.stringContaining('locked by another process'),
+      });
       // Readers are not blocked by the other writer (WAL).
       expect((await waiting.getRun(runId))?.id).toBe(runId);
       other.exec('ROLLBACK');

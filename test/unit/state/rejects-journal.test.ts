@@ -28,13 +28,18 @@ describe('rejects', () => {
     ({ store } = await tempStore());
     runId = (await store.createRun(RUN)).id;
     const otherRun = (await store.createRun(RUN)).id;
-    await commit(store, runId, 'contacts', [reject('contacts', 1, 'invalid_email'), reject('contacts', 2, 'value_too_long'), reject('contacts', 3, 'invalid_email')]);
+    await commit(store, runId, 'contacts', [
+      reject('contacts', 1, 'invalid_email'),
+      reject('contacts', 2, 'value_too_long'),
+      reject('contacts', 3, 'invalid_email'),
+    ]);
     await commit(store, runId, 'deals', [reject('deals', 4, 'missing_parent'), reject('deals', 5, 'invalid_email')]);
     await commit(store, otherRun, 'contacts', [reject('contacts', 6, 'invalid_email')]);
   });
 
   it('lists a run’s rejects in order of writing, filtered by object and reason', async () => {
-    const keys = async (options?: Parameters<StateStore['listRejects']>[1]) => (await store.listRejects(runId, options)).map((r) => r.sourceKey);
+    const keys = async (options?: Parameters<StateStore['listRejects']>[1]) =>
+      (await store.listRejects(runId, options)).map((r) => r.sourceKey);
     expect(await keys()).toEqual(['["1"]', '["2"]', '["3"]', '["4"]', '["5"]']);
     expect(await keys({ object: 'contacts' })).toEqual(['["1"]', '["2"]', '["3"]']);
     expect(await keys({ reason: 'invalid_email' })).toEqual(['["1"]', '["3"]', '["5"]']);
@@ -96,7 +101,14 @@ describe('journal', () => {
 
     const forward = await store.journal(runId, { reverse: false });
     expect(forward.map((j) => j.targetKey)).toEqual(['["1"]', '["2"]', '["3"]', '["4"]', '["5"]']);
-    expect(forward[1]).toMatchObject({ runId, object: 'accounts', table: 'accounts', action: 'update', prior: '{"v":"2-before"}', after: '{"v":"2"}' });
+    expect(forward[1]).toMatchObject({
+      runId,
+      object: 'accounts',
+      table: 'accounts',
+      action: 'update',
+      prior: '{"v":"2-before"}',
+      after: '{"v":"2"}',
+    });
     expect(forward[0]?.prior).toBeUndefined();
 
     const contacts = await store.journal(runId, { object: 'contacts', afterSeq: forward[4]?.seq });

@@ -1,5 +1,5 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { registerSecret } from '../../../src/core/errors/index.js';
 import { newRunId } from '../../../src/state/index.js';
