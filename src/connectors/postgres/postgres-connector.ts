@@ -1,0 +1,68 @@
+import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
+import type { Capabilities, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import { PostgresCatalog } from './postgres-catalog.js';
+import type { PostgresConfig } from './postgres-config.js';
+import { PostgresDatabase } from './postgres-database.js';
+import { PG_MAX_IDENTIFIER_BYTES } from './postgres-identifiers.js';
+import { introspect } from './postgres-introspector.js';
+import { PostgresReader } from './postgres-reader.js';
+import { PostgresWriter } from './postgres-writer.js';
+
+const CAPABILITIES: Capabilities = {
+  dialect: 'postgres',
+  maxIdentifierLength: PG_MAX_IDENTIFIER_BYTES,
+  keyRanges: true,
+  writable: true,
+  atomicBatches: true,
+};
+
+/** One PostgreSQL schema as a Connector: a pool shared by its reader, writer and introspector. */
+export class PostgresConnector implements Connector {
+  readonly name = 'postgres';
+  readonly capabilities = CAPABILITIES;
+  readonly displayName: string;
+  private readonly db: PostgresDatabase;
+  private readonly catalog: PostgresCatalog;
+  private readonly reader: PostgresReader;
+
+  constructor(config: PostgresConfig) {
+    this.displayName = config.displayName;
+    this.db = new PostgresDatabase(config);
+    this.catalog = new PostgresCatalog(this.db);
+    this.reader = new PostgresReader(this.db, this.catalog);
+  }
+
+  /** Checks that the server answers and the database exists, so a bad URL fails at open. */
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1', []);
+  }
+
+  introspect(options?: { tables?: readonly string[] }): Promise<DatabaseSchema> {
+    return introspect(this.db, options?.tables);
+  }
+
+  read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch> {
+    return this.reader.read(table, options);
+  }
+
+  count(table: string, options?: { where?: string }): Promise<number> {
+    return this.reader.count(table, options);
+  }
+
+  readByKeys(
+    table: string,
+    keyColumns: readonly string[],
+    keys: readonly (readonly Value[])[],
+    columns?: readonly string[],
+  ): Promise<RowBatch> {
+    return this.reader.readByKeys(table, keyColumns, keys, columns);
+  }
+
+  async writer(): Promise<Writer> {
+    return new PostgresWriter(this.db, this.catalog);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

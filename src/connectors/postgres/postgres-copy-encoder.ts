@@ -1,0 +1,64 @@
+import { CrmError } from '../../core/errors/index.js';
+import type { Row, Value } from '../../core/types.js';
+
+/** Rows are sent in chunks of about this many characters: one CopyData message each. */
+const CHUNK_CHARS = 64 * 1024;
+
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPED = /[\\\t\n\r]/g;
+
+/**
+ * Encodes rows in COPY's text format (tab-separated, `\N` for NULL, backslash escapes), lazily,
+ * so encoding overlaps with the server's work. A text value holding a NUL character cannot be
+ * stored by PostgreSQL at all: it fails the batch with CRM_R4003 naming the row and column.
+ */
+export function* copyTextChunks(rows: readonly Row[], columns: readonly string[], table: string): Generator<Buffer> {
+  let chunk = '';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    let line = '';
+    for (let c = 0; c < columns.length; c++) {
+      const text = copyField(row[c]);
+      if (text.includes('\0')) {
+        throw new CrmError('CRM_R4003', 'PostgreSQL text cannot hold a NUL character (\\0)', {
+          location: { connector: 'postgres', table, column: columns[c], row: r },
+        });
+      }
+      line += c === 0 ? text : `\t${text}`;
+    }
+    chunk += `${line}\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield Buffer.from(chunk, 'utf8');
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
+}
+
+function copyField(value: Value): string {
+  if (value === null) return '\\N';
+  switch (typeof value) {
+    case 'string':
+      return escapeCopy(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'number':
+    case 'bigint':
+      return String(value);
+  }
+  if (value instanceof Uint8Array) {
+    // bytea hex input `\x…`, its backslash escaped for COPY.
+    return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  }
+  return escapeCopy(arrayLiteral(value));
+}
+
+function escapeCopy(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (ch) => COPY_ESCAPES[ch]) : text;
+}
+
+/** A PostgreSQL array literal with every element quoted: `{"a,b","c\"d"}`. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}

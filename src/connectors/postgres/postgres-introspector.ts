@@ -1,0 +1,163 @@
+import { CrmError } from '../../core/errors/index.js';
+import type { CanonicalType, ColumnSchema, DatabaseSchema, ForeignKey, IndexSchema, TableSchema } from '../../core/types.js';
+import type { PostgresDatabase } from './postgres-database.js';
+import { storedName } from './postgres-identifiers.js';
+import { parseTypeComment } from './postgres-type-comment.js';
+import { NATIVE_TO_CANONICAL } from './postgres-types.js';
+
+interface TableRow {
+  oid: string;
+  name: string;
+  reltuples: number;
+}
+
+interface ColumnRow {
+  oid: string;
+  name: string;
+  not_null: boolean;
+  native: string;
+  /** typname of the base type (a domain's base, not the domain). */
+  typname: string;
+  typmod: number;
+  is_enum: boolean;
+  enum_values: string[] | null;
+  default_sql: string | null;
+  identity: string;
+  comment: string | null;
+}
+
+interface ConstraintRow {
+  oid: string;
+  name: string;
+  type: 'p' | 'u' | 'f';
+  columns: string[];
+  referenced_table: string | null;
+  referenced_columns: string[];
+}
+
+interface IndexRow {
+  oid: string;
+  name: string;
+  unique: boolean;
+  columns: string[];
+}
+
+// Tables, views and foreign tables of the schema; partitions are read through their parent.
+const TABLES_SQL = `
+SELECT c.oid::text AS oid, c.relname AS name, c.reltuples::float8 AS reltuples
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+   AND ($2::text[] IS NULL OR c.relname = ANY ($2::text[]))
+ ORDER BY c.relname`;
+
+const COLUMNS_SQL = `
+SELECT a.attrelid::text AS oid, a.attname AS name, a.attnotnull AS not_null,
+       format_type(a.atttypid, a.atttypmod) AS native,
+       COALESCE(bt.typname, t.typname) AS typname,
+       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+       COALESCE(bt.typtype, t.typtype) = 'e' AS is_enum,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = COALESCE(bt.oid, t.oid) ORDER BY e.enumsortorder) AS enum_values,
+       pg_get_expr(d.adbin, d.adrelid) AS default_sql,
+       a.attidentity::text AS identity,
+       col_description(a.attrelid, a.attnum) AS comment
+  FROM pg_attribute a
+  JOIN pg_type t ON t.oid = a.atttypid
+  LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE a.attrelid = ANY ($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum`;
+
+const ATTNAMES = (rel: string, keys: string) => `ARRAY(
+         SELECT a.attname::text FROM unnest(${keys}) WITH ORDINALITY k(attnum, ord)
+           JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.attnum ORDER BY k.ord)`;
+
+const CONSTRAINTS_SQL = `
+SELECT con.conrelid::text AS oid, con.conname AS name, con.contype::text AS type,
+       ${ATTNAMES('con.conrelid', 'con.conkey')} AS columns,
+       ref.relname AS referenced_table,
+       ${ATTNAMES('con.confrelid', 'con.confkey')} AS referenced_columns
+  FROM pg_constraint con LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+ WHERE con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f')
+ ORDER BY con.conrelid, con.conname`;
+
+// Plain column indexes not backing a primary key or unique constraint; expression and partial
+// indexes have no canonical form and are left out.
+const INDEXES_SQL = `
+SELECT i.indrelid::text AS oid, ic.relname AS name, i.indisunique AS unique,
+       ${ATTNAMES('i.indrelid', '(i.indkey::int2[])[0:i.indnkeyatts - 1]')} AS columns
+  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+ WHERE i.indrelid = ANY ($1::oid[]) AND i.indexprs IS NULL AND i.indpred IS NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u'))
+ ORDER BY i.indrelid, ic.relname`;
+
+/** Reads the schema from pg_catalog: four queries for any number of tables. */
+export async function introspect(db: PostgresDatabase, names?: readonly string[]): Promise<DatabaseSchema> {
+  const wanted = names?.map(storedName);
+  const tables = await db.query<TableRow>(TABLES_SQL, [db.schema, wanted ?? null]);
+  const missing = wanted?.find((name) => !tables.some((t) => t.name === name));
+  if (missing !== undefined) {
+    throw new CrmError('CRM_S3001', `table ${missing} not found in schema ${db.schema}`, {
+      location: { connector: 'postgres', table: missing },
+    });
+  }
+  const oids = tables.map((t) => t.oid);
+  const [columns, constraints, indexes] = await Promise.all([
+    db.query<ColumnRow>(COLUMNS_SQL, [oids]),
+    db.query<ConstraintRow>(CONSTRAINTS_SQL, [oids]),
+    db.query<IndexRow>(INDEXES_SQL, [oids]),
+  ]);
+  return {
+    tables: tables.map((table) =>
+      tableSchema(
+        table,
+        columns.filter((c) => c.oid === table.oid),
+        constraints.filter((c) => c.oid === table.oid),
+        indexes.filter((i) => i.oid === table.oid),
+      ),
+    ),
+  };
+}
+
+function tableSchema(table: TableRow, columns: ColumnRow[], constraints: ConstraintRow[], indexes: IndexRow[]): TableSchema {
+  const uniqueIndexes = indexes.filter((i) => i.unique).map((i) => i.columns);
+  return {
+    name: table.name,
+    columns: columns.map((column) => columnSchema(table.name, column)),
+    primaryKey: constraints.find((c) => c.type === 'p')?.columns ?? [],
+    uniqueKeys: [...constraints.filter((c) => c.type === 'u').map((c) => c.columns), ...uniqueIndexes],
+    foreignKeys: constraints.filter((c) => c.type === 'f').map(foreignKey),
+    indexes: indexes.map((i): IndexSchema => ({ name: i.name, columns: i.columns, unique: i.unique })),
+    // reltuples is -1 until the table is first vacuumed or analyzed.
+    ...(table.reltuples >= 0 ? { rowEstimate: Math.round(table.reltuples) } : {}),
+  };
+}
+
+function foreignKey(c: ConstraintRow): ForeignKey {
+  return { name: c.name, columns: c.columns, referencedTable: c.referenced_table ?? '', referencedColumns: c.referenced_columns };
+}
+
+function columnSchema(table: string, column: ColumnRow): ColumnSchema {
+  const recorded = parseTypeComment(column.comment);
+  const type = recorded.type ?? nativeCanonicalType(table, column);
+  const serial = column.default_sql?.startsWith('nextval(') ?? false;
+  return {
+    name: column.name,
+    type,
+    nativeType: column.native,
+    nullable: !column.not_null,
+    ...(column.default_sql !== null ? { default: column.default_sql } : {}),
+    ...(column.identity !== '' || serial ? { autoIncrement: true } : {}),
+    ...(recorded.comment !== undefined ? { comment: recorded.comment } : {}),
+  };
+}
+
+function nativeCanonicalType(table: string, column: ColumnRow): CanonicalType {
+  if (column.is_enum) return { kind: 'enum', values: column.enum_values ?? [] };
+  const map = NATIVE_TO_CANONICAL[column.typname];
+  if (!map) {
+    throw new CrmError('CRM_S3003', `column ${column.name} of ${table} has type ${column.native}, which crmbridge cannot map`, {
+      location: { connector: 'postgres', table, column: column.name },
+    });
+  }
+  return map(column.typmod);
+}
