@@ -1,6 +1,7 @@
 import { parseCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalType, Value } from '../../core/types.js';
+import { toPlainDecimal } from '../shared/plain-decimal.js';
 
 /** What better-sqlite3 hands out with `safeIntegers(true)` and accepts as a parameter. */
 export type SqliteValue = string | number | bigint | Buffer | null;
@@ -49,23 +50,7 @@ function asText(raw: SqliteValue, type: CanonicalType): string {
       return fail(raw, type);
     }
   }
-  return typeof raw === 'number' ? plainNumber(raw) : String(raw);
-}
-
-/**
- * A double in plain notation (`1e+21` → `1000000000000000000000`): the exact decimal text of the
- * shortest round-trip form, by moving the point in the digit string (no arithmetic, no loss).
- */
-export function plainNumber(n: number): string {
-  const text = String(n);
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
-  if (!m) return text;
-  const [, sign, lead, fraction = '', exponent] = m;
-  const digits = lead + fraction;
-  const point = 1 + Number(exponent);
-  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
-  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  return typeof raw === 'number' ? toPlainDecimal(String(raw)) : String(raw);
 }
 
 const INT32_MIN = -2147483648n;
@@ -85,7 +70,7 @@ function decodeBigint(raw: SqliteValue, type: CanonicalType): Value {
 
 function decodeDecimal(raw: SqliteValue, type: CanonicalType): Value {
   if (typeof raw === 'bigint') return String(raw);
-  if (typeof raw === 'number') return Number.isFinite(raw) ? plainNumber(raw) : fail(raw, type);
+  if (typeof raw === 'number') return Number.isFinite(raw) ? toPlainDecimal(String(raw)) : fail(raw, type);
   return parseCanonicalText(asText(raw, type), type);
 }
 
