@@ -1,0 +1,66 @@
+import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
+import type { Capabilities, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import { translateMysqlError } from './mysql-errors.js';
+import { introspectDatabase } from './mysql-introspector.js';
+import type { MysqlPool } from './mysql-pool.js';
+import { MysqlReader } from './mysql-reader.js';
+import { SchemaCache } from './mysql-schema-cache.js';
+import { MAX_IDENTIFIER_BYTES } from './mysql-sql.js';
+import { MysqlWriter } from './mysql-writer.js';
+
+const CAPABILITIES: Capabilities = {
+  dialect: 'mysql',
+  maxIdentifierLength: MAX_IDENTIFIER_BYTES,
+  keyRanges: true,
+  writable: true,
+  atomicBatches: true,
+};
+
+/** MySQL / MariaDB through one mysql2 pool. */
+export class MysqlConnector implements Connector {
+  readonly name = 'mysql';
+  readonly capabilities = CAPABILITIES;
+  private readonly schemas: SchemaCache;
+  private readonly reader: MysqlReader;
+
+  constructor(
+    private readonly pool: MysqlPool,
+    readonly displayName: string,
+  ) {
+    this.schemas = new SchemaCache(pool);
+    this.reader = new MysqlReader(pool, this.schemas);
+  }
+
+  async introspect(options: { tables?: readonly string[] } = {}): Promise<DatabaseSchema> {
+    try {
+      return await this.pool.withSession((s) => introspectDatabase(s, this.pool.flavour, options.tables));
+    } catch (err) {
+      throw translateMysqlError(err);
+    }
+  }
+
+  read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch> {
+    return this.reader.read(table, options);
+  }
+
+  count(table: string, options?: { where?: string }): Promise<number> {
+    return this.reader.count(table, options);
+  }
+
+  readByKeys(
+    table: string,
+    keyColumns: readonly string[],
+    keys: readonly (readonly Value[])[],
+    columns?: readonly string[],
+  ): Promise<RowBatch> {
+    return this.reader.readByKeys(table, keyColumns, keys, columns);
+  }
+
+  async writer(): Promise<Writer> {
+    return new MysqlWriter(this.pool, this.schemas);
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}

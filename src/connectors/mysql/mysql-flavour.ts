@@ -1,0 +1,28 @@
+/**
+ * Which server we talk to. MySQL and MariaDB share the wire protocol and most SQL but differ in
+ * types (MariaDB has a native UUID from 10.7; its JSON is LONGTEXT plus a CHECK) and catalog
+ * details (MariaDB quotes column defaults in information_schema, MySQL does not).
+ */
+export interface ServerFlavour {
+  readonly kind: 'mysql' | 'mariadb';
+  readonly major: number;
+  readonly minor: number;
+  /** `UUID` exists as a column type (MariaDB ≥ 10.7). */
+  readonly nativeUuid: boolean;
+  /** information_schema.COLUMN_DEFAULT holds SQL text (quoted literals, `NULL`): MariaDB ≥ 10.2.7. */
+  readonly defaultsAreSql: boolean;
+}
+
+/** Reads `SELECT VERSION()`, e.g. `10.11.19-MariaDB-0+deb12u1` or `8.0.36`. */
+export function parseServerVersion(version: string): ServerFlavour {
+  const [major = 0, minor = 0] = (/^(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+  const kind = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  const atLeast = (ma: number, mi: number) => major > ma || (major === ma && minor >= mi);
+  return {
+    kind,
+    major,
+    minor,
+    nativeUuid: kind === 'mariadb' && atLeast(10, 7),
+    defaultsAreSql: kind === 'mariadb' && atLeast(10, 2),
+  };
+}

@@ -1,0 +1,125 @@
+import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
+import type { PoolConnection as PromiseConnection } from 'mysql2/promise';
+import { CrmError, registerSecret } from '../../core/errors/index.js';
+import type { ConnectionSpec } from '../contract.js';
+import { translateMysqlError } from './mysql-errors.js';
+import { parseServerVersion, type ServerFlavour } from './mysql-flavour.js';
+
+/**
+ * Every session is pinned to UTC and to strict SQL, whatever the server defaults: a TIMESTAMP
+ * then reads as UTC, and an out-of-range or truncated value is an error rather than a warning
+ * (LOAD DATA LOCAL is the exception: it implies IGNORE, see mysql-load-data).
+ */
+const SESSION_SETUP =
+  "SET time_zone = '+00:00', " +
+  "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+
+/** A pooled connection with both APIs: callbacks (for `.stream()` and LOAD DATA) and promises. */
+export interface Session {
+  readonly raw: PoolConnection;
+  readonly sql: PromiseConnection;
+}
+
+export interface MysqlTarget {
+  readonly options: PoolOptions;
+  /** `mysql://user:***@host:port/db`, safe for logs. */
+  readonly displayName: string;
+  readonly database: string;
+}
+
+/** `mysql://user:pass@host:port/db` or `mariadb://…` → pool options. The password is registered as a secret. */
+export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
+  let url: URL;
+  try {
+    url = new URL(spec.resolved);
+  } catch (cause) {
+    throw new CrmError('CRM_C1001', `cannot parse the URL ${spec.raw}`, { cause });
+  }
+  const password = decodeURIComponent(url.password);
+  registerSecret(password);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!database) throw new CrmError('CRM_C1001', `the URL ${spec.raw} names no database (mysql://user@host/database)`);
+  const masked = new URL(url.toString());
+  if (masked.password) masked.password = '***';
+  return {
+    database,
+    displayName: masked.toString(),
+    options: {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password,
+      database,
+      charset: 'UTF8MB4_BIN',
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      jsonStrings: true,
+      timezone: 'Z',
+      connectionLimit: 8,
+      connectTimeout: 10_000,
+    },
+  };
+}
+
+/** The pool plus per-session setup, server flavour detection and error translation. */
+export class MysqlPool {
+  private readonly initialised = new WeakSet<PoolConnection>();
+
+  private constructor(
+    private readonly pool: Pool,
+    readonly flavour: ServerFlavour,
+    readonly database: string,
+  ) {}
+
+  /** Connects once (so a wrong password fails here, as CRM_N2002) and reads the server version. */
+  static async open(target: MysqlTarget): Promise<MysqlPool> {
+    const pool = mysql.createPool(target.options);
+    try {
+      const probe = new MysqlPool(pool, parseServerVersion(''), target.database);
+      const version = await probe.withSession(async (s) => {
+        const [rows] = await s.sql.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+        return String(rows[0].v);
+      });
+      return new MysqlPool(pool, parseServerVersion(version), target.database);
+    } catch (err) {
+      await new Promise<void>((resolve) => pool.end(() => resolve()));
+      throw translateMysqlError(err);
+    }
+  }
+
+  async acquire(): Promise<Session> {
+    const raw = await new Promise<PoolConnection>((resolve, reject) =>
+      this.pool.getConnection((err, conn) => (err ? reject(translateMysqlError(err)) : resolve(conn))),
+    );
+    const session: Session = { raw, sql: raw.promise() };
+    if (!this.initialised.has(raw)) {
+      try {
+        await session.sql.query(SESSION_SETUP);
+      } catch (err) {
+        raw.destroy();
+        throw translateMysqlError(err);
+      }
+      this.initialised.add(raw);
+    }
+    return session;
+  }
+
+  /** Runs `work` on a session and releases it; a session whose state is unknown after an error is destroyed. */
+  async withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    const session = await this.acquire();
+    try {
+      const result = await work(session);
+      session.raw.release();
+      return result;
+    } catch (err) {
+      session.raw.destroy();
+      throw err;
+    }
+  }
+
+  async end(): Promise<void> {
+    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+  }
+}

@@ -1,0 +1,163 @@
+import type { Readable } from 'node:stream';
+import type { RowDataPacket } from 'mysql2';
+import { CrmError } from '../../core/errors/index.js';
+import type { ColumnSchema, Row, RowBatch, TableSchema, Value } from '../../core/types.js';
+import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { translateMysqlError } from './mysql-errors.js';
+import type { MysqlPool } from './mysql-pool.js';
+import { rowDecoder } from './mysql-row-decoder.js';
+import { pickColumns, type SchemaCache } from './mysql-schema-cache.js';
+import { keyInList, quoteId, quoteList, tuple } from './mysql-sql.js';
+import { codecFor } from './mysql-value-codecs.js';
+
+const DEFAULT_BATCH = 1000;
+/** Keys per `IN (…)` lookup: keeps statements well under max_allowed_packet. */
+const KEYS_PER_LOOKUP = 1000;
+// LIMIT is required for OFFSET in MySQL; this is its documented "no limit".
+const NO_LIMIT = '18446744073709551615';
+
+const interrupted = (table: string) =>
+  new CrmError('CRM_E6006', `reading ${table} was cancelled`, { location: { connector: 'mysql', table } });
+
+/** Reads rows: streamed scans with key ranges, key lookups and counts. */
+export class MysqlReader {
+  constructor(
+    private readonly pool: MysqlPool,
+    private readonly schemas: SchemaCache,
+  ) {}
+
+  /**
+   * Streams the table with bounded memory: the driver pauses the socket when the stream's buffer
+   * (one batch) is full, and the consumer pulls. The scan runs in a consistent read-only snapshot.
+   */
+  async *read(table: string, options: ReadOptions = {}): AsyncIterable<ReadBatch> {
+    const { signal } = options;
+    if (signal?.aborted) throw interrupted(table);
+    const schema = await this.schemas.get(table);
+    const columns = pickColumns(schema, options.columns);
+    const { sql, params } = scanSql(schema, columns, options);
+    const decode = rowDecoder(columns);
+    const names = columns.map((c) => c.name);
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+
+    const session = await this.pool.acquire();
+    let stream: Readable | undefined;
+    let finished = false;
+    const onAbort = () => stream?.destroy(interrupted(table));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await session.sql.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+      stream = session.raw.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: batchSize });
+      let rows: Row[] = [];
+      let rejects: ReadReject[] = [];
+      for await (const raw of stream) {
+        const result = decode(raw as unknown[]);
+        if ('row' in result) rows.push(result.row);
+        else rejects.push(result.reject);
+        if (rows.length >= batchSize) {
+          yield rejects.length > 0 ? { columns: names, rows, rejects } : { columns: names, rows };
+          rows = [];
+          rejects = [];
+        }
+      }
+      if (rows.length > 0 || rejects.length > 0) yield rejects.length > 0 ? { columns: names, rows, rejects } : { columns: names, rows };
+      await session.sql.query('COMMIT');
+      finished = true;
+    } catch (err) {
+      throw translateMysqlError(err, { table });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // A scan left half-read would keep rows coming on this connection: drop it instead of reusing it.
+      if (finished) session.raw.release();
+      else {
+        stream?.destroy();
+        session.raw.destroy();
+      }
+    }
+  }
+
+  async count(table: string, options: { where?: string } = {}): Promise<number> {
+    const schema = await this.schemas.get(table);
+    const where = options.where ? ` WHERE ${options.where}` : '';
+    try {
+      return await this.pool.withSession(async (s) => {
+        const [rows] = await s.sql.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteId(schema.name)}${where}`);
+        return Number(rows[0].n);
+      });
+    } catch (err) {
+      throw translateMysqlError(err, { table });
+    }
+  }
+
+  async readByKeys(
+    table: string,
+    keyColumns: readonly string[],
+    keys: readonly (readonly Value[])[],
+    columnNames?: readonly string[],
+  ): Promise<RowBatch> {
+    const schema = await this.schemas.get(table);
+    const columns = pickColumns(schema, columnNames);
+    const keyCols = pickColumns(schema, keyColumns);
+    const decode = rowDecoder(columns);
+    const out: Row[] = [];
+    try {
+      await this.pool.withSession(async (s) => {
+        for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+          const chunk = keys.slice(i, i + KEYS_PER_LOOKUP);
+          const sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)} WHERE ${keyInList(
+            keyCols.map((c) => c.name),
+            chunk.length,
+          )}`;
+          const [rows] = await s.sql.query({ sql, values: keyParams(keyCols, chunk), rowsAsArray: true });
+          for (const raw of rows as unknown as unknown[][]) {
+            const result = decode(raw);
+            if ('reject' in result) {
+              throw new CrmError('CRM_R4003', result.reject.message, {
+                location: { connector: 'mysql', table, column: result.reject.column },
+                value: result.reject.raw,
+              });
+            }
+            out.push(result.row);
+          }
+        }
+      });
+    } catch (err) {
+      throw translateMysqlError(err, { table });
+    }
+    return { columns: columns.map((c) => c.name), rows: out };
+  }
+}
+
+/** Placeholder values for keys, each through its column's codec (exact comparisons). */
+export function keyParams(keyCols: readonly ColumnSchema[], keys: readonly (readonly Value[])[]): unknown[] {
+  const params = keyCols.map((c) => codecFor(c).param);
+  const out: unknown[] = [];
+  for (const key of keys) for (let i = 0; i < keyCols.length; i++) out.push(key[i] === null ? null : params[i](key[i]));
+  return out;
+}
+
+function scanSql(schema: TableSchema, columns: readonly ColumnSchema[], options: ReadOptions): { sql: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (options.where) conditions.push(`(${options.where})`);
+  const { keyRange } = options;
+  const orderNames = options.orderBy ?? (keyRange ? schema.primaryKey : undefined);
+  if (keyRange && !orderNames?.length) {
+    throw new CrmError('CRM_S3004', `a key range on ${schema.name} needs orderBy columns (the table has no primary key)`, {
+      location: { connector: 'mysql', table: schema.name },
+    });
+  }
+  const order = orderNames ? pickColumns(schema, orderNames) : [];
+  const orderTuple = tuple(order.map((c) => quoteId(c.name)));
+  const bound = (op: string, values: readonly Value[]) => {
+    conditions.push(`${orderTuple} ${op} ${tuple(order.map(() => '?'))}`);
+    params.push(...keyParams(order, [values]));
+  };
+  if (keyRange?.after) bound('>', keyRange.after);
+  if (keyRange?.upTo) bound('<=', keyRange.upTo);
+  let sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)}`;
+  if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
+  if (order.length > 0) sql += ` ORDER BY ${quoteList(order.map((c) => c.name))}`;
+  if (options.skip) sql += ` LIMIT ${NO_LIMIT} OFFSET ${Math.trunc(options.skip)}`;
+  return { sql, params };
+}
