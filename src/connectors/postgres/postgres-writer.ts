@@ -11,6 +11,7 @@ import type { PostgresDatabase } from './postgres-database.js';
 import { createTablesDdl } from './postgres-ddl.js';
 import { ident, identList } from './postgres-identifiers.js';
 import { keySetCondition } from './postgres-key-set.js';
+import { duplicateKeyRow, withFailingRow } from './postgres-row-locator.js';
 
 /** Session-local staging table of an upsert; dropped at commit, so concurrent writers never meet. */
 const STAGING_TABLE = 'crmbridge_upsert_staging';
@@ -43,17 +44,15 @@ export class PostgresWriter implements Writer {
 
   async write(table: string, batch: RowBatch, options: WriteOptions): Promise<number> {
     if (batch.rows.length === 0) return 0;
-    if (options.mode === 'insert') {
-      return this.db.transaction(table, (client) => copyRows(client, this.db.table(table), table, batch));
+    try {
+      if (options.mode === 'insert') {
+        return await this.db.transaction(table, (client) => copyRows(client, this.db.table(table), table, batch));
+      }
+      const key = checkedUpsertKey(table, batch, options.key);
+      return await this.db.transaction(table, (client) => this.upsert(client, table, batch, key));
+    } catch (err) {
+      throw err instanceof CrmError ? withFailingRow(err, batch) : err;
     }
-    const key = options.key ?? [];
-    const missing = key.length === 0 ? ['(none given)'] : key.filter((k) => !batch.columns.includes(k));
-    if (missing.length > 0) {
-      throw new CrmError('CRM_C1003', `an upsert needs its key columns in the batch; missing: ${missing.join(', ')}`, {
-        location: { connector: 'postgres', table },
-      });
-    }
-    return this.db.transaction(table, (client) => this.upsert(client, table, batch, key));
   }
 
   async deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number> {
@@ -66,9 +65,12 @@ export class PostgresWriter implements Writer {
   async close(): Promise<void> {}
 
   /**
-   * COPY into a staging table shaped like the target's batch columns, then one
-   * INSERT … ON CONFLICT (key) DO UPDATE that sets only the batch's non-key columns, so columns
-   * the batch does not carry keep their values. Identity values in the batch are kept as given.
+   * COPY into a staging table shaped like the batch's columns of the target, then UPDATE the rows
+   * that exist (only the batch's non-key columns: the others keep their values) and INSERT the
+   * rest. Not a single INSERT … ON CONFLICT: PostgreSQL checks NOT NULL on the proposed row
+   * before it detects the conflict, so a batch without some NOT NULL column could not update.
+   * The INSERT keeps ON CONFLICT for a row another session inserts meanwhile, and OVERRIDING
+   * SYSTEM VALUE so identity values are kept as given.
    */
   private async upsert(client: PoolClient, table: string, batch: RowBatch, key: readonly string[]): Promise<number> {
     const target = this.db.table(table);
@@ -76,13 +78,39 @@ export class PostgresWriter implements Writer {
     const staging = ident(STAGING_TABLE);
     await client.query(`CREATE TEMPORARY TABLE ${staging} ON COMMIT DROP AS SELECT ${columns} FROM ${target} WITH NO DATA`);
     await copyRows(client, staging, table, batch);
-    const updates = batch.columns.filter((c) => !key.includes(c)).map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`);
-    const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(', ')}` : 'DO NOTHING';
-    const result = await client.query(
-      `INSERT INTO ${target} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM ${staging} ON CONFLICT (${identList(key)}) ${onConflict}`,
+    const sameKey = key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
+    const nonKey = batch.columns.filter((c) => !key.includes(c));
+    const assignFrom = (source: string) => nonKey.map((c) => `${ident(c)} = ${source}.${ident(c)}`).join(', ');
+    let updated = 0;
+    if (nonKey.length > 0) {
+      const result = await client.query(`UPDATE ${target} AS t SET ${assignFrom('s')} FROM ${staging} AS s WHERE ${sameKey}`);
+      updated = result.rowCount ?? 0;
+    }
+    const onConflict = nonKey.length > 0 ? `DO UPDATE SET ${assignFrom('EXCLUDED')}` : 'DO NOTHING';
+    const inserted = await client.query(
+      `INSERT INTO ${target} AS t (${columns}) OVERRIDING SYSTEM VALUE
+       SELECT ${columns} FROM ${staging} AS s WHERE NOT EXISTS (SELECT 1 FROM ${target} AS t WHERE ${sameKey})
+       ON CONFLICT (${identList(key)}) ${onConflict}`,
     );
-    return result.rowCount ?? 0;
+    return updated + (inserted.rowCount ?? 0);
   }
+}
+
+/** The upsert key, checked: present in the batch, and each key value once (CRM_R4008 names the repeat). */
+function checkedUpsertKey(table: string, batch: RowBatch, key: readonly string[] | undefined): readonly string[] {
+  const missing = !key || key.length === 0 ? ['(none given)'] : key.filter((k) => !batch.columns.includes(k));
+  if (!key || missing.length > 0) {
+    throw new CrmError('CRM_C1003', `an upsert needs its key columns in the batch; missing: ${missing.join(', ')}`, {
+      location: { connector: 'postgres', table },
+    });
+  }
+  const repeat = duplicateKeyRow(batch, key);
+  if (repeat >= 0) {
+    throw new CrmError('CRM_R4008', `key (${key.join(', ')}) appears twice in the batch`, {
+      location: { connector: 'postgres', table, row: repeat },
+    });
+  }
+  return key;
 }
 
 async function copyRows(client: PoolClient, target: string, table: string, batch: RowBatch): Promise<number> {
