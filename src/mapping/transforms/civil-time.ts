@@ -1,0 +1,159 @@
+import { CrmError } from '../../core/errors/crm-error.js';
+
+/**
+ * Calendar arithmetic on plain integers (proleptic Gregorian, after H. Hinnant's
+ * days_from_civil), so no date ever passes through the process time zone or `Date`'s
+ * two-digit-year quirk. Time zone offsets come from `Intl.DateTimeFormat` with an explicit zone.
+ */
+
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a civil date. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export interface CivilDateTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The civil date and time (UTC) of whole milliseconds since the epoch. */
+export function civilFromMs(ms: number): CivilDateTime {
+  const days = Math.floor(ms / MS_PER_DAY);
+  const secOfDay = Math.floor((ms - days * MS_PER_DAY) / 1000);
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return {
+    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    month,
+    day,
+    hour: Math.floor(secOfDay / 3600),
+    minute: Math.floor((secOfDay % 3600) / 60),
+    second: secOfDay % 60,
+  };
+}
+
+/** Milliseconds since the epoch of a civil date-time read as UTC. */
+export function msFromCivil(t: CivilDateTime): number {
+  return daysFromCivil(t.year, t.month, t.day) * MS_PER_DAY + ((t.hour * 60 + t.minute) * 60 + t.second) * 1000;
+}
+
+export function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+export function formatDate(year: number, month: number, day: number): string {
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+/** Policy for a local time that occurs twice (autumn) or never (spring) in a zone. */
+export type AmbiguousPolicy = 'earlier' | 'later' | 'reject';
+export type NonexistentPolicy = 'reject' | 'shift_forward';
+
+export type LocalResolution = { readonly ms: number } | { readonly problem: 'ambiguous_time' | 'nonexistent_time' };
+
+/**
+ * One IANA zone, with an `Intl.DateTimeFormat` built once. `offsetAt` is the zone's UTC offset
+ * at an instant; `toUtc` resolves a wall-clock time to an instant, handling DST gaps and overlaps.
+ */
+export class Zone {
+  private readonly formatter: Intl.DateTimeFormat;
+
+  constructor(readonly name: string) {
+    if (name === 'UTC' || name === 'Etc/UTC') this.formatter = UTC_FORMATTER;
+    else {
+      try {
+        this.formatter = new Intl.DateTimeFormat('en-US', { timeZone: name, ...FIELDS });
+      } catch {
+        throw new CrmError('CRM_M5001', `unknown time zone "${name}" (expected an IANA name such as "America/New_York")`);
+      }
+    }
+  }
+
+  /** Offset in ms (local − UTC) at the instant `ms`. */
+  offsetAt(ms: number): number {
+    if (this.formatter === UTC_FORMATTER) return 0;
+    const t: CivilDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+    let negativeEra = false;
+    for (const part of this.formatter.formatToParts(ms)) {
+      switch (part.type) {
+        case 'year':
+          t.year = Number(part.value);
+          break;
+        case 'month':
+          t.month = Number(part.value);
+          break;
+        case 'day':
+          t.day = Number(part.value);
+          break;
+        case 'hour':
+          t.hour = Number(part.value);
+          break;
+        case 'minute':
+          t.minute = Number(part.value);
+          break;
+        case 'second':
+          t.second = Number(part.value);
+          break;
+        case 'era':
+          negativeEra = part.value === 'B';
+          break;
+      }
+    }
+    if (negativeEra) t.year = 1 - t.year;
+    const whole = ms - (((ms % 1000) + 1000) % 1000);
+    return msFromCivil(t) - whole;
+  }
+
+  /**
+   * The instant of wall-clock `localMs` (civil fields read as if UTC) in this zone. The offset
+   * can only be one of the offsets in force a day around it, so trying both candidates finds
+   * every reading: two valid ones is an overlap, none is a gap.
+   */
+  toUtc(localMs: number, ambiguous: AmbiguousPolicy, nonexistent: NonexistentPolicy): LocalResolution {
+    const before = this.offsetAt(localMs - MS_PER_DAY);
+    const after = this.offsetAt(localMs + MS_PER_DAY);
+    const first = localMs - before;
+    const second = localMs - after;
+    const firstValid = this.offsetAt(first) === before;
+    const secondValid = this.offsetAt(second) === after;
+    if (firstValid && secondValid && first !== second) {
+      if (ambiguous === 'reject') return { problem: 'ambiguous_time' };
+      return { ms: ambiguous === 'earlier' ? Math.min(first, second) : Math.max(first, second) };
+    }
+    if (firstValid) return { ms: first };
+    if (secondValid) return { ms: second };
+    if (nonexistent === 'reject') return { problem: 'nonexistent_time' };
+    // In a gap, move forward by the gap's length (02:30 in a spring-forward zone → 03:30).
+    return { ms: localMs - before };
+  }
+}
+
+const FIELDS: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  era: 'narrow',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+};
+
+const UTC_FORMATTER = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', ...FIELDS });

@@ -1,0 +1,51 @@
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
+import { isBlankText, textOf } from './value-text.js';
+
+const country = z
+  .string()
+  .refine((code) => isSupportedCountry(code), { message: 'expected an ISO 3166 alpha-2 country code such as "US"' });
+
+const phoneParams = z
+  .strictObject({
+    /** Country of numbers written without a country code; default: the run's `defaultCountry`. */
+    country: country.optional(),
+    /** `keep` writes an extension RFC 3966 style: `+14155550100;ext=12`. */
+    extension: z.enum(['keep', 'drop']).default('keep'),
+    /** `keep` passes an invalid number through as written (trimmed). */
+    on_invalid: z.enum(['reject', 'keep', 'null']).default('reject'),
+  })
+  .default({ extension: 'keep', on_invalid: 'reject' });
+
+type PhoneParams = z.output<typeof phoneParams>;
+
+function countryOf(params: PhoneParams, ctx: CompileContext): CountryCode | undefined {
+  const code = params.country ?? ctx.defaultCountry;
+  return code !== undefined && isSupportedCountry(code) ? code : undefined;
+}
+
+/** Phone text to E.164 (`+14155550100`) with libphonenumber-js's full metadata; blank is NULL. */
+export const phone: TransformDefinition<PhoneParams> = {
+  name: 'phone',
+  usage: 'phone: { country?: US, extension?: keep | drop, on_invalid?: reject | keep | null }',
+  params: phoneParams,
+  compile: (params, ctx) => {
+    const defaultCountry = countryOf(params, ctx);
+    const keepExtension = params.extension === 'keep';
+    return single((value) => {
+      const text = textOf('phone', value).trim();
+      if (isBlankText(text)) return null;
+      const parsed = parsePhoneNumberFromString(text, defaultCountry);
+      if (parsed?.isValid()) return keepExtension && parsed.ext ? `${parsed.number};ext=${parsed.ext}` : parsed.number;
+      if (params.on_invalid === 'keep') return text;
+      if (params.on_invalid === 'null') return null;
+      throw new TransformError(
+        'phone',
+        'invalid_phone',
+        value,
+        defaultCountry ? `default country ${defaultCountry}` : 'no default country',
+      );
+    });
+  },
+};
