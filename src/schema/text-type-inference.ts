@@ -58,7 +58,7 @@ const INT32_MAX = '2147483647';
 /** The narrowest type all non-blank values conform to; undefined when that is text (or no values). */
 export function inferTextType(evidence: TextTypeEvidence): InferredType | undefined {
   if (evidence.nonBlank === 0) return undefined;
-  const index = evidence.ruleMatches.findIndex((n) => n === evidence.nonBlank);
+  const index = evidence.ruleMatches.indexOf(evidence.nonBlank);
   if (index < 0) return undefined;
   const rule = TYPE_RULES[index];
   return { type: concreteType(rule, evidence), rule, ...(rule.format ? { format: rule.format } : {}) };

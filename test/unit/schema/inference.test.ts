@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../../src/core/types.js';
+import type { Inclusion, PolymorphicLink, Relationship } from '../../../src/schema/analysis-types.js';
+import { inferFkCandidates } from '../../../src/schema/fk-inference.js';
+import { findJoinTables } from '../../../src/schema/join-tables.js';
+import { pluralize, singularize, TableNames } from '../../../src/schema/naming.js';
+import { findPolymorphicPairs } from '../../../src/schema/polymorphic-pairs.js';
+
+const col = (name: string, kind: 'text' | 'integer' | 'boolean' = 'text'): ColumnSchema => ({
+  name,
+  type: { kind },
+  nativeType: kind,
+  nullable: true,
+});
+const table = (name: string, columns: string[], primaryKey: string[] = ['id']): TableSchema => ({
+  name,
+  columns: columns.map((c) => col(c)),
+  primaryKey,
+  uniqueKeys: [],
+  foreignKeys: [],
+  indexes: [],
+});
+
+const crm: DatabaseSchema = {
+  tables: [
+    table('users', ['id', 'user_name', 'reports_to_id']),
+    table('accounts', ['id', 'name', 'parent_id', 'assigned_user_id', 'created_by', 'modified_user_id']),
+    table('accounts_cstm', ['id_c', 'tier_c'], ['id_c']),
+    table('contacts', ['id', 'first_name', 'reports_to_id', 'primary_account_id', 'campaign_id']),
+    table('opportunities', ['id', 'name', 'amount']),
+    table('accounts_contacts', ['id', 'account_id', 'contact_id', 'date_modified', 'deleted']),
+    table('notes', ['id', 'name', 'parent_type', 'parent_id', 'contact_id', 'description']),
+    table('email_addr_bean_rel', ['id', 'email_address_id', 'bean_id', 'bean_module', 'primary_address']),
+    table('email_addresses', ['id', 'email_address']),
+  ],
+};
+
+describe('naming', () => {
+  it.each([
+    ['account', 'accounts'],
+    ['opportunity', 'opportunities'],
+    ['address', 'addresses'],
+    ['key', 'keys'],
+    ['person', 'people'],
+    ['box', 'boxes'],
+  ])('%s ⇄ %s', (singular, plural) => {
+    expect(pluralize(singular)).toBe(plural);
+    expect(singularize(plural)).toBe(singular);
+  });
+
+  it('finds tables case-insensitively in either number', () => {
+    const names = new TableNames(crm.tables);
+    expect(names.find('Accounts')?.name).toBe('accounts');
+    expect(names.find('Contact')?.name).toBe('contacts');
+    expect(names.find('OPPORTUNITY')?.name).toBe('opportunities');
+    expect(names.find('Bugs')).toBeUndefined();
+  });
+});
+
+describe('inferFkCandidates', () => {
+  const pairs = crm.tables.flatMap(findPolymorphicPairs);
+  const skip = new Set(pairs.map((p) => `${p.table}.${p.idColumn}`));
+  const found = inferFkCandidates(crm, skip).map((c) => `${c.table}.${c.column} → ${c.parentTable}.${c.parentColumn}`);
+
+  it('infers references from CRM naming conventions', () => {
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'users.reports_to_id → users.id',
+        'accounts.parent_id → accounts.id',
+        'accounts.assigned_user_id → users.id',
+        'accounts.created_by → users.id',
+        'accounts.modified_user_id → users.id',
+        'accounts_cstm.id_c → accounts.id',
+        'contacts.reports_to_id → contacts.id',
+        'contacts.primary_account_id → accounts.id',
+        'accounts_contacts.account_id → accounts.id',
+        'accounts_contacts.contact_id → contacts.id',
+        'notes.contact_id → contacts.id',
+        'email_addr_bean_rel.email_address_id → email_addresses.id',
+      ]),
+    );
+  });
+
+  it('leaves alone polymorphic ids, tables that do not exist, and primary keys', () => {
+    expect(found.some((f) => f.startsWith('notes.parent_id'))).toBe(false);
+    expect(found.some((f) => f.startsWith('email_addr_bean_rel.bean_id'))).toBe(false);
+    expect(found.some((f) => f.startsWith('contacts.campaign_id'))).toBe(false);
+    expect(found.some((f) => f.startsWith('contacts.id '))).toBe(false);
+  });
+
+  it('scores a whole-name match above a trailing-word match', () => {
+    const candidates = inferFkCandidates(crm, skip);
+    const whole = candidates.find((c) => c.column === 'account_id')!;
+    const trailing = candidates.find((c) => c.column === 'primary_account_id')!;
+    expect(whole.nameScore).toBeGreaterThan(trailing.nameScore);
+  });
+
+  it('ignores columns whose type cannot hold a key', () => {
+    const schema: DatabaseSchema = {
+      tables: [crm.tables[1], { ...table('contacts', ['id']), columns: [col('id'), col('account_id', 'boolean')] }],
+    };
+    expect(inferFkCandidates(schema, new Set()).filter((c) => c.table === 'contacts')).toEqual([]);
+  });
+});
+
+describe('findPolymorphicPairs', () => {
+  it('pairs <prefix>_id with <prefix>_type / _module', () => {
+    expect(crm.tables.flatMap(findPolymorphicPairs)).toEqual([
+      { table: 'notes', typeColumn: 'parent_type', idColumn: 'parent_id' },
+      { table: 'email_addr_bean_rel', typeColumn: 'bean_module', idColumn: 'bean_id' },
+    ]);
+    expect(findPolymorphicPairs(table('t', ['id', 'relatedId', 'relatedType']))).toEqual([
+      { table: 't', typeColumn: 'relatedType', idColumn: 'relatedId' },
+    ]);
+  });
+});
+
+describe('findJoinTables', () => {
+  const inclusion: Inclusion = {
+    checkedRows: 1,
+    matchedRows: 1,
+    orphanRows: 0,
+    share: 1,
+    orphanExamples: [],
+    sampled: false,
+    blankRows: 0,
+  };
+  const rel = (from: string, to: string, confidence = 0.95): Relationship => {
+    const [ft, fc] = from.split('.');
+    const [tt, tc] = to.split('.');
+    return { kind: 'inferred', from: { table: ft, columns: [fc] }, to: { table: tt, columns: [tc] }, confidence, reason: '', inclusion };
+  };
+  const beanLink: PolymorphicLink = {
+    table: 'email_addr_bean_rel',
+    typeColumn: 'bean_module',
+    idColumn: 'bean_id',
+    targets: [{ typeValue: 'Accounts', table: 'accounts', column: 'id', inclusion }],
+    unmatchedTypes: [],
+    confidence: 1,
+    reason: '',
+  };
+  const relationships = [
+    rel('accounts_contacts.account_id', 'accounts.id'),
+    rel('accounts_contacts.contact_id', 'contacts.id'),
+    rel('notes.contact_id', 'contacts.id'),
+    rel('accounts.assigned_user_id', 'users.id'),
+    rel('accounts.parent_id', 'accounts.id'),
+    rel('email_addr_bean_rel.email_address_id', 'email_addresses.id'),
+  ];
+
+  it('finds two-reference link tables, plain and polymorphic', () => {
+    const joins = findJoinTables(crm, relationships, [beanLink]);
+    expect(joins.map((j) => j.table)).toEqual(['accounts_contacts', 'email_addr_bean_rel']);
+    expect(joins[0]).toMatchObject({
+      sides: [
+        { column: 'account_id', tables: ['accounts'] },
+        { column: 'contact_id', tables: ['contacts'] },
+      ],
+      extraColumns: [],
+      confidence: 1,
+    });
+    expect(joins[1]).toMatchObject({
+      sides: [
+        { column: 'email_address_id', tables: ['email_addresses'] },
+        { column: 'bean_id', typeColumn: 'bean_module', tables: ['accounts'] },
+      ],
+      extraColumns: ['primary_address'],
+    });
+  });
+
+  it('does not take entity tables, audit users or weak references for sides', () => {
+    const weak = [rel('accounts_contacts.account_id', 'accounts.id', 0.3), rel('accounts_contacts.contact_id', 'contacts.id')];
+    expect(findJoinTables(crm, weak, [])).toEqual([]);
+    const wide: DatabaseSchema = { tables: [table('links', ['id', 'account_id', 'contact_id', 'a', 'b', 'c'])] };
+    expect(findJoinTables(wide, [rel('links.account_id', 'accounts.id'), rel('links.contact_id', 'contacts.id')], [])).toEqual([]);
+  });
+});
