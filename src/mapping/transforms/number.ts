@@ -65,6 +65,7 @@ function readNumber(text: string, numbers: LocaleNumber, withCurrency: boolean):
 }
 
 const KNOWN_CODES = new Set(Intl.supportedValuesOf('currency'));
+const ISO_CODE = /^[A-Z]{3}$/;
 
 /** Symbols that name one currency wherever they appear; `$`, `¥`, `kr` and `Fr.` need `currency`. */
 const UNAMBIGUOUS_SYMBOLS: Readonly<Record<string, string>> = {
@@ -223,10 +224,15 @@ export const money: TransformDefinition<MoneyParams> = {
         return reading === null ? null : codeOf(value, reading.mark);
       });
     }
+    // The amount needs the currency only to check it against a declared one; a `$` alone is fine.
+    const checkCurrency = params.currency !== undefined;
     return single((value) => {
       const reading = readDecimalInput('money', value, numbers, true);
       if (reading === null) return null;
-      codeOf(value, reading.mark);
+      if (checkCurrency) codeOf(value, reading.mark);
+      else if (reading.mark !== undefined && ISO_CODE.test(reading.mark) && !KNOWN_CODES.has(reading.mark)) {
+        throw new TransformError('money', 'unknown_currency', value);
+      }
       return fitted('money', value, reading.decimal, params);
     });
   },
