@@ -322,6 +322,8 @@ describe('postgres connector', () => {
       expect(batches.flatMap((b) => b.rows.map((r) => r[2]))).toEqual(['a-5', 'b-1', 'b-2', 'b-4', 'b-5', 'c-1', 'c-2']);
       expect(batches.map((b) => b.rows.length)).toEqual([3, 3, 1]);
       expect(await conn.count('notes', { where: "account = 'b'" })).toBe(5);
+      const skipped = await drain(conn.read('notes', { orderBy: ['account', 'seq'], skip: 13, columns: ['body'] }));
+      expect(skipped.flatMap((b) => b.rows)).toEqual([['c-4'], ['c-5']]);
       const byKey = await conn.readByKeys(
         'notes',
         ['account', 'seq'],
@@ -390,6 +392,47 @@ describe('postgres connector', () => {
         [2n, 'new@x.io', 'Contact 2', '1.50'],
         [3n, null, 'Contact 3', '1.50'],
       ]);
+    });
+
+    it('rejects an upsert batch that holds a key twice, naming the repeat', async (ctx) => {
+      if (!db) return ctx.skip();
+      const writer = await conn.writer();
+      const before = await conn.readByKeys('contacts', ['region', 'number'], [['eu', 4n]], ['name']);
+      const batch = {
+        columns: ['region', 'number', 'name'],
+        rows: [
+          ['eu', 4n, 'first'],
+          ['eu', 600n, 'new'],
+          ['eu', 4n, 'second'],
+        ],
+      };
+      const err = await crmErrorOf(writer.write('contacts', batch, { mode: 'upsert', key: ['region', 'number'] }));
+      expect(err.code).toBe('CRM_R4008');
+      expect(err.location.row).toBe(2);
+      expect(await conn.readByKeys('contacts', ['region', 'number'], [['eu', 4n]], ['name'])).toEqual(before);
+    });
+
+    it('reads and writes tables and columns by names longer than 63 bytes', async (ctx) => {
+      if (!db) return ctx.skip();
+      const long = (s: string) => `${'legacy_custom_object_with_a_very_long_api_name_'.repeat(2)}${s}`;
+      const writer = await conn.writer();
+      await writer.createTables([
+        { name: long('t'), columns: [bigint('id'), text(long('c'))], primaryKey: ['id'], uniqueKeys: [], foreignKeys: [], indexes: [] },
+      ]);
+      await writer.write(
+        long('t'),
+        {
+          columns: ['id', long('c')],
+          rows: [
+            [1n, 'one'],
+            [2n, 'two'],
+          ],
+        },
+        { mode: 'upsert', key: ['id'] },
+      );
+      const batches = await drain(conn.read(long('t'), { columns: [long('c')], orderBy: ['id'] }));
+      expect(batches[0]).toEqual({ columns: [long('c')], rows: [['one'], ['two']] });
+      expect(await writer.deleteByKeys(long('t'), ['id'], [[1n]])).toBe(1);
     });
 
     it('fails an upsert without a matching unique key with CRM_S3004', async (ctx) => {

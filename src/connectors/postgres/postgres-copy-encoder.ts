@@ -5,8 +5,12 @@ import type { Row, Value } from '../../core/types.js';
 const CHUNK_CHARS = 64 * 1024;
 
 const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+// One scan per text value finds both what COPY must escape and the NUL it cannot carry.
+const SPECIAL = /[\\\t\n\r\0]/;
 const ESCAPED = /[\\\t\n\r]/g;
+
+/** Thrown by `copyField` for a NUL character; the row loop turns it into a located CrmError. */
+class NulCharacter {}
 
 /**
  * Encodes rows in COPY's text format (tab-separated, `\N` for NULL, backslash escapes), lazily,
@@ -15,19 +19,20 @@ const ESCAPED = /[\\\t\n\r]/g;
  */
 export function* copyTextChunks(rows: readonly Row[], columns: readonly string[], table: string): Generator<Buffer> {
   let chunk = '';
+  const width = columns.length;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    let line = '';
-    for (let c = 0; c < columns.length; c++) {
-      const text = copyField(row[c]);
-      if (text.includes('\0')) {
-        throw new CrmError('CRM_R4003', 'PostgreSQL text cannot hold a NUL character (\\0)', {
-          location: { connector: 'postgres', table, column: columns[c], row: r },
-        });
-      }
-      line += c === 0 ? text : `\t${text}`;
+    let c = 0;
+    try {
+      let line = copyField(row[0]);
+      for (c = 1; c < width; c++) line += `\t${copyField(row[c])}`;
+      chunk += `${line}\n`;
+    } catch (err) {
+      if (!(err instanceof NulCharacter)) throw err;
+      throw new CrmError('CRM_R4003', 'PostgreSQL text cannot hold a NUL character (\\0)', {
+        location: { connector: 'postgres', table, column: columns[c], row: r },
+      });
     }
-    chunk += `${line}\n`;
     if (chunk.length >= CHUNK_CHARS) {
       yield Buffer.from(chunk, 'utf8');
       chunk = '';
@@ -55,7 +60,9 @@ function copyField(value: Value): string {
 }
 
 function escapeCopy(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (ch) => COPY_ESCAPES[ch]) : text;
+  if (!SPECIAL.test(text)) return text;
+  if (text.includes('\0')) throw new NulCharacter();
+  return text.replace(ESCAPED, (ch) => COPY_ESCAPES[ch]);
 }
 
 /** A PostgreSQL array literal with every element quoted: `{"a,b","c\"d"}`. */

@@ -23,6 +23,7 @@ export class PostgresReader {
    * Streams through a server-side cursor, `batchSize` rows per fetch, inside one REPEATABLE READ
    * READ ONLY transaction (one consistent snapshot for the whole table). The cursor fetches the
    * next rows only when the consumer pulls, so memory holds about two batches at most.
+   * `options.types` is not needed: the catalog types decide each value's JS form.
    */
   async *read(table: string, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
     const { signal } = options;
@@ -105,7 +106,12 @@ export class PostgresReader {
     bound('<=', range?.upTo);
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     const order = keys.length > 0 ? ` ORDER BY ${identList(keys)}` : '';
-    return { sql: `SELECT ${identList(columns)} FROM ${this.db.table(table)}${where}${order}`, params };
+    let offset = '';
+    if (options.skip) {
+      params.push(options.skip);
+      offset = ` OFFSET $${params.length}`;
+    }
+    return { sql: `SELECT ${identList(columns)} FROM ${this.db.table(table)}${where}${order}${offset}`, params };
   }
 }
 
