@@ -137,6 +137,18 @@ describe('mysql LOAD DATA batches are all-or-nothing', () => {
     const byId = new Map(got.rows.map((r) => [r[0], r[1]]));
     expect(rows.map((r) => byId.get(r[0]))).toEqual([...tricky, null]);
   });
+  it('round-trips multi-byte text of several packets, cut mid-character between packets', async (ctx) => {
+    if (!db) return ctx.skip();
+    await writer.createTables([{ ...ACCOUNTS, name: 'long_notes' }]);
+    const long = 'a€😀中'.repeat(400_000);
+    const rows: Row[] = [
+      [1n, long],
+      [2n, `x${long}`],
+    ];
+    await writer.write('long_notes', { columns: ['id', 'label'], rows }, { mode: 'insert' });
+    const got = await conn.readByKeys('long_notes', ['id'], [[1n], [2n]]);
+    expect(got.rows.map((r) => r[1] === rows[Number(r[0]) - 1][1])).toEqual([true, true]);
+  });
 });
 
 describe('mysql upsert', () => {

@@ -18,8 +18,10 @@ import { codecFor } from './mysql-value-codecs.js';
 
 /** The file name the server asks for; the stream factory refuses any other (a hostile server could ask for /etc/passwd). */
 const INFILE = 'crmbridge-batch';
-/** Characters per Buffer handed to the driver (each becomes one protocol packet). */
+/** Characters gathered before encoding them to a Buffer. */
 const CHUNK_CHARS = 256 * 1024;
+/** Bytes per Buffer handed to the driver: each becomes one packet, which must stay under max_allowed_packet (1 MB at its smallest). */
+const PACKET_BYTES = 512 * 1024;
 
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
@@ -47,12 +49,18 @@ function* encodeRows(rows: readonly Row[], columns: readonly ColumnSchema[]): Ge
     parts.push(line);
     size += line.length;
     if (size >= CHUNK_CHARS) {
-      yield Buffer.from(parts.join(''), 'utf8');
+      yield* packets(parts.join(''));
       parts = [];
       size = 0;
     }
   }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'utf8');
+  if (parts.length > 0) yield* packets(parts.join(''));
+}
+
+/** LOAD DATA content is a byte stream, so it may be cut anywhere (even inside a character). */
+function* packets(text: string): Generator<Buffer> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let offset = 0; offset < bytes.length; offset += PACKET_BYTES) yield bytes.subarray(offset, offset + PACKET_BYTES);
 }
 
 function loadStatement(table: string, columns: readonly ColumnSchema[]): string {
