@@ -1,4 +1,6 @@
 import type { Connector } from '../connectors/contract.js';
+import { isCrmError } from '../core/errors/index.js';
+import { throwIfAborted } from './abort.js';
 import type { Analysis, PolymorphicLink, TableProfile } from './analysis-types.js';
 import { DEFAULT_DISTINCT_LIMITS, type DistinctLimits, loadHash64 } from './distinct-counter.js';
 import { inferFkCandidates } from './fk-inference.js';
@@ -33,6 +35,17 @@ const BATCH_SIZE = 5_000;
  * with memory bounded by the limits rather than by table size.
  */
 export async function analyze(connector: Connector, options: AnalyzeOptions = {}): Promise<Analysis> {
+  try {
+    throwIfAborted(options.signal);
+    return await analyzeSource(connector, options);
+  } catch (error) {
+    // A connector may surface an abort as its own error (a DOMException); callers get one code.
+    if (options.signal?.aborted && !isCrmError(error)) throwIfAborted(options.signal);
+    throw error;
+  }
+}
+
+async function analyzeSource(connector: Connector, options: AnalyzeOptions): Promise<Analysis> {
   const hash = await loadHash64();
   const schema = await connector.introspect(options.tables ? { tables: options.tables } : undefined);
   const rowLimit = options.sampleRows;
@@ -90,7 +103,7 @@ export async function analyze(connector: Connector, options: AnalyzeOptions = {}
     ...(rowLimit === undefined ? {} : { sampleRows: rowLimit }),
     tables,
     relationships,
-    joinTables: findJoinTables(schema, relationships, links),
+    joinTables: findJoinTables(schema, tables, relationships, links),
     polymorphic: links,
   };
 }

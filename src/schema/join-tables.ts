@@ -1,5 +1,5 @@
 import type { DatabaseSchema, TableSchema } from '../core/types.js';
-import type { JoinSide, JoinTable, PolymorphicLink, Relationship } from './analysis-types.js';
+import type { JoinSide, JoinTable, PolymorphicLink, Relationship, TableProfile } from './analysis-types.js';
 import { HOUSEKEEPING_COLUMNS, USER_REFERENCE_COLUMNS } from './crm-vocabulary.js';
 import { singularize } from './naming.js';
 import { round } from './relationships.js';
@@ -12,11 +12,14 @@ const MIN_SIDE_CONFIDENCE = 0.5;
 /**
  * A join table links exactly two parents (plain or polymorphic references) and holds little else:
  * its key, housekeeping columns (dates, deleted flag, audit users) and at most MAX_EXTRA_COLUMNS
- * attributes. Audit references to users are housekeeping, not sides. Confidence rises when the
- * table's name contains both parents' names (`accounts_contacts`) and when it carries no extras.
+ * attributes, each a picklist or flag by its profile (a role, a primary flag; a name or a
+ * description makes the table an entity of its own, like a note). Audit references to users are
+ * housekeeping, not sides. Confidence rises when the table's name contains both parents' names
+ * (`accounts_contacts`) and when it carries no extras.
  */
 export function findJoinTables(
   schema: DatabaseSchema,
+  profiles: readonly TableProfile[],
   relationships: readonly Relationship[],
   links: readonly PolymorphicLink[],
 ): JoinTable[] {
@@ -25,7 +28,12 @@ export function findJoinTables(
     if (sides.length !== 2) return [];
     const used = new Set([...table.primaryKey, ...sides.flatMap((s) => [s.column, ...(s.typeColumn ? [s.typeColumn] : [])])]);
     const extraColumns = table.columns.map((c) => c.name).filter((n) => !used.has(n) && !HOUSEKEEPING_COLUMNS.has(n.toLowerCase()));
-    if (extraColumns.length > MAX_EXTRA_COLUMNS) return [];
+    const columnProfiles = profiles.find((p) => p.name === table.name)?.columns ?? [];
+    const attributeLike = (name: string) => {
+      const profile = columnProfiles.find((c) => c.name === name);
+      return profile !== undefined && (profile.topValues !== undefined || profile.distinctCount <= 1);
+    };
+    if (extraColumns.length > MAX_EXTRA_COLUMNS || !extraColumns.every(attributeLike)) return [];
     const named = sides.every((s) => s.tables.some((t) => mentions(table.name, t)));
     const describe = (s: JoinSide) => `${s.typeColumn ? `${s.typeColumn}+` : ''}${s.column} → ${s.tables.join('|')}`;
     return [

@@ -24,6 +24,11 @@ const PLAIN = {
 };
 
 const PICKLIST_SHOWN = 6;
+/** Longer picklist values (ids, sentences) say little in a summary; the JSON has them all. */
+const PICKLIST_VALUE_LENGTH = 24;
+const NOTES_WIDTH = 120;
+/** Kinds whose min … max says something (a range); for ids and free text it is noise. */
+const RANGE_KINDS: ReadonlySet<string> = new Set(['integer', 'bigint', 'decimal', 'float', 'date', 'time', 'timestamp', 'timestamptz']);
 const PHONE_FORMATS_SHOWN = 3;
 /** Duplicates are worth a note only in mostly-unique columns (names, emails), not in cities. */
 const NEARLY_UNIQUE = 0.9;
@@ -31,6 +36,8 @@ const NEARLY_UNIQUE = 0.9;
 const n = (value: number) => value.toLocaleString('en-US');
 const pct = (share: number) => `${(share * 100).toFixed(share === 1 || share === 0 ? 0 : 1)}%`;
 const quote = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(', ');
+const plural = (count: number, word: string) => `${n(count)} ${word}${count === 1 ? '' : 's'}`;
+const clip = (text: string) => (text.length > NOTES_WIDTH ? `${text.slice(0, NOTES_WIDTH - 1)}…` : text);
 
 /**
  * A terminal summary of an analysis: each table with its row count and columns (type, NULLs vs
@@ -66,7 +73,7 @@ function renderTable(table: TableProfile): string[] {
       n(column.nullCount),
       n(column.emptyCount),
       `${column.distinctExact ? '' : '~'}${n(column.distinctCount)}`,
-      columnNotes(column, table).join('; '),
+      clip(columnNotes(column, table).join('; ')),
     ]);
   }
   return [`${table.name}: ${count}${sample}, ${key}${rejects}`, grid.toString()];
@@ -82,7 +89,7 @@ function columnNotes(column: ColumnProfile, table: TableProfile): string[] {
   const nonNull = table.rowsProfiled - column.nullCount;
   if (column.candidateKey) notes.push(table.primaryKey.includes(column.name) ? 'primary key' : 'unique');
   else if (column.duplicateValues > 0 && nonNull > 0 && column.distinctCount / nonNull >= NEARLY_UNIQUE) {
-    notes.push(`${column.duplicatesExact ? '' : '~'}${n(column.duplicateValues)} duplicate values`);
+    notes.push(`${column.duplicatesExact ? '' : '~'}${plural(column.duplicateValues, 'duplicate value')}`);
   }
   if (column.emptyCount > 0 && column.nullCount > 0) notes.push('both NULL and blank');
   if (column.untrimmedCount > 0) notes.push(`${n(column.untrimmedCount)} untrimmed`);
@@ -96,11 +103,12 @@ function columnNotes(column: ColumnProfile, table: TableProfile): string[] {
       `${column.phoneFormats.length} phone formats: ${shown.join(', ')}${column.phoneFormats.length > PHONE_FORMATS_SHOWN ? ', …' : ''}`,
     );
   }
-  if (column.topValues) {
+  const kind = (column.inferredType ?? column.type).kind;
+  if (column.topValues?.every((v) => v.value.length <= PICKLIST_VALUE_LENGTH)) {
     const shown = column.topValues.slice(0, PICKLIST_SHOWN).map((v) => `${JSON.stringify(v.value)} ${n(v.count)}`);
     const more = column.topValues.length - PICKLIST_SHOWN;
     notes.push(`values: ${shown.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`);
-  } else if (column.min !== undefined && !column.candidateKey) {
+  } else if (column.min !== undefined && RANGE_KINDS.has(kind)) {
     notes.push(`${column.min} … ${column.max}`);
   }
   return notes;
@@ -110,7 +118,9 @@ function inclusionText(inclusion: Inclusion): string {
   if (inclusion.checkedRows === 0) return 'no values to check';
   const tilde = inclusion.sampled ? '~' : '';
   const orphans =
-    inclusion.orphanRows === 0 ? '' : `, ${tilde}${n(inclusion.orphanRows)} orphans (e.g. ${quote(inclusion.orphanExamples.slice(0, 3))})`;
+    inclusion.orphanRows === 0
+      ? ''
+      : `, ${tilde}${plural(inclusion.orphanRows, 'orphan')} (e.g. ${quote(inclusion.orphanExamples.slice(0, 3))})`;
   const blanks = inclusion.blankRows > 0 ? `, ${n(inclusion.blankRows)} blank` : '';
   return `${tilde}${pct(inclusion.share)} found${orphans}${blanks}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../../src/core/types.js';
-import type { Inclusion, PolymorphicLink, Relationship } from '../../../src/schema/analysis-types.js';
+import type { ColumnProfile, Inclusion, PolymorphicLink, Relationship, TableProfile } from '../../../src/schema/analysis-types.js';
 import { inferFkCandidates } from '../../../src/schema/fk-inference.js';
 import { findJoinTables } from '../../../src/schema/join-tables.js';
 import { pluralize, singularize, TableNames } from '../../../src/schema/naming.js';
@@ -139,6 +139,33 @@ describe('findJoinTables', () => {
     confidence: 1,
     reason: '',
   };
+  /** Profiles where only the named columns are picklists (the rest all-distinct text). */
+  const profiles = (picklists: string[]): TableProfile[] =>
+    crm.tables.map((t) => ({
+      name: t.name,
+      rowCount: 10,
+      rowCountExact: true,
+      rowsProfiled: 10,
+      sampled: false,
+      primaryKey: t.primaryKey,
+      readRejects: 0,
+      columns: t.columns.map(
+        (c) =>
+          ({
+            name: c.name,
+            distinctCount: picklists.includes(`${t.name}.${c.name}`) ? 2 : 10,
+            ...(picklists.includes(`${t.name}.${c.name}`)
+              ? {
+                  topValues: [
+                    { value: '1', count: 5 },
+                    { value: '0', count: 5 },
+                  ],
+                }
+              : {}),
+          }) as ColumnProfile,
+      ),
+    }));
+  const noteLink: PolymorphicLink = { ...beanLink, table: 'notes', typeColumn: 'parent_type', idColumn: 'parent_id' };
   const relationships = [
     rel('accounts_contacts.account_id', 'accounts.id'),
     rel('accounts_contacts.contact_id', 'contacts.id'),
@@ -149,7 +176,7 @@ describe('findJoinTables', () => {
   ];
 
   it('finds two-reference link tables, plain and polymorphic', () => {
-    const joins = findJoinTables(crm, relationships, [beanLink]);
+    const joins = findJoinTables(crm, profiles(['email_addr_bean_rel.primary_address']), relationships, [beanLink, noteLink]);
     expect(joins.map((j) => j.table)).toEqual(['accounts_contacts', 'email_addr_bean_rel']);
     expect(joins[0]).toMatchObject({
       sides: [
@@ -170,8 +197,17 @@ describe('findJoinTables', () => {
 
   it('does not take entity tables, audit users or weak references for sides', () => {
     const weak = [rel('accounts_contacts.account_id', 'accounts.id', 0.3), rel('accounts_contacts.contact_id', 'contacts.id')];
-    expect(findJoinTables(crm, weak, [])).toEqual([]);
+    expect(findJoinTables(crm, profiles([]), weak, [])).toEqual([]);
     const wide: DatabaseSchema = { tables: [table('links', ['id', 'account_id', 'contact_id', 'a', 'b', 'c'])] };
-    expect(findJoinTables(wide, [rel('links.account_id', 'accounts.id'), rel('links.contact_id', 'contacts.id')], [])).toEqual([]);
+    const links = [rel('links.account_id', 'accounts.id'), rel('links.contact_id', 'contacts.id')];
+    expect(findJoinTables(wide, profiles([]), links, [])).toEqual([]);
+  });
+
+  it('takes a table with free-text attributes (a note) for an entity, not a link', () => {
+    // notes: contact_id + parent_type/parent_id, but also name and description.
+    expect(findJoinTables(crm, profiles(['notes.name', 'notes.description']), relationships, [noteLink]).map((j) => j.table)).toContain(
+      'notes',
+    );
+    expect(findJoinTables(crm, profiles([]), relationships, [noteLink]).map((j) => j.table)).not.toContain('notes');
   });
 });
