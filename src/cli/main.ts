@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { registerAnalyze } from './commands/analyze-command.js';
+import { registerMigrate } from './commands/migrate-command.js';
+import { registerPlan } from './commands/plan-command.js';
+import { registerRejects } from './commands/rejects-command.js';
+import { registerRollback } from './commands/rollback-command.js';
+import { registerRuns } from './commands/runs-command.js';
 import { registerSchema } from './commands/schema-command.js';
 
 /** The `crmbridge` command: one file per verb under commands/, each thin over the library. */
@@ -11,5 +16,10 @@ const program = new Command('crmbridge')
 
 registerAnalyze(program);
 registerSchema(program);
+registerPlan(program);
+registerMigrate(program);
+registerRuns(program);
+registerRejects(program);
+registerRollback(program);
 
 await program.parseAsync(process.argv);

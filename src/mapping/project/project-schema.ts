@@ -47,9 +47,9 @@ const referenceSchema = z.strictObject({
   object: z.string().describe('The object whose target key replaces the source key.'),
   when: equalityFilter.optional().describe('Only when these source columns have these values (polymorphic links), else NULL.'),
   onMissing: z
-    .enum(['reject', 'null'])
+    .union([z.enum(['reject', 'null']), z.null().transform(() => 'null' as const)])
     .default('reject')
-    .describe('A reference to a row that does not exist: reject the row, or keep NULL.'),
+    .describe('A reference to a row that does not exist: reject the row, or keep NULL (YAML null works too).'),
 });
 
 const fieldSchema = z

@@ -1,0 +1,72 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from '@commander-js/extra-typings';
+import { stringify } from 'csv-stringify';
+import { CrmError } from '../../core/errors/index.js';
+import { openStateStore } from '../../state/index.js';
+import type { StoredReject } from '../../state/state-store.js';
+import { stateFolder } from '../project-paths.js';
+import { runAction } from '../run-action.js';
+
+const COLUMNS = ['object', 'sourceKey', 'field', 'rawValue', 'reason', 'code', 'message', 'file', 'line', 'record'] as const;
+
+export function registerRejects(program: Command): void {
+  program
+    .command('rejects')
+    .description('List the rows a run rejected, or export them with their original records')
+    .argument('[run]', 'run id (default: the latest run)')
+    .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
+    .option('--object <name>', 'only this object')
+    .option('--reason <reason>', 'only this reason (e.g. invalid_email, missing_parent)')
+    .option('--export <file>', 'write all matching rejects to a .csv or .ndjson file')
+    .option('--limit <n>', 'rows to list', '50')
+    .action(
+      runAction(async (runArg, opts) => {
+        const state = await openStateStore(stateFolder(opts.project));
+        try {
+          const runId = runArg ?? (await state.listRuns(1))[0]?.id;
+          if (!runId) throw new CrmError('CRM_E6003', 'no runs yet');
+          const filter = { ...(opts.object ? { object: opts.object } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
+          if (opts.export) {
+            const count = await exportRejects(opts.export, (offset) => state.listRejects(runId, { ...filter, limit: 5000, offset }));
+            process.stdout.write(`Exported ${count} rejects of run ${runId} to ${opts.export}\n`);
+            return 0;
+          }
+          const counts = await state.countRejects(runId);
+          for (const c of counts) process.stdout.write(`${c.object}\t${c.reason}\t${c.count}\n`);
+          for (const r of await state.listRejects(runId, { ...filter, limit: Number(opts.limit) })) {
+            const where = r.file ? ` ${r.file}:${r.line ?? ''}` : '';
+            process.stdout.write(
+              `${r.object} ${r.sourceKey}${where} ${r.field ?? ''} ${r.reason} [${r.code}] ${r.message}${r.rawValue !== undefined ? ` (value: ${r.rawValue})` : ''}\n`,
+            );
+          }
+          return 0;
+        } finally {
+          await state.close();
+        }
+      }),
+    );
+}
+
+/** Streams rejects page by page to CSV or NDJSON (by extension), with the original record. */
+async function exportRejects(path: string, page: (offset: number) => Promise<StoredReject[]>): Promise<number> {
+  const out = createWriteStream(path);
+  const csv = path.endsWith('.csv') ? stringify({ header: true, columns: [...COLUMNS] }) : undefined;
+  csv?.pipe(out);
+  let count = 0;
+  for (let offset = 0; ; offset += 5000) {
+    const rows = await page(offset);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const record = Object.fromEntries(COLUMNS.map((c) => [c, r[c] ?? null]));
+      if (csv) csv.write(record);
+      else out.write(`${JSON.stringify({ ...record, record: r.record ? JSON.parse(r.record) : null })}\n`);
+      count++;
+    }
+  }
+  await new Promise<void>((resolve, reject) => {
+    out.on('finish', resolve).on('error', reject);
+    if (csv) csv.end();
+    else out.end();
+  });
+  return count;
+}

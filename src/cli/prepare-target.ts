@@ -1,0 +1,32 @@
+import type { Connector } from '../connectors/contract.js';
+import type { DatabaseSchema } from '../core/types.js';
+import { designTargetSchema } from '../mapping/design/design-target-schema.js';
+import type { Plan } from '../mapping/plan/plan-types.js';
+
+/**
+ * The target tables a run writes to: the existing ones, plus those the design creates for
+ * tables that do not exist yet. Nothing existing is ever dropped or altered here. A dry run
+ * creates nothing: it works against the designed schema, with the missing tables taken as empty.
+ */
+export async function prepareTarget(
+  plan: Plan,
+  source: Connector,
+  target: Connector,
+  options: { dryRun: boolean },
+): Promise<{ schema: DatabaseSchema; missing: Set<string> }> {
+  const wanted = [...new Set(plan.objects.map((o) => o.target.table))];
+  const existing = await target.introspect();
+  const names = new Set(existing.tables.map((t) => t.name));
+  const missing = wanted.filter((t) => !names.has(t));
+  if (missing.length === 0) return { schema: existing, missing: new Set() };
+  const sourceSchema = await source.introspect({ tables: [...new Set(plan.objects.map((o) => o.source.table))] });
+  const designed = designTargetSchema(plan, sourceSchema).filter((t) => missing.includes(t.name));
+  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing) };
+  const writer = await target.writer();
+  try {
+    await writer.createTables(designed, { ifNotExists: true });
+  } finally {
+    await writer.close();
+  }
+  return { schema: await target.introspect(), missing: new Set() };
+}

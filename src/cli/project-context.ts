@@ -1,0 +1,65 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Connector } from '../connectors/contract.js';
+import { openConnector } from '../connectors/registry.js';
+import { compilePlan } from '../mapping/plan/compile-plan.js';
+import type { Plan } from '../mapping/plan/plan-types.js';
+import { loadProject } from '../mapping/project/load-project.js';
+import type { ProjectFile } from '../mapping/project/project-schema.js';
+import { openStateStore } from '../state/index.js';
+import type { StateStore } from '../state/state-store.js';
+import { stateFolder } from './project-paths.js';
+
+export interface ProjectContext {
+  readonly file: string;
+  readonly project: ProjectFile;
+  readonly plan: Plan;
+  readonly state: StateStore;
+  source(): Promise<Connector>;
+  target(): Promise<Connector>;
+  close(): Promise<void>;
+}
+
+/**
+ * Relative file locations in a project file (`sqlite:legacy.db`, `exports/`) are relative to the
+ * project file's folder, not to wherever the command is run from.
+ */
+export function locate(url: string, baseDir: string): string {
+  if (/^(postgres|postgresql|mysql|mariadb):/i.test(url) || url.startsWith('${')) return url;
+  const sqlite = /^sqlite:(?!:memory:)(.*)$/i.exec(url);
+  if (sqlite) {
+    const path = sqlite[1].startsWith('//') ? sqlite[1].slice(2) : sqlite[1];
+    return isAbsolute(path) ? url : `sqlite:${resolve(baseDir, path)}`;
+  }
+  return isAbsolute(url) ? url : resolve(baseDir, url);
+}
+
+/** Loads and compiles the project, opens the state store; connectors open on first use. */
+export async function openProject(file: string): Promise<ProjectContext> {
+  const { project } = await loadProject(file);
+  const plan = compilePlan(project);
+  const base = dirname(resolve(file));
+  const state = await openStateStore(stateFolder(file));
+  const opened: Connector[] = [];
+  const lazy = (side: 'source' | 'target') => {
+    let connector: Promise<Connector> | undefined;
+    return () => {
+      connector ??= openConnector(locate(project[side].url, base), project[side].options).then((c) => {
+        opened.push(c);
+        return c;
+      });
+      return connector;
+    };
+  };
+  return {
+    file,
+    project,
+    plan,
+    state,
+    source: lazy('source'),
+    target: lazy('target'),
+    close: async () => {
+      await Promise.all(opened.map((c) => c.close()));
+      await state.close();
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { toCanonicalText } from '../../core/canonical.js';
+import { decodeKey, encodeKey } from '../../core/keys.js';
+import type { Row, TableSchema, Value } from '../../core/types.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
+import type { ObjectMapper } from '../../mapping/row-mapper.js';
+import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
+import { type PassContext, recordJson } from './object-pass.js';
+import { sourceBatches } from './source-batches.js';
+import { writeIsolated } from './write-isolated.js';
+
+export interface DeferredOutcome {
+  readonly updated: number;
+  /** References that could not be set (their parent is missing or was rejected): left NULL and reported. */
+  readonly unresolved: number;
+}
+
+/**
+ * Pass 2: sets the deferred references (self-references and references that break a cycle)
+ * once every object has its rows. Only rows that exist in the target are touched; a reference
+ * whose parent is missing or was rejected stays NULL (never an orphan) and is reported in the
+ * rejects with reason `missing_parent`/`parent_rejected` and the note that the row itself loaded.
+ */
+export async function loadDeferredReferences(
+  ctx: PassContext,
+  object: ObjectPlan,
+  mapper: ObjectMapper,
+  targetTable: TableSchema,
+  start: { position?: string; ledger: LedgerCounts },
+): Promise<DeferredOutcome> {
+  let updated = 0;
+  let unresolved = 0;
+  const fields = object.deferredFields;
+  const columns = [...object.target.key, ...fields];
+  const idx = columns.map((c) => mapper.targetColumns.indexOf(c));
+  const keyCount = object.target.key.length;
+  const refs = fields.map((f) => mapper.references.find((r) => r.field.target === f)!);
+  let bound: ReturnType<ObjectMapper['bind']> | undefined;
+  for await (const batch of sourceBatches(ctx.source, object, {
+    ...(start.position ? { after: start.position } : {}),
+    batchSize: ctx.batchSize,
+    joinColumns: ctx.joinColumns,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })) {
+    bound ??= mapper.bind(batch.columns);
+    const rejects: RejectRecord[] = [];
+    const candidates: { sourceKey: string; record: Row; values: Value[] }[] = [];
+    for (let i = 0; i < batch.rows.length; i++) {
+      const mapped = bound(batch.rows[i]);
+      if (!mapped.values) continue; // rejected in pass 1 already
+      candidates.push({ sourceKey: batch.keys[i], record: batch.rows[i], values: idx.map((j) => mapped.values[j]) });
+    }
+    // Rows that pass 1 did not load (rejected) have no id mapping: skip them.
+    const loaded = await ctx.ids.lookup(
+      object.name,
+      candidates.map((c) => c.sourceKey),
+    );
+    const rows = candidates.filter((c) => loaded.has(c.sourceKey));
+    for (const c of rows) {
+      const targetKey = decodeKey(loaded.get(c.sourceKey)!);
+      for (let k = 0; k < keyCount; k++) c.values[k] = targetKey[k];
+    }
+    for (let f = 0; f < fields.length; f++) {
+      const ref = refs[f].field.ref!;
+      const live = rows.filter((r) => r.values[keyCount + f] !== null);
+      const keys = live.map((r) => encodeKey([r.values[keyCount + f]]));
+      const found = await ctx.ids.lookup(ref.object, keys);
+      const rejected = await ctx.state.rejectedKeys(
+        ctx.runId,
+        ref.object,
+        keys.filter((k) => !found.has(k)),
+      );
+      live.forEach((r, i) => {
+        const target = found.get(keys[i]);
+        if (target !== undefined) {
+          r.values[keyCount + f] = decodeKey(target)[0];
+          return;
+        }
+        r.values[keyCount + f] = null;
+        if (ref.onMissing === 'null' && !rejected.has(keys[i])) return;
+        unresolved++;
+        const parentRejected = rejected.has(keys[i]);
+        rejects.push({
+          object: object.name,
+          sourceKey: r.sourceKey,
+          field: fields[f],
+          rawValue: keys[i],
+          reason: parentRejected ? 'parent_rejected' : 'missing_parent',
+          code: parentRejected ? 'CRM_R4012' : 'CRM_R4009',
+          message: `reference left empty: the ${ref.object} row ${keys[i]} ${parentRejected ? 'was rejected' : 'does not exist'} (the row itself loaded)`,
+          record: recordJson(batch.columns, r.record),
+        });
+      });
+    }
+    // Rows are written whole (current values with the references set), because some databases
+    // check NOT NULL on an upsert's insert half even when the row exists.
+    const all = mapper.targetColumns;
+    const allTypes = all.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
+    const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, allTypes[i])));
+    const existing = ctx.missingTables.has(object.target.table)
+      ? { columns: all, rows: [] }
+      : await ctx.target.readByKeys(
+          object.target.table,
+          object.target.key,
+          rows.map((r) => r.values.slice(0, keyCount)),
+          all,
+        );
+    const exIdx = all.map((c) => existing.columns.indexOf(c));
+    const current = new Map(
+      existing.rows.map((r) => {
+        const aligned = exIdx.map((i) => r[i]);
+        return [encodeKey(object.target.key.map((k) => aligned[all.indexOf(k)])), aligned] as const;
+      }),
+    );
+    const deferredPos = fields.map((f) => all.indexOf(f));
+    const changed: { sourceKey: string; record: Row; values: Value[]; before: Value[] }[] = [];
+    for (const r of rows) {
+      const before = current.get(encodeKey(r.values.slice(0, keyCount)));
+      if (!before) continue;
+      const next = [...before];
+      deferredPos.forEach((pos, f) => {
+        next[pos] = r.values[keyCount + f];
+      });
+      const a = text(before);
+      const b = text(next);
+      if (a.some((v, i) => v !== b[i])) changed.push({ sourceKey: r.sourceKey, record: r.record, values: next, before });
+    }
+    const journal: JournalRecord[] = changed.map((r) => ({
+      object: object.name,
+      table: object.target.table,
+      targetKey: encodeKey(object.target.key.map((k) => r.values[all.indexOf(k)])),
+      action: 'update',
+      prior: JSON.stringify(Object.fromEntries(all.map((c, i) => [c, text(r.before)[i]]))),
+      after: JSON.stringify(Object.fromEntries(all.map((c, i) => [c, text(r.values)[i]]))),
+    }));
+    if (ctx.writer && changed.length > 0) {
+      const result = await writeIsolated(
+        ctx.writer,
+        object.target.table,
+        all,
+        changed.map((r) => r.values),
+        { mode: 'upsert', key: object.target.key },
+      );
+      updated += result.written.length;
+      for (const f of result.failed) {
+        rejects.push({
+          object: object.name,
+          sourceKey: changed[f.index].sourceKey,
+          reason: 'target_rejected',
+          code: f.error.code,
+          message: `reference not set: ${f.error.message}`,
+          record: recordJson(batch.columns, changed[f.index].record),
+        });
+      }
+    } else {
+      updated += changed.length;
+    }
+    await ctx.state.commitBatch(ctx.runId, {
+      object: object.name,
+      pass: 2,
+      checkpoint: {
+        object: object.name,
+        pass: 2,
+        position: batch.position,
+        done: false,
+        // The ledger counts source rows, which pass 1 settled; pass 2 carries it unchanged.
+        ledger: start.ledger,
+      },
+      rejects,
+      journal,
+    });
+  }
+  return { updated, unresolved };
+}

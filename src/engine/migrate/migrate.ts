@@ -1,0 +1,349 @@
+import type { Connector, Writer } from '../../connectors/contract.js';
+import { CrmError, isCrmError } from '../../core/errors/index.js';
+import type { DatabaseSchema, TableSchema } from '../../core/types.js';
+import type { ObjectPlan, Plan } from '../../mapping/plan/plan-types.js';
+import { compileObjectMapper, type ObjectMapper } from '../../mapping/row-mapper.js';
+import type { TransformContext } from '../../mapping/transforms/transform.js';
+import type { Checkpoint, LedgerCounts, LedgerEntry, RunStatus, StateStore } from '../../state/state-store.js';
+import type { EventSink } from '../events.js';
+import { IdResolver } from '../id-resolver.js';
+import { emptyLedger, ledgerBalances } from '../ledger.js';
+import { loadDeferredReferences } from './deferred-pass.js';
+import { loadObject, type PassContext } from './object-pass.js';
+import { UniqueGuard } from './unique-guard.js';
+
+export interface MigrateOptions {
+  readonly plan: Plan;
+  readonly source: Connector;
+  readonly target: Connector;
+  readonly state: StateStore;
+  /** The target tables as they exist (created beforehand from the design when missing). */
+  readonly targetSchema: DatabaseSchema;
+  /** Dry run only: target tables that do not exist yet (read as empty). */
+  readonly missingTables?: ReadonlySet<string>;
+  /** No write to the target; counts, rejects and ledger are computed and stored as for a real run. */
+  readonly dryRun?: boolean;
+  /** Continue the newest unfinished run of the same plan from its checkpoints. */
+  readonly resume?: boolean;
+  readonly maxErrors?: number;
+  readonly maxErrorRatio?: number;
+  readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+}
+
+export interface ObjectResult {
+  readonly object: string;
+  readonly status: 'ok' | 'failed' | 'skipped' | 'stopped';
+  readonly ledger: LedgerCounts;
+  readonly balanced: boolean;
+  readonly seconds: number;
+  readonly error?: string;
+  /** Deferred references that could not be set (left NULL, reported). */
+  readonly unresolvedReferences: number;
+}
+
+export interface MigrateResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly dryRun: boolean;
+  readonly objects: readonly ObjectResult[];
+  readonly ledger: readonly LedgerEntry[];
+  readonly seconds: number;
+}
+
+/** Raised when an error threshold is reached: the run stops cleanly, checkpoints kept. */
+class ThresholdReached extends CrmError {}
+
+/**
+ * Executes a plan: objects in dependency order (independent ones in parallel up to the plan's
+ * parallelism), each streamed in batches (pass 1), then the deferred references (pass 2).
+ * The run is `completed` only when every object's ledger balances
+ * (read = created + updated + unchanged + rejected + filtered) and no object failed;
+ * otherwise `incomplete`, `stopped` (threshold) or `failed`.
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const { plan, source, target, state } = options;
+  const dryRun = options.dryRun ?? false;
+  const started = Date.now();
+  const emit: EventSink = options.onEvent ?? (() => {});
+  const transformContext: TransformContext = {
+    ...options.transformContext,
+    timeZone: plan.source.timeZone,
+    ...(plan.options.defaultCountry ? { defaultCountry: plan.options.defaultCountry } : {}),
+    ...(plan.options.locale ? { locale: plan.options.locale } : {}),
+  };
+  const mappers = new Map(plan.objects.map((o) => [o.name, compileObjectMapper(o, transformContext)]));
+  const tables = new Map(plan.objects.map((o) => [o.name, targetTableOf(options.targetSchema, o)]));
+  const joinColumns = await sideTableColumns(source, plan);
+
+  const previous = options.resume
+    ? (await state.listRuns(50)).find(
+        (r) => r.kind === 'migrate' && r.planHash === plan.hash && r.status !== 'completed' && r.dryRun === dryRun,
+      )
+    : undefined;
+  const run =
+    previous ??
+    (await state.createRun({
+      kind: 'migrate',
+      dryRun,
+      planHash: plan.hash,
+      options: {
+        dryRun,
+        maxErrors: options.maxErrors ?? null,
+        maxErrorRatio: options.maxErrorRatio ?? null,
+        objects: plan.objects.map((o) => o.name),
+      },
+    }));
+  const checkpoints = previous ? await state.getCheckpoints(run.id) : [];
+  emit({ type: 'run-started', runId: run.id, dryRun, objects: plan.objects.map((o) => o.name), resumed: previous !== undefined });
+
+  const ledgers = new Map<string, LedgerCounts>(
+    plan.objects.map((o) => [o.name, checkpointOf(checkpoints, o.name, 1)?.ledger ?? emptyLedger()]),
+  );
+  const writer: Writer | undefined = dryRun ? undefined : await target.writer();
+  const ctx: PassContext = {
+    runId: run.id,
+    source,
+    target,
+    writer,
+    state,
+    ids: new IdResolver(state, dryRun),
+    batchSize: plan.options.batchSize,
+    ...(options.signal ? { signal: options.signal } : {}),
+    emit,
+    joinColumns,
+    missingTables: options.missingTables ?? new Set(),
+    uniques: new UniqueGuard(new Map([...tables.values()].map((t) => [t.name, t])), dryRun),
+    afterBatch: (object, ledger) => {
+      ledgers.set(object, ledger);
+      checkThresholds(ledgers, options.maxErrors ?? plan.options.maxErrors, options.maxErrorRatio ?? plan.options.maxErrorRatio);
+    },
+  };
+
+  const results = new Map<string, ObjectResult>();
+  let stopped = false;
+  try {
+    await runInDependencyOrder(plan.objects, plan.options.parallelism, async (object) => {
+      if (stopped) return results.set(object.name, skippedResult(object.name, ledgers.get(object.name)!));
+      const result = await runObject(ctx, object, mappers.get(object.name)!, tables.get(object.name)!, checkpoints, emit).catch(
+        (err: unknown) => {
+          if (err instanceof ThresholdReached) stopped = true;
+          throw err;
+        },
+      );
+      results.set(object.name, result);
+      if (result.status === 'ok') ledgers.set(object.name, result.ledger);
+    });
+    for (const object of plan.objects) {
+      if (object.deferredFields.length === 0 || results.get(object.name)?.status !== 'ok') continue;
+      const cp = checkpointOf(checkpoints, object.name, 2);
+      if (cp?.done) continue;
+      emit({ type: 'object-started', object: object.name, pass: 2 });
+      const t0 = Date.now();
+      const ledger = ledgers.get(object.name)!;
+      const outcome = await loadDeferredReferences(ctx, object, mappers.get(object.name)!, tables.get(object.name)!, {
+        ...(cp ? { position: cp.position } : {}),
+        ledger,
+      });
+      await markDone(state, run.id, object.name, 2, ledger);
+      const before = results.get(object.name)!;
+      results.set(object.name, { ...before, unresolvedReferences: outcome.unresolved });
+      emit({ type: 'object-finished', object: object.name, pass: 2, status: 'ok', ledger, seconds: (Date.now() - t0) / 1000 });
+    }
+  } catch (err) {
+    if (!(err instanceof ThresholdReached) && !(isCrmError(err) && results.size > 0)) {
+      await writer?.close();
+      await state.finishRun(run.id, 'failed', { error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+    if (err instanceof ThresholdReached) emit({ type: 'warning', message: err.format() });
+  }
+  await writer?.close();
+
+  const objects = plan.objects.map((o) => results.get(o.name) ?? skippedResult(o.name, ledgers.get(o.name)!));
+  const status: RunStatus = stopped
+    ? 'stopped'
+    : objects.some((o) => o.status === 'failed')
+      ? 'failed'
+      : objects.every((o) => o.balanced && o.status === 'ok')
+        ? 'completed'
+        : 'incomplete';
+  const ledger = await state.getLedger(run.id);
+  const seconds = (Date.now() - started) / 1000;
+  await state.finishRun(run.id, status, {
+    seconds,
+    objects: objects.map((o) => ({ object: o.object, status: o.status, balanced: o.balanced, error: o.error })),
+  });
+  emit({ type: 'run-finished', runId: run.id, status, ledger, seconds });
+  return { runId: run.id, status, dryRun, objects, ledger, seconds };
+}
+
+async function runObject(
+  ctx: PassContext,
+  object: ObjectPlan,
+  mapper: ObjectMapper,
+  table: TableSchema,
+  checkpoints: readonly Checkpoint[],
+  emit: EventSink,
+): Promise<ObjectResult> {
+  const cp = checkpointOf(checkpoints, object.name, 1);
+  if (cp?.done) {
+    return {
+      object: object.name,
+      status: 'ok',
+      ledger: cp.ledger,
+      balanced: ledgerBalances(cp.ledger),
+      seconds: 0,
+      unresolvedReferences: 0,
+    };
+  }
+  const t0 = Date.now();
+  emit({ type: 'object-started', object: object.name, pass: 1 });
+  try {
+    const ledger = await loadObject(ctx, object, mapper, table, {
+      ...(cp ? { position: cp.position } : {}),
+      ledger: cp?.ledger ?? emptyLedger(),
+    });
+    if (object.source.filter) {
+      // Rows the filter excludes are never read row by row; they are counted, so the ledger
+      // still accounts for every row of the source table.
+      const filtered =
+        (await ctx.source.count(object.source.table)) - (await ctx.source.count(object.source.table, { where: object.source.filter }));
+      ledger.read += filtered - ledger.filtered;
+      ledger.filtered = filtered;
+    }
+    await markDone(ctx.state, ctx.runId, object.name, 1, ledger);
+    const seconds = (Date.now() - t0) / 1000;
+    const balanced = ledgerBalances(ledger);
+    emit({ type: 'object-finished', object: object.name, pass: 1, status: 'ok', ledger, seconds });
+    if (!balanced)
+      emit({
+        type: 'warning',
+        object: object.name,
+        message: new CrmError('CRM_E6001', `ledger of ${object.name} does not balance`).format(),
+      });
+    return { object: object.name, status: 'ok', ledger, balanced, seconds, unresolvedReferences: 0 };
+  } catch (err) {
+    if (err instanceof ThresholdReached) {
+      emit({
+        type: 'object-finished',
+        object: object.name,
+        pass: 1,
+        status: 'stopped',
+        ledger: emptyLedger(),
+        seconds: (Date.now() - t0) / 1000,
+      });
+      throw err;
+    }
+    if (!isCrmError(err)) throw err;
+    const message = err.format();
+    emit({
+      type: 'object-finished',
+      object: object.name,
+      pass: 1,
+      status: 'failed',
+      ledger: emptyLedger(),
+      seconds: (Date.now() - t0) / 1000,
+      error: message,
+    });
+    return {
+      object: object.name,
+      status: 'failed',
+      ledger: emptyLedger(),
+      balanced: false,
+      seconds: (Date.now() - t0) / 1000,
+      error: message,
+      unresolvedReferences: 0,
+    };
+  }
+}
+
+async function markDone(state: StateStore, runId: string, object: string, pass: number, ledger: LedgerCounts): Promise<void> {
+  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger: { ...ledger } } });
+}
+
+function checkpointOf(checkpoints: readonly Checkpoint[], object: string, pass: number): Checkpoint | undefined {
+  return checkpoints.find((c) => c.object === object && c.pass === pass);
+}
+
+function skippedResult(object: string, ledger: LedgerCounts): ObjectResult {
+  return { object, status: 'skipped', ledger, balanced: ledgerBalances(ledger), seconds: 0, unresolvedReferences: 0 };
+}
+
+function checkThresholds(ledgers: ReadonlyMap<string, LedgerCounts>, maxErrors: number | undefined, maxRatio: number | undefined): void {
+  let read = 0;
+  let rejected = 0;
+  for (const l of ledgers.values()) {
+    read += l.read;
+    rejected += l.rejected;
+  }
+  if (maxErrors !== undefined && rejected > maxErrors) {
+    throw new ThresholdReached('CRM_E6002', `${rejected} rows rejected, more than --max-errors ${maxErrors}`);
+  }
+  if (maxRatio !== undefined && read > 0 && rejected / read > maxRatio) {
+    throw new ThresholdReached('CRM_E6002', `${rejected} of ${read} rows rejected, more than --max-error-ratio ${maxRatio}`);
+  }
+}
+
+function targetTableOf(schema: DatabaseSchema, object: ObjectPlan): TableSchema {
+  const table = schema.tables.find((t) => t.name === object.target.table);
+  if (!table) {
+    throw new CrmError(
+      'CRM_S3001',
+      `target table ${object.target.table} of object ${object.name} does not exist (create it with \`crmbridge design --apply\`)`,
+      {
+        location: { object: object.name, table: object.target.table },
+      },
+    );
+  }
+  return table;
+}
+
+async function sideTableColumns(source: Connector, plan: Plan): Promise<Map<string, readonly string[]>> {
+  const names = [...new Set(plan.objects.flatMap((o) => o.source.joins.map((j) => j.table)))];
+  if (names.length === 0) return new Map();
+  const schema = await source.introspect({ tables: names });
+  return new Map(schema.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
+}
+
+/**
+ * Runs `task` for every object once the objects it depends on have finished, at most
+ * `parallelism` at a time. A failure of one object does not stop the others unless it throws.
+ */
+async function runInDependencyOrder(
+  objects: readonly ObjectPlan[],
+  parallelism: number,
+  task: (o: ObjectPlan) => Promise<unknown>,
+): Promise<void> {
+  const done = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  const pending = [...objects];
+  let failure: unknown;
+  while (pending.length > 0 || running.size > 0) {
+    if (failure === undefined) {
+      for (let i = 0; i < pending.length && running.size < parallelism; ) {
+        const o = pending[i];
+        if (o.dependsOn.every((d) => done.has(d))) {
+          pending.splice(i, 1);
+          running.set(
+            o.name,
+            task(o).then(
+              () => {
+                done.add(o.name);
+                running.delete(o.name);
+              },
+              (err: unknown) => {
+                failure ??= err;
+                running.delete(o.name);
+              },
+            ),
+          );
+        } else i++;
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,388 @@
+import type { Connector, Writer } from '../../connectors/contract.js';
+import { toCanonicalText } from '../../core/canonical.js';
+import { CrmError } from '../../core/errors/index.js';
+import { decodeKey, encodeKey } from '../../core/keys.js';
+import type { Row, TableSchema, Value } from '../../core/types.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
+import type { ObjectMapper } from '../../mapping/row-mapper.js';
+import type { IdMapping, JournalRecord, LedgerCounts, RejectRecord, StateStore } from '../../state/state-store.js';
+import { deterministicUuid } from '../deterministic-uuid.js';
+import type { EventSink } from '../events.js';
+import type { IdResolver } from '../id-resolver.js';
+import { addLedger } from '../ledger.js';
+import { reasonFor } from '../reject-reasons.js';
+import { sourceBatches } from './source-batches.js';
+import { compileTargetRules } from './target-rules.js';
+import type { UniqueGuard } from './unique-guard.js';
+import { writeIsolated } from './write-isolated.js';
+
+export interface PassContext {
+  readonly runId: string;
+  readonly source: Connector;
+  readonly target: Connector;
+  /** Undefined in a dry run: nothing is ever written to the target. */
+  readonly writer: Writer | undefined;
+  readonly state: StateStore;
+  readonly ids: IdResolver;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  readonly emit: EventSink;
+  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+  readonly uniques: UniqueGuard;
+  /** Dry run only: target tables that do not exist yet; they are read as empty. */
+  readonly missingTables: ReadonlySet<string>;
+  /** Called after every committed batch with the rejects it added; throws to stop the run (thresholds). */
+  readonly afterBatch: (object: string, ledger: LedgerCounts) => void;
+}
+
+/** One source row on its way: its key, its source record and either target values or a reject. */
+interface Pending {
+  readonly sourceKey: string;
+  readonly record: Row;
+  readonly line?: number;
+  values?: Value[];
+  reject?: RejectRecord;
+}
+
+/**
+ * Pass 1 of an object: stream the source from the checkpoint, map each row, remap references,
+ * check the target's rules, sort rows into created / updated / unchanged against the target's
+ * current rows, write the created and updated ones (bad rows isolated), and commit checkpoint,
+ * ledger, id map, rejects and journal for the batch — only after the target write committed.
+ *
+ * Deferred reference columns (self-references, broken cycles) are left out here and written
+ * by the second pass, so a re-run compares and writes them only once.
+ */
+export async function loadObject(
+  ctx: PassContext,
+  object: ObjectPlan,
+  mapper: ObjectMapper,
+  targetTable: TableSchema,
+  start: { position?: string; ledger: LedgerCounts },
+): Promise<LedgerCounts> {
+  const ledger = { ...start.ledger };
+  const columns = mapper.targetColumns.filter((c) => !object.deferredFields.includes(c));
+  const colIdx = columns.map((c) => mapper.targetColumns.indexOf(c));
+  const keyIdx = object.target.key.map((k) => columns.indexOf(k));
+  const rules = compileTargetRules(targetTable, columns);
+  const types = columns.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
+  const references = mapper.references.filter((r) => !r.field.ref!.deferred);
+  const started = Date.now();
+  const readAtStart = ledger.read;
+  let bound: ((row: Row) => ReturnType<ReturnType<ObjectMapper['bind']>>) | undefined;
+  let boundColumns: readonly string[] | undefined;
+
+  for await (const batch of sourceBatches(ctx.source, object, {
+    ...(start.position ? { after: start.position } : {}),
+    batchSize: ctx.batchSize,
+    joinColumns: ctx.joinColumns,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })) {
+    if (!bound || boundColumns !== batch.columns) {
+      // Layout is the same for every batch of a source; bind once (cheap check by identity first).
+      if (!boundColumns || boundColumns.join('\u0000') !== batch.columns.join('\u0000')) bound = mapper.bind(batch.columns);
+      boundColumns = batch.columns;
+    }
+    const rejects: RejectRecord[] = batch.rejects.map((r) => ({
+      object: object.name,
+      sourceKey: '',
+      reason: reasonFor(r.code),
+      code: r.code,
+      message: r.message,
+      rawValue: r.raw,
+      ...(r.column ? { field: r.column } : {}),
+      ...(r.file ? { file: r.file } : {}),
+      ...(r.line !== undefined ? { line: r.line } : {}),
+    }));
+    const pending: Pending[] = batch.rows.map((row, i) => {
+      const p: Pending = { sourceKey: batch.keys[i], record: row, ...(batch.lines ? { line: batch.lines[i] } : {}) };
+      const mapped = bound!(row);
+      if (mapped.failure) {
+        const f = mapped.failure;
+        p.reject = rejectOf(object.name, p, batch.columns, f.field, f.raw, f.reason, f.code, f.message);
+      } else {
+        p.values = mapped.values;
+      }
+      return p;
+    });
+    if (object.target.generateKey === 'uuid') {
+      const keyPos = mapper.targetColumns.indexOf(object.target.key[0]);
+      for (const p of pending) if (p.values) p.values[keyPos] = deterministicUuid(object.name, p.sourceKey);
+    }
+    await remapReferences(ctx, object, pending, references, batch.columns);
+    // From here on rows hold only the columns written in this pass.
+    for (const p of pending) {
+      if (!p.values) continue;
+      const values = colIdx.map((i) => p.values![i]);
+      const violation = rules(values);
+      if (violation)
+        p.reject = rejectOf(
+          object.name,
+          p,
+          batch.columns,
+          violation.column,
+          violation.raw,
+          violation.reason,
+          violation.code,
+          violation.message,
+        );
+      else p.values = values;
+    }
+    const ok = pending.filter((p) => !p.reject);
+    const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
+    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])));
+    for (const f of outcome.failed) {
+      f.pending.reject = rejectOf(
+        object.name,
+        f.pending,
+        batch.columns,
+        f.error.location.column,
+        null,
+        reasonFor(f.error.code),
+        f.error.code,
+        f.error.message,
+      );
+    }
+    for (const p of pending) if (p.reject) rejects.push(p.reject);
+    addLedger(ledger, {
+      read: batch.rows.length + batch.rejects.length,
+      created: outcome.created,
+      updated: outcome.updated,
+      unchanged: outcome.unchanged,
+      rejected: rejects.length,
+    });
+    ctx.ids.remember(object.name, outcome.idMappings);
+    await ctx.state.commitBatch(ctx.runId, {
+      object: object.name,
+      pass: 1,
+      checkpoint: { object: object.name, pass: 1, position: batch.position, done: false, ledger: { ...ledger } },
+      idMappings: outcome.idMappings,
+      rejects,
+      journal: outcome.journal,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    ctx.emit({
+      type: 'progress',
+      object: object.name,
+      pass: 1,
+      ledger: { ...ledger },
+      rowsPerSecond: seconds > 0 ? (ledger.read - readAtStart) / seconds : 0,
+    });
+    ctx.afterBatch(object.name, ledger);
+  }
+  return ledger;
+}
+
+function rejectOf(
+  object: string,
+  p: Pending,
+  columns: readonly string[],
+  field: string | undefined,
+  raw: unknown,
+  reason: string,
+  code: string,
+  message: string,
+): RejectRecord {
+  return {
+    object,
+    sourceKey: p.sourceKey,
+    ...(field ? { field } : {}),
+    ...(raw !== null && raw !== undefined ? { rawValue: rawText(raw) } : {}),
+    reason,
+    code,
+    message,
+    record: recordJson(columns, p.record),
+    ...(p.line !== undefined ? { line: p.line } : {}),
+  };
+}
+
+/** The source record as JSON text, values as text, so a reject can be exported and retried. */
+export function recordJson(columns: readonly string[], row: Row): string {
+  const out: Record<string, string | null | string[]> = {};
+  columns.forEach((c, i) => {
+    const v = row[i];
+    if (c.startsWith('@')) return;
+    out[c] = v === null ? null : Array.isArray(v) ? [...v] : rawText(v);
+  });
+  return JSON.stringify(out);
+}
+
+function rawText(v: unknown): string {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (Array.isArray(v)) return JSON.stringify(v.map((x) => (typeof x === 'bigint' ? String(x) : x)));
+  return String(v);
+}
+
+/**
+ * Replaces each reference's source key with the referenced object's target key, batch-wise.
+ * A parent rejected in this run gives `parent_rejected`; a parent that does not exist gives
+ * `missing_parent`, or NULL where the mapping says `onMissing: null`.
+ */
+async function remapReferences(
+  ctx: PassContext,
+  object: ObjectPlan,
+  pending: Pending[],
+  references: ObjectMapper['references'],
+  sourceColumns: readonly string[],
+): Promise<void> {
+  for (const { index, field } of references) {
+    const ref = field.ref!;
+    const live = pending.filter((p) => p.values && p.values[index] !== null);
+    if (live.length === 0) continue;
+    const keyOf = (p: Pending) => encodeKey([p.values![index]]);
+    const keys = live.map(keyOf);
+    // A parent rejected in this run wins over an id mapping left by an earlier run.
+    const rejected = await ctx.state.rejectedKeys(ctx.runId, ref.object, keys);
+    const found = await ctx.ids.lookup(ref.object, keys);
+    for (const p of live) {
+      const k = keyOf(p);
+      const target = rejected.has(k) ? undefined : found.get(k);
+      if (target !== undefined) {
+        p.values![index] = decodeKey(target)[0];
+      } else if (ref.onMissing === 'null' && !rejected.has(k)) {
+        p.values![index] = null;
+      } else {
+        const parentRejected = rejected.has(k);
+        p.reject = rejectOf(
+          object.name,
+          p,
+          sourceColumns,
+          field.target,
+          p.values![index],
+          parentRejected ? 'parent_rejected' : 'missing_parent',
+          parentRejected ? 'CRM_R4012' : 'CRM_R4009',
+          parentRejected ? `the referenced ${ref.object} row ${k} was rejected` : `no ${ref.object} row has source key ${k}`,
+        );
+        p.values = undefined;
+      }
+    }
+  }
+}
+
+interface WriteOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: { pending: Pending; error: CrmError }[];
+  idMappings: IdMapping[];
+  journal: JournalRecord[];
+  /** Values of the rows written (or, in a dry run, that would have been). */
+  writtenValues: Value[][];
+}
+
+/**
+ * Compares mapped rows with the target's current rows (one `readByKeys` per batch) and writes
+ * only what is new or different, so a re-run of a finished migration changes nothing. The
+ * journal keeps created keys and the prior values of updated rows, for rollback.
+ */
+async function classifyAndWrite(
+  ctx: PassContext,
+  object: ObjectPlan,
+  rows: Pending[],
+  columns: readonly string[],
+  keyIdx: readonly number[],
+  types: readonly import('../../core/types.js').CanonicalType[],
+): Promise<WriteOutcome> {
+  const outcome: WriteOutcome = { created: 0, updated: 0, unchanged: 0, failed: [], idMappings: [], journal: [], writtenValues: [] };
+  if (rows.length === 0) return outcome;
+  const table = object.target.table;
+  const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, types[i])));
+  const targetKeyOf = (values: readonly Value[]) => encodeKey(keyIdx.map((i) => values[i]));
+  // A source with two rows mapping to one target key: the later one wins within the batch is
+  // NOT acceptable silently; the duplicates are rejected as duplicate_key.
+  const seen = new Map<string, Pending>();
+  const unique: Pending[] = [];
+  for (const p of rows) {
+    const k = targetKeyOf(p.values!);
+    if (seen.has(k)) {
+      outcome.failed.push({
+        pending: p,
+        error: new CrmError('CRM_R4008', `target key ${k} is also produced by source row ${seen.get(k)!.sourceKey}`),
+      });
+      continue;
+    }
+    seen.set(k, p);
+    unique.push(p);
+  }
+  const existing = ctx.missingTables.has(table)
+    ? { columns, rows: [] }
+    : await ctx.target.readByKeys(
+        table,
+        object.target.key,
+        unique.map((p) => keyIdx.map((i) => p.values![i])),
+        columns,
+      );
+  const existingIdx = columns.map((c) => existing.columns.indexOf(c));
+  const current = new Map<string, (string | null)[]>();
+  for (const r of existing.rows) {
+    const aligned = existingIdx.map((i) => r[i]);
+    current.set(targetKeyOf(aligned), text(aligned));
+  }
+  const toWrite: Pending[] = [];
+  const kinds: ('insert' | 'update')[] = [];
+  const priors: ((string | null)[] | undefined)[] = [];
+  const taken = await ctx.uniques.conflicts(
+    ctx.missingTables.has(table) ? undefined : ctx.target,
+    object,
+    columns,
+    unique.map((p) => p.values!),
+    targetKeyOf,
+  );
+  for (const [i, p] of unique.entries()) {
+    const k = targetKeyOf(p.values!);
+    const conflict = taken.get(i);
+    if (conflict) {
+      outcome.failed.push({ pending: p, error: new CrmError('CRM_R4008', conflict, { location: { column: conflict.split(' ')[0] } }) });
+      continue;
+    }
+    const before = current.get(k);
+    const after = text(p.values!);
+    if (before?.every((v, i) => v === after[i])) {
+      outcome.unchanged++;
+      outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: k });
+      continue;
+    }
+    if (before && object.mode === 'insert') {
+      outcome.failed.push({ pending: p, error: new CrmError('CRM_R4008', `target row ${k} exists with other values (mode insert)`) });
+      continue;
+    }
+    if (!before && object.mode === 'update') {
+      outcome.failed.push({ pending: p, error: new CrmError('CRM_R4009', `target row ${k} does not exist (mode update)`) });
+      continue;
+    }
+    toWrite.push(p);
+    kinds.push(before ? 'update' : 'insert');
+    priors.push(before);
+  }
+  const written = ctx.writer
+    ? await writeIsolated(
+        ctx.writer,
+        table,
+        columns,
+        toWrite.map((p) => p.values!),
+        object.mode === 'insert' ? { mode: 'insert' } : { mode: 'upsert', key: object.target.key },
+      )
+    : { written: toWrite.map((_, i) => i), failed: [] };
+  for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index], error: f.error });
+  for (const i of written.written) {
+    const p = toWrite[i];
+    const k = targetKeyOf(p.values!);
+    if (kinds[i] === 'insert') outcome.created++;
+    else outcome.updated++;
+    outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: k });
+    outcome.writtenValues.push(p.values!);
+    outcome.journal.push({
+      object: object.name,
+      table,
+      targetKey: k,
+      action: kinds[i],
+      ...(priors[i] ? { prior: rowJson(columns, priors[i]!) } : {}),
+      after: rowJson(columns, text(p.values!)),
+    });
+  }
+  return outcome;
+}
+
+function rowJson(columns: readonly string[], texts: readonly (string | null)[]): string {
+  return JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, texts[i]])));
+}

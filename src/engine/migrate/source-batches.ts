@@ -1,0 +1,170 @@
+import type { Connector, ReadReject } from '../../connectors/contract.js';
+import { decodeKey, encodeKey } from '../../core/keys.js';
+import type { Row, Value } from '../../core/types.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
+import type { LookupSpec } from '../../mapping/project/project-schema.js';
+import { lookupColumn, looseText } from '../../mapping/row-mapper.js';
+
+/** A batch of source rows with everything the mapper needs: joined side-table columns and lookup values. */
+export interface SourceBatch {
+  readonly columns: readonly string[];
+  readonly rows: Row[];
+  /** encodeKey of each row's source key, parallel to rows. */
+  readonly keys: readonly string[];
+  readonly lines?: readonly number[];
+  readonly rejects: readonly ReadReject[];
+  /** Where the next read resumes: the last source key (keyed sources) or the records consumed (files). */
+  readonly position: string;
+}
+
+export interface SourceBatchOptions {
+  readonly after?: string;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  /** Columns of each joined side table (from introspection), so every batch has the same layout. */
+  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Streams an object's source rows in key order from a checkpoint, enriched batch by batch with
+ * the joined side tables (`accounts_cstm` on `id_c = id`) and the lookup fields (the email
+ * relation table), each fetched with one `readByKeys` per batch, never row by row.
+ */
+export async function* sourceBatches(source: Connector, object: ObjectPlan, options: SourceBatchOptions): AsyncGenerator<SourceBatch> {
+  const { table, key, filter } = object.source;
+  const keyed = source.capabilities.keyRanges;
+  let consumed = keyed ? 0 : Number(options.after ?? 0);
+  const lookups = object.fields.filter((f) => f.lookup).map((f) => ({ field: f.target, from: f.from, spec: f.lookup! }));
+  const reads = source.read(table, {
+    columns: object.source.columns,
+    batchSize: options.batchSize,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(keyed ? { orderBy: key, ...(options.after ? { keyRange: { after: decodeKey(options.after) } } : {}) } : { skip: consumed }),
+    ...(filter ? { where: filter } : {}),
+  });
+  for await (const batch of reads) {
+    const keyIdx = key.map((k) => batch.columns.indexOf(k));
+    let columns = [...batch.columns];
+    let rows = batch.rows;
+    const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
+    for (const join of object.source.joins) {
+      ({ columns, rows } = await joinSideTable(source, columns, rows, join, options.joinColumns.get(join.table) ?? []));
+    }
+    for (const lookup of lookups) {
+      const values = await lookupValues(source, columns, rows, keys, lookup.from, lookup.spec);
+      columns = [...columns, lookupColumn(lookup.field)];
+      rows = rows.map((r, i) => [...r, values[i]]);
+    }
+    consumed += batch.rows.length + (batch.rejects?.length ?? 0);
+    const position = keyed ? (keys.length > 0 ? keys[keys.length - 1] : (options.after ?? '')) : String(consumed);
+    yield { columns, rows, keys, rejects: batch.rejects ?? [], position, ...(batch.lines ? { lines: batch.lines } : {}) };
+  }
+}
+
+async function joinSideTable(
+  source: Connector,
+  columns: string[],
+  rows: Row[],
+  join: ObjectPlan['source']['joins'][number],
+  sideColumns: readonly string[],
+): Promise<{ columns: string[]; rows: Row[] }> {
+  const joined = Object.keys(join.on);
+  const baseIdx = Object.values(join.on).map((c) => columns.indexOf(c));
+  const wanted = sideColumns.filter((c) => !joined.includes(c));
+  const keys = uniqueKeys(rows.map((r) => baseIdx.map((i) => r[i])));
+  const side =
+    keys.length > 0
+      ? await source.readByKeys(join.table, joined, keys, [...joined, ...wanted])
+      : { columns: [...joined, ...wanted], rows: [] };
+  const sideKeyIdx = joined.map((c) => side.columns.indexOf(c));
+  const sideValIdx = wanted.map((c) => side.columns.indexOf(c));
+  const index = new Map<string, Row>();
+  for (const r of side.rows) index.set(encodeKey(sideKeyIdx.map((i) => r[i])), r);
+  const empty = wanted.map(() => null);
+  return {
+    columns: [...columns, ...wanted.map((c) => `${join.prefix}${c}`)],
+    rows: rows.map((r) => {
+      const match = index.get(encodeKey(baseIdx.map((i) => r[i])));
+      return [...r, ...(match ? sideValIdx.map((i) => match[i]) : empty)];
+    }),
+  };
+}
+
+/**
+ * One lookup field for a batch: the related rows whose `match` column holds the row's `from`
+ * value (or its key), filtered by `where`, optionally through a second table, ordered, and
+ * picked: `first` gives one value (or NULL), `rest`/`all` a list.
+ */
+async function lookupValues(
+  source: Connector,
+  columns: readonly string[],
+  rows: readonly Row[],
+  keys: readonly string[],
+  from: readonly string[],
+  spec: LookupSpec,
+): Promise<Value[]> {
+  const fromIdx = from.length > 0 ? columns.indexOf(from[0]) : -1;
+  const matchValues = rows.map((r, i) => (fromIdx >= 0 ? r[fromIdx] : decodeKey(keys[i])[0]));
+  const related = await fetchRelated(source, spec.table, spec.match, matchValues, spec.where);
+  // `orderBy` names a column of the relation table; `value` one of the last table reached.
+  const orderCol = spec.orderBy ? related.columns.indexOf(spec.orderBy.replace(/^-/, '')) : -1;
+  let pickValue: (r: Row) => Value = (r) => r[related.columns.indexOf(spec.value)] ?? null;
+  if (spec.through) {
+    const through = spec.through;
+    const fromCol = related.columns.indexOf(through.from);
+    const hop = await fetchRelated(
+      source,
+      through.table,
+      through.match,
+      related.rows.map((r) => r[fromCol]),
+      through.where,
+    );
+    const valueCol = hop.columns.indexOf(spec.value);
+    const hopIndex = new Map(hop.rows.map((r) => [looseText(r[hop.columns.indexOf(through.match)]), r[valueCol]]));
+    pickValue = (r) => hopIndex.get(looseText(r[fromCol])) ?? null;
+  }
+  const matchCol = related.columns.indexOf(spec.match);
+  const groups = new Map<string | null, Row[]>();
+  for (const r of related.rows) {
+    const k = looseText(r[matchCol]);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  const descending = spec.orderBy?.startsWith('-') ?? false;
+  return matchValues.map((m) => {
+    const group = [...(groups.get(looseText(m)) ?? [])];
+    if (orderCol >= 0) {
+      group.sort((a, b) => {
+        const x = looseText(a[orderCol]) ?? '';
+        const y = looseText(b[orderCol]) ?? '';
+        return descending ? y.localeCompare(x) : x.localeCompare(y);
+      });
+    }
+    const values = group.map(pickValue).filter((v) => v !== null);
+    if (spec.pick === 'first') return values[0] ?? null;
+    const list = (spec.pick === 'rest' ? values.slice(1) : values).map((v) => String(v));
+    return list;
+  });
+}
+
+async function fetchRelated(
+  source: Connector,
+  table: string,
+  match: string,
+  values: readonly Value[],
+  where: Readonly<Record<string, string | number | boolean | null>> | undefined,
+): Promise<{ columns: readonly string[]; rows: Row[] }> {
+  const keys = uniqueKeys(values.filter((v) => v !== null).map((v) => [v]));
+  if (keys.length === 0) return { columns: [match], rows: [] };
+  const batch = await source.readByKeys(table, [match], keys);
+  if (!where) return { columns: batch.columns, rows: batch.rows };
+  const checks = Object.entries(where).map(([c, v]) => ({ i: batch.columns.indexOf(c), text: looseText(v) }));
+  return { columns: batch.columns, rows: batch.rows.filter((r) => checks.every((c) => looseText(r[c.i]) === c.text)) };
+}
+
+function uniqueKeys(keys: readonly (readonly Value[])[]): Value[][] {
+  const seen = new Map<string, Value[]>();
+  for (const k of keys) if (!k.some((v) => v === null)) seen.set(encodeKey(k), [...k]);
+  return [...seen.values()];
+}
