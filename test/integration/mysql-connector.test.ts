@@ -197,6 +197,22 @@ describe('mysql connector: a legacy schema made by hand', () => {
     expect(batch.rejects).toEqual([expect.objectContaining({ code: 'CRM_R4003', column: 'active' })]);
   });
 
+  it('writes into native SET and BIT(1) columns and refuses a value outside the SET', async (ctx) => {
+    if (!db) return ctx.skip();
+    await admin.query("CREATE TABLE flags (id INT PRIMARY KEY, picks SET('red', 'green', 'blue') NOT NULL, done BIT(1)) ENGINE=InnoDB");
+    const writer = await conn.writer();
+    const rows: Row[] = [
+      [1, ['red', 'blue'], true],
+      [2, [], false],
+      [3, ['green'], null],
+    ];
+    await writer.write('flags', { columns: ['id', 'picks', 'done'], rows }, { mode: 'insert' });
+    const [batch] = await drain(conn.read('flags', { orderBy: ['id'] }));
+    expect(batch.rows).toEqual(rows);
+    const bad = writer.write('flags', { columns: ['id', 'picks'], rows: [[4, ['purple']]] }, { mode: 'insert' });
+    await expect(bad).rejects.toMatchObject({ code: 'CRM_R4003', location: { column: 'picks' } });
+  });
+
   it('throws CRM_S3003 naming the table and column of an unmappable type', async (ctx) => {
     if (!db) return ctx.skip();
     const err = await crmErrorOf(conn.introspect({ tables: ['places'] }));
@@ -263,6 +279,28 @@ describe('mysql connector: tables it creates', () => {
     const err = await crmErrorOf(writer.write('wide', { columns: ['id', ...names], rows: [tooLong] }, { mode: 'insert' }));
     expect(err.code).toBe('CRM_R4005');
     expect(err.location.column).toBe(offPage);
+  });
+
+  it('keeps keys that differ only by trailing spaces apart (NO PAD collation)', async (ctx) => {
+    if (!db) return ctx.skip();
+    const writer = await conn.writer();
+    await writer.createTables([
+      table('padded', [col('code', { kind: 'text', length: 10 }, false), col('n', { kind: 'integer' })], ['code']),
+    ]);
+    await writer.write(
+      'padded',
+      {
+        columns: ['code', 'n'],
+        rows: [
+          ['a', 1],
+          ['a ', 2],
+          ['a  ', 3],
+        ],
+      },
+      { mode: 'insert' },
+    );
+    const got = await conn.readByKeys('padded', ['code'], [['a ']]);
+    expect(got.rows).toEqual([['a ', 2]]);
   });
 
   it('looks up bigint and decimal keys exactly (no comparison through a double)', async (ctx) => {

@@ -5,7 +5,7 @@ import { nativeName, quoteId, quoteList } from './mysql-sql.js';
 import { canonicalToNative, markerComment, type NativeDefinition, nativeToCanonical, sameCanonicalType } from './mysql-types.js';
 
 /**
- * CREATE TABLE statements for canonical schemas: InnoDB, utf8mb4_bin (byte-exact text compare),
+ * CREATE TABLE statements for canonical schemas: InnoDB, utf8mb4 with a binary NO PAD collation (byte-exact text compare),
  * names shortened to 64 bytes. Foreign keys are declared inline with FOREIGN_KEY_CHECKS off, so
  * tables can be created in any order and re-run with IF NOT EXISTS.
  */
@@ -80,7 +80,7 @@ function createTableSql(table: TableSchema, flavour: ServerFlavour, ifNotExists:
       );
     }
   }
-  return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteId(table.name)} (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+  return `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteId(table.name)} (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${flavour.exactCollation}`;
 }
 
 export function ddlStatements(tables: readonly TableSchema[], flavour: ServerFlavour, options: CreateTableOptions = {}): string[] {

@@ -11,6 +11,11 @@ export interface ServerFlavour {
   readonly nativeUuid: boolean;
   /** information_schema.COLUMN_DEFAULT holds SQL text (quoted literals, `NULL`): MariaDB ≥ 10.2.7. */
   readonly defaultsAreSql: boolean;
+  /**
+   * Byte-exact collation without PAD SPACE, so that 'a' and 'a ' are different keys (utf8mb4_bin
+   * pads: they would collide in a primary key and both match a lookup of 'a').
+   */
+  readonly exactCollation: string;
 }
 
 /** Reads `SELECT VERSION()`, e.g. `10.11.19-MariaDB-0+deb12u1` or `8.0.36`. */
@@ -24,5 +29,7 @@ export function parseServerVersion(version: string): ServerFlavour {
     minor,
     nativeUuid: kind === 'mariadb' && atLeast(10, 7),
     defaultsAreSql: kind === 'mariadb' && atLeast(10, 2),
+    exactCollation:
+      kind === 'mariadb' ? (atLeast(10, 2) ? 'utf8mb4_nopad_bin' : 'utf8mb4_bin') : atLeast(8, 0) ? 'utf8mb4_0900_bin' : 'utf8mb4_bin',
   };
 }

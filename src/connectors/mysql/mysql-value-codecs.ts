@@ -48,10 +48,10 @@ function toBoolean(raw: unknown): Value {
   throw new UndecodableValue(`${String(raw)} is not a boolean (0 or 1)`);
 }
 
+/** `…T…Z` or any zoned form → naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`; text that is no timestamptz goes as is, for the server to refuse. */
 function utcNaive(value: Value): string {
-  const s = String(value);
-  const utc = s.endsWith('Z') ? s : normalizeTimestamptz(s);
-  return utc.slice(0, -1).replace('T', ' ');
+  const utc = normalizeTimestamptz(String(value));
+  return utc.endsWith('Z') ? utc.slice(0, -1).replace('T', ' ') : utc;
 }
 
 function parseJsonArray(raw: unknown): Value {
