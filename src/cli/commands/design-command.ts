@@ -5,8 +5,8 @@ import type { TableSchema } from '../../core/types.js';
 import { designTargetSchema } from '../../mapping/design/design-target.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
 import type { Analysis } from '../../schema/analysis-types.js';
-import { stateFolder } from '../project-paths.js';
 import { openProject } from '../project-context.js';
+import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
 export function registerDesign(program: Command): void {
@@ -68,7 +68,9 @@ function savedAnalysis(projectFile: string): Analysis | undefined {
 }
 
 function summary(created: readonly TableSchema[], kept: readonly string[], dropped: boolean): string {
-  const lines = [`${dropped ? 'Recreated' : 'Created'} ${created.length} table(s)${created.length > 0 ? `: ${created.map((t) => t.name).join(', ')}` : ''}`];
+  const lines = [
+    `${dropped ? 'Recreated' : 'Created'} ${created.length} table(s)${created.length > 0 ? `: ${created.map((t) => t.name).join(', ')}` : ''}`,
+  ];
   if (kept.length > 0) lines.push(`Already in the target, left as they are: ${kept.join(', ')} (--allow-drop recreates them)`);
   return lines.join('\n');
 }
