@@ -31,8 +31,12 @@ const PHONE_BIT = PATTERN_BIT.phone;
  * counts are the rules' evidence) and the typeless patterns. The best-covered check that misses
  * some values names the column's dirt.
  */
-const CONFORMANCE_CHECKS: readonly { readonly label: string; readonly mask: number }[] = [
-  ...TYPE_RULES.map((rule, r) => ({ label: rule.format ? `${rule.kind} ${rule.format}` : rule.kind, mask: TYPE_RULE_MASKS[r] })),
+const CONFORMANCE_CHECKS: readonly { readonly label: string; readonly mask: number; readonly needsVariety?: boolean }[] = [
+  ...TYPE_RULES.map((rule, r) => ({
+    label: rule.format ? `${rule.kind} ${rule.format}` : rule.kind,
+    mask: TYPE_RULE_MASKS[r],
+    ...(rule.needsVariety ? { needsVariety: true } : {}),
+  })),
   { label: 'email', mask: PATTERN_BIT.email },
   { label: 'phone', mask: PATTERN_BIT.phone },
   { label: 'url', mask: PATTERN_BIT.url },
@@ -75,6 +79,9 @@ export class ColumnProfiler {
     d.canonical ? new MinMax(d.order === 'numeric' ? compareDecimalText : comparatorFor('text')!) : undefined,
   );
   private readonly checkMatches = new Array<number>(CONFORMANCE_CHECKS.length).fill(0);
+  /** Per check: the first matching value, and whether a different one matched later. */
+  private readonly checkFirst: (string | undefined)[] = CONFORMANCE_CHECKS.map(() => undefined);
+  private readonly checkVaries: boolean[] = CONFORMANCE_CHECKS.map(() => false);
   /** Per check, the first distinct values that miss it (examples of dirt if the check dominates). */
   private readonly checkMisses: string[][] = CONFORMANCE_CHECKS.map(() => []);
   private maxIntegerDigits = 0;
@@ -123,8 +130,13 @@ export class ColumnProfiler {
       }
     }
     for (let c = 0; c < CONFORMANCE_CHECKS.length; c++) {
-      if (mask & CONFORMANCE_CHECKS[c].mask) this.checkMatches[c]++;
-      else if (this.checkMisses[c].length < EXAMPLES && !this.checkMisses[c].includes(shorten(text)))
+      if (mask & CONFORMANCE_CHECKS[c].mask) {
+        this.checkMatches[c]++;
+        if (!this.checkVaries[c]) {
+          this.checkFirst[c] ??= text;
+          this.checkVaries[c] = this.checkFirst[c] !== text;
+        }
+      } else if (this.checkMisses[c].length < EXAMPLES && !this.checkMisses[c].includes(shorten(text)))
         this.checkMisses[c].push(shorten(text));
     }
     if (mask & NUMERIC_BITS) this.addNumericShape(text);
@@ -189,6 +201,7 @@ export class ColumnProfiler {
     const inferred = inferTextType({
       nonBlank: this.nonBlank,
       ruleMatches: this.checkMatches.slice(0, TYPE_RULES.length),
+      ruleVaries: this.checkVaries.slice(0, TYPE_RULES.length),
       numericMin: numericRange.min,
       numericMax: numericRange.max,
       maxIntegerDigits: this.maxIntegerDigits,
@@ -216,8 +229,11 @@ export class ColumnProfiler {
   /** The values breaking the best-covered check, when it covers most but not all values. */
   private nonConforming(): { nonConforming?: NonConforming } {
     if (this.nonBlank === 0) return {};
-    let best = 0;
-    for (let c = 1; c < CONFORMANCE_CHECKS.length; c++) if (this.checkMatches[c] > this.checkMatches[best]) best = c;
+    let best = -1;
+    for (let c = 0; c < CONFORMANCE_CHECKS.length; c++) {
+      if (CONFORMANCE_CHECKS[c].needsVariety && !this.checkVaries[c]) continue;
+      if (best < 0 || this.checkMatches[c] > this.checkMatches[best]) best = c;
+    }
     const matches = this.checkMatches[best];
     if (matches === this.nonBlank || matches / this.nonBlank < DOMINANT_SHARE) return {};
     return { nonConforming: { pattern: CONFORMANCE_CHECKS[best].label, count: this.nonBlank - matches, examples: this.checkMisses[best] } };

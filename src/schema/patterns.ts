@@ -45,6 +45,10 @@ const CURRENCY =
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BOOLEAN = /^(?:y|n|yes|no|true|false|t|f|0|1|on|off)$/i;
 const URL_LIKE = /^(?:https?:\/\/|www\.)[^\s/$.?#][^\s]*\.[^\s]+$|^https?:\/\/[^\s/$.?#][^\s]*$/i;
+/** A bare host name as people type websites: `acme-corp.biz`, `shop.example.co.uk/about`. */
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,6}(?:\/\S*)?$/i;
+const ZIP_PLUS_FOUR = /^\d{5}-\d{4}$/;
+const DIGITS = /^\d+$/;
 const PHONE = /^\+?[\d\s().\-/]{7,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?$/i;
 const DATE_ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_SLASH = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
@@ -93,17 +97,16 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   { name: 'email', test: (t) => t.includes('@') && validator.isEmail(t) },
   {
     name: 'phone',
-    // A separator or a leading + is required, so bare digit runs stay integers; dates are excluded.
-    test: (t) =>
-      PHONE.test(t) &&
-      (t.startsWith('+') || /[\s().\-/]/.test(t)) &&
-      digitCount(t) >= 7 &&
-      digitCount(t) <= 15 &&
-      !DATE_ISO.test(t) &&
-      !DATE_SLASH.test(t) &&
-      !DATE_DOT.test(t),
+    // 7–15 digits with separators, or a bare run of 10–15 digits (`5551234567`); dates and
+    // ZIP+4 codes are excluded. (A bare run is an integer as well; type inference prefers that.)
+    test: (t) => {
+      if (!PHONE.test(t)) return false;
+      const digits = digitCount(t);
+      if (DIGITS.test(t)) return digits >= 10 && digits <= 15;
+      return digits >= 7 && digits <= 15 && !DATE_ISO.test(t) && !DATE_SLASH.test(t) && !DATE_DOT.test(t) && !ZIP_PLUS_FOUR.test(t);
+    },
   },
-  { name: 'url', test: (t) => URL_LIKE.test(t) },
+  { name: 'url', test: (t) => URL_LIKE.test(t) || DOMAIN.test(t) },
   { name: 'uuid', test: (t) => UUID.test(t), canonical: (t) => t.toLowerCase(), order: 'text' },
   { name: 'boolean', test: (t) => BOOLEAN.test(t) },
   { name: 'integer', test: (t) => INTEGER.test(t), canonical: normalizeDecimal, order: 'numeric' },

@@ -3,8 +3,13 @@ import type { Inclusion, Relationship } from './analysis-types.js';
 import type { FkCandidate } from './fk-inference.js';
 import type { ReferenceCheck } from './reference-checks.js';
 
-/** An inferred reference whose values mostly miss the parent is a name coincidence, not a reference. */
+/**
+ * A weakly named reference (a trailing word) whose values mostly miss the parent is a name
+ * coincidence. A column named exactly after a table is kept even then, with low confidence: its
+ * orphans are the finding (Sugar's currency_id '-99' names no row of currencies).
+ */
 const MIN_INFERRED_SHARE = 0.5;
+const STRONG_NAME = 0.7;
 /** Weight of the values (against the name) in an inferred reference's confidence. */
 const VALUE_WEIGHT = 0.7;
 
@@ -47,7 +52,14 @@ export function declaredColumns(schema: DatabaseSchema): Set<string> {
 export function confirmRelationships(candidates: readonly RelationshipCandidate[], inclusions: readonly Inclusion[]): Relationship[] {
   return candidates.flatMap((candidate, i) => {
     const inclusion = inclusions[i];
-    if (candidate.kind === 'inferred' && inclusion.checkedRows > 0 && inclusion.share < MIN_INFERRED_SHARE) return [];
+    if (
+      candidate.kind === 'inferred' &&
+      candidate.nameScore < STRONG_NAME &&
+      inclusion.checkedRows > 0 &&
+      inclusion.share < MIN_INFERRED_SHARE
+    ) {
+      return [];
+    }
     const { check } = candidate;
     const confidence =
       candidate.kind === 'declared'

@@ -13,10 +13,15 @@ export interface TypeRule {
   readonly members: readonly PatternName[];
   /** The text format when it is not the canonical one (a mapping must parse it). */
   readonly format?: string;
+  /**
+   * Needs at least two distinct matching values: a column holding only `1` (Sugar's admin user
+   * id) is no evidence of a boolean.
+   */
+  readonly needsVariety?: boolean;
 }
 
 export const TYPE_RULES: readonly TypeRule[] = [
-  { kind: 'boolean', members: ['boolean'] },
+  { kind: 'boolean', members: ['boolean'], needsVariety: true },
   { kind: 'integer', members: ['integer'] },
   { kind: 'decimal', members: ['integer', 'decimal'] },
   { kind: 'decimal', members: ['integer', 'decimal', 'thousands'], format: 'thousands' },
@@ -39,6 +44,8 @@ export interface TextTypeEvidence {
   readonly nonBlank: number;
   /** Per rule (parallel to TYPE_RULES): values matching at least one member. */
   readonly ruleMatches: readonly number[];
+  /** Per rule: whether at least two distinct values matched it. */
+  readonly ruleVaries: readonly boolean[];
   /** Numeric extremes (canonical decimal text) and shape, over numeric-looking values. */
   readonly numericMin?: string;
   readonly numericMax?: string;
@@ -58,7 +65,9 @@ const INT32_MAX = '2147483647';
 /** The narrowest type all non-blank values conform to; undefined when that is text (or no values). */
 export function inferTextType(evidence: TextTypeEvidence): InferredType | undefined {
   if (evidence.nonBlank === 0) return undefined;
-  const index = evidence.ruleMatches.indexOf(evidence.nonBlank);
+  const index = TYPE_RULES.findIndex(
+    (rule, r) => evidence.ruleMatches[r] === evidence.nonBlank && (!rule.needsVariety || evidence.ruleVaries[r]),
+  );
   if (index < 0) return undefined;
   const rule = TYPE_RULES[index];
   return { type: concreteType(rule, evidence), rule, ...(rule.format ? { format: rule.format } : {}) };

@@ -24,6 +24,8 @@ describe('ColumnProfiler', () => {
     expect((await profile(['1', '99999999999'])).inferredType).toEqual({ kind: 'bigint' });
     expect((await profile(['1', '2.50', '-100.125'])).inferredType).toEqual({ kind: 'decimal', precision: 6, scale: 3 });
     expect((await profile(['Y', 'N', 'y'])).inferredType).toEqual({ kind: 'boolean' });
+    // One repeated '1' (Sugar's admin user id) is no evidence of a boolean.
+    expect((await profile(['1', '1', '1'])).inferredType).toEqual({ kind: 'integer' });
     const us = await profile(['12/31/2023', '1/2/2024', '07/04/1999']);
     expect([us.inferredType, us.inferredFormat, us.min, us.max]).toEqual([{ kind: 'date' }, 'MM/DD/YYYY', '1999-07-04', '2024-01-02']);
     const money = await profile(['$25,000.00', '$9.99', '1,000']);

@@ -12,6 +12,7 @@ describe('pattern detectors', () => {
     ['555.123.4567 x204', ['phone']],
     ['https://example.com/path?q=1', ['url']],
     ['www.example.org', ['url']],
+    ['acme-corp.biz', ['url']],
     ['3F2504E0-4F89-11D3-9A0C-0305E82C3301', ['uuid']],
     ['Y', ['boolean']],
     ['false', ['boolean']],
@@ -40,8 +41,11 @@ describe('pattern detectors', () => {
       expect(names(text), text).not.toContain('email');
     }
     expect(names('00123')).toEqual([]);
-    // A bare run of digits is a number, not a phone.
-    expect(names('5551234567')).toEqual(['integer']);
+    // A bare run of 10+ digits may be a phone, and is an integer too; shorter runs are numbers only.
+    expect(names('5551234567')).toEqual(['phone', 'integer']);
+    expect(names('1234567')).toEqual(['integer']);
+    // ZIP+4 codes are not phones.
+    expect(names('59579-3116')).toEqual([]);
   });
 
   it('ambiguous slash dates match both day-first and month-first', () => {
