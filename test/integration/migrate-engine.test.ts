@@ -217,4 +217,20 @@ describe('migrate engine (SQLite → SQLite)', () => {
     const companies = resumed.ledger.find((l) => l.object === 'companies')!;
     expect(companies).toMatchObject({ read: 5, created: 3, rejected: 1, filtered: 1 });
   });
+
+  it('--retry-rejects runs only the rejected rows again after the mapping was fixed', async () => {
+    const first = await run();
+    const fixed = PROJECT.replace('transform: [trim] }', 'transform: [trim, { truncate: 20 }] }').replace(
+      'transform: [email] }',
+      'transform: [{ email: { on_invalid: "null" } }] }',
+    );
+    const plan = compilePlan(parseProject(fixed, 'crmbridge.yaml'));
+    const retry = await migrate({ plan, source, target, state, targetSchema: await target.introspect(), retryRejectsOf: first.runId });
+    const byObject = Object.fromEntries(retry.ledger.map((l) => [l.object, l]));
+    // Only the 1 + 4 rejected rows are read again: a3 (now truncated), c2 (email now NULL),
+    // c3 (its parent a3 now loads); c4 still has no parent and c6 still repeats an email.
+    expect(byObject.companies).toMatchObject({ read: 1, created: 1, rejected: 0 });
+    expect(byObject.people).toMatchObject({ read: 4, created: 2, rejected: 2 });
+    expect((await dump('people')).map((r) => r[0])).toEqual(['c1', 'c2', 'c3', 'c5', 'c7']);
+  });
 });

@@ -19,6 +19,7 @@ export function registerMigrate(program: Command): void {
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--dry-run', 'write nothing to the target; predict the counts of the real run')
     .option('--resume', 'continue the last unfinished run of this plan from its checkpoints')
+    .option('--retry-rejects [run]', 'load only the rows a run rejected (default: the latest run), after fixing the mapping')
     .option('--max-errors <n>', 'stop cleanly when more rows than this are rejected')
     .option('--max-error-ratio <r>', 'stop cleanly when the share of rejected rows exceeds this (0–1)')
     .option('--json', 'print the run as a stream of JSON events')
@@ -51,6 +52,7 @@ export function registerMigrate(program: Command): void {
             missingTables: prepared.missing,
             dryRun: opts.dryRun ?? false,
             resume: opts.resume ?? false,
+            ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),
             ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
             ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
             onEvent: progress.onEvent,
@@ -85,4 +87,10 @@ export function registerMigrate(program: Command): void {
         }
       }),
     );
+}
+
+async function latestRunId(state: import('../../state/state-store.js').StateStore): Promise<string> {
+  const run = (await state.listRuns(20)).find((r) => r.kind === 'migrate' && !r.dryRun);
+  if (!run) throw new CrmError('CRM_E6003', 'no earlier migrate run to retry the rejects of');
+  return run.id;
 }

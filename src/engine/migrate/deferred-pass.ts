@@ -5,7 +5,7 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
 import { type PassContext, recordJson } from './object-pass.js';
-import { sourceBatches } from './source-batches.js';
+import type { SourceBatch } from './source-batches.js';
 import { writeIsolated } from './write-isolated.js';
 
 export interface DeferredOutcome {
@@ -25,7 +25,8 @@ export async function loadDeferredReferences(
   object: ObjectPlan,
   mapper: ObjectMapper,
   targetTable: TableSchema,
-  start: { position?: string; ledger: LedgerCounts },
+  start: { ledger: LedgerCounts },
+  batches: AsyncIterable<SourceBatch>,
 ): Promise<DeferredOutcome> {
   let updated = 0;
   let unresolved = 0;
@@ -35,12 +36,7 @@ export async function loadDeferredReferences(
   const keyCount = object.target.key.length;
   const refs = fields.map((f) => mapper.references.find((r) => r.field.target === f)!);
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
-  for await (const batch of sourceBatches(ctx.source, object, {
-    ...(start.position ? { after: start.position } : {}),
-    batchSize: ctx.batchSize,
-    joinColumns: ctx.joinColumns,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  })) {
+  for await (const batch of batches) {
     bound ??= mapper.bind(batch.columns);
     const rejects: RejectRecord[] = [];
     const candidates: { sourceKey: string; record: Row; values: Value[] }[] = [];

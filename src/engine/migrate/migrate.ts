@@ -10,6 +10,7 @@ import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
 import { loadDeferredReferences } from './deferred-pass.js';
 import { loadObject, type PassContext } from './object-pass.js';
+import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
 
 export interface MigrateOptions {
@@ -25,6 +26,8 @@ export interface MigrateOptions {
   readonly dryRun?: boolean;
   /** Continue the newest unfinished run of the same plan from its checkpoints. */
   readonly resume?: boolean;
+  /** Load only the rows this earlier run rejected (after the mapping was fixed). */
+  readonly retryRejectsOf?: string;
   readonly maxErrors?: number;
   readonly maxErrorRatio?: number;
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
@@ -121,17 +124,34 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     },
   };
 
+  // --retry-rejects: only the rows the given run rejected, read again by key.
+  const retryKeys = options.retryRejectsOf ? await rejectedSourceKeys(state, options.retryRejectsOf) : undefined;
+  const batchesFor = (object: ObjectPlan, after: string | undefined): AsyncIterable<SourceBatch> => {
+    const common = { batchSize: plan.options.batchSize, joinColumns, ...(options.signal ? { signal: options.signal } : {}) };
+    if (retryKeys) {
+      const keys = retryKeys.get(object.name) ?? [];
+      return sourceRowsByKeys(source, object, after ? keys.slice(keys.indexOf(after) + 1) : keys, common);
+    }
+    return sourceBatches(source, object, { ...common, ...(after ? { after } : {}) });
+  };
   const results = new Map<string, ObjectResult>();
   let stopped = false;
   try {
     await runInDependencyOrder(plan.objects, plan.options.parallelism, async (object) => {
       if (stopped) return results.set(object.name, skippedResult(object.name, ledgers.get(object.name)!));
-      const result = await runObject(ctx, object, mappers.get(object.name)!, tables.get(object.name)!, checkpoints, emit).catch(
-        (err: unknown) => {
-          if (err instanceof ThresholdReached) stopped = true;
-          throw err;
-        },
-      );
+      const result = await runObject(
+        ctx,
+        object,
+        mappers.get(object.name)!,
+        tables.get(object.name)!,
+        checkpoints,
+        emit,
+        (after) => batchesFor(object, after),
+        retryKeys !== undefined,
+      ).catch((err: unknown) => {
+        if (err instanceof ThresholdReached) stopped = true;
+        throw err;
+      });
       results.set(object.name, result);
       if (result.status === 'ok') ledgers.set(object.name, result.ledger);
     });
@@ -142,10 +162,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       emit({ type: 'object-started', object: object.name, pass: 2 });
       const t0 = Date.now();
       const ledger = ledgers.get(object.name)!;
-      const outcome = await loadDeferredReferences(ctx, object, mappers.get(object.name)!, tables.get(object.name)!, {
-        ...(cp ? { position: cp.position } : {}),
-        ledger,
-      });
+      const outcome = await loadDeferredReferences(
+        ctx,
+        object,
+        mappers.get(object.name)!,
+        tables.get(object.name)!,
+        { ledger },
+        batchesFor(object, cp?.position),
+      );
       await markDone(state, run.id, object.name, 2, ledger);
       const before = results.get(object.name)!;
       results.set(object.name, { ...before, unresolvedReferences: outcome.unresolved });
@@ -186,6 +210,8 @@ async function runObject(
   table: TableSchema,
   checkpoints: readonly Checkpoint[],
   emit: EventSink,
+  batches: (after: string | undefined) => AsyncIterable<SourceBatch>,
+  retry: boolean,
 ): Promise<ObjectResult> {
   const cp = checkpointOf(checkpoints, object.name, 1);
   if (cp?.done) {
@@ -201,11 +227,8 @@ async function runObject(
   const t0 = Date.now();
   emit({ type: 'object-started', object: object.name, pass: 1 });
   try {
-    const ledger = await loadObject(ctx, object, mapper, table, {
-      ...(cp ? { position: cp.position } : {}),
-      ledger: cp?.ledger ?? emptyLedger(),
-    });
-    if (object.source.filter) {
+    const ledger = await loadObject(ctx, object, mapper, table, { ledger: cp?.ledger ?? emptyLedger() }, batches(cp?.position));
+    if (object.source.filter && !retry) {
       // Rows the filter excludes are never read row by row; they are counted, so the ledger
       // still accounts for every row of the source table.
       const filtered =
@@ -346,4 +369,21 @@ async function runInDependencyOrder(
     await Promise.race(running.values());
   }
   if (failure !== undefined) throw failure;
+}
+
+/** Source keys of the rows a run rejected, per object, in the order they were rejected. */
+async function rejectedSourceKeys(state: StateStore, runId: string): Promise<Map<string, string[]>> {
+  if (!(await state.getRun(runId))) throw new CrmError('CRM_E6003', `no run ${runId} to retry the rejects of`);
+  const out = new Map<string, Set<string>>();
+  for (let offset = 0; ; offset += 5000) {
+    const page = await state.listRejects(runId, { limit: 5000, offset });
+    if (page.length === 0) break;
+    for (const r of page) {
+      if (!r.sourceKey) continue;
+      const keys = out.get(r.object) ?? new Set<string>();
+      keys.add(r.sourceKey);
+      out.set(r.object, keys);
+    }
+  }
+  return new Map([...out].map(([object, keys]) => [object, [...keys]]));
 }

@@ -11,7 +11,7 @@ import type { EventSink } from '../events.js';
 import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
-import { sourceBatches } from './source-batches.js';
+import type { SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
 import type { UniqueGuard } from './unique-guard.js';
 import { writeIsolated } from './write-isolated.js';
@@ -58,7 +58,9 @@ export async function loadObject(
   object: ObjectPlan,
   mapper: ObjectMapper,
   targetTable: TableSchema,
-  start: { position?: string; ledger: LedgerCounts },
+  start: { ledger: LedgerCounts },
+  /** The source rows to load: `sourceBatches` from the checkpoint, or `sourceRowsByKeys` for a retry. */
+  batches: AsyncIterable<SourceBatch>,
 ): Promise<LedgerCounts> {
   const ledger = { ...start.ledger };
   const columns = mapper.targetColumns.filter((c) => !object.deferredFields.includes(c));
@@ -72,12 +74,7 @@ export async function loadObject(
   let bound: ((row: Row) => ReturnType<ReturnType<ObjectMapper['bind']>>) | undefined;
   let boundColumns: readonly string[] | undefined;
 
-  for await (const batch of sourceBatches(ctx.source, object, {
-    ...(start.position ? { after: start.position } : {}),
-    batchSize: ctx.batchSize,
-    joinColumns: ctx.joinColumns,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  })) {
+  for await (const batch of batches) {
     if (!bound || boundColumns !== batch.columns) {
       // Layout is the same for every batch of a source; bind once (cheap check by identity first).
       if (!boundColumns || boundColumns.join('\u0000') !== batch.columns.join('\u0000')) bound = mapper.bind(batch.columns);

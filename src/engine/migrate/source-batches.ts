@@ -1,6 +1,6 @@
 import type { Connector, ReadReject } from '../../connectors/contract.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
-import type { Row, Value } from '../../core/types.js';
+import type { Row, RowBatch, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { LookupSpec } from '../../mapping/project/project-schema.js';
 import { lookupColumn, looseText } from '../../mapping/row-mapper.js';
@@ -34,7 +34,6 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
   const { table, key, filter } = object.source;
   const keyed = source.capabilities.keyRanges;
   let consumed = keyed ? 0 : Number(options.after ?? 0);
-  const lookups = object.fields.filter((f) => f.lookup).map((f) => ({ field: f.target, from: f.from, spec: f.lookup! }));
   const reads = source.read(table, {
     columns: object.source.columns,
     batchSize: options.batchSize,
@@ -43,22 +42,56 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
     ...(filter ? { where: filter } : {}),
   });
   for await (const batch of reads) {
-    const keyIdx = key.map((k) => batch.columns.indexOf(k));
-    let columns = [...batch.columns];
-    let rows = batch.rows;
-    const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
-    for (const join of object.source.joins) {
-      ({ columns, rows } = await joinSideTable(source, columns, rows, join, options.joinColumns.get(join.table) ?? []));
-    }
-    for (const lookup of lookups) {
-      const values = await lookupValues(source, columns, rows, keys, lookup.from, lookup.spec);
-      columns = [...columns, lookupColumn(lookup.field)];
-      rows = rows.map((r, i) => [...r, values[i]]);
-    }
     consumed += batch.rows.length + (batch.rejects?.length ?? 0);
-    const position = keyed ? (keys.length > 0 ? keys[keys.length - 1] : (options.after ?? '')) : String(consumed);
-    yield { columns, rows, keys, rejects: batch.rejects ?? [], position, ...(batch.lines ? { lines: batch.lines } : {}) };
+    const enriched = await enrich(source, object, batch, options.joinColumns);
+    const last = enriched.keys[enriched.keys.length - 1];
+    yield {
+      ...enriched,
+      rejects: batch.rejects ?? [],
+      position: keyed ? (last ?? options.after ?? '') : String(consumed),
+      ...(batch.lines ? { lines: batch.lines } : {}),
+    };
   }
+}
+
+/**
+ * The source rows with the given keys (e.g. the rows a run rejected), in batches, enriched like
+ * `sourceBatches`. Used by `migrate --retry-rejects` after the mapping was fixed.
+ */
+export async function* sourceRowsByKeys(
+  source: Connector,
+  object: ObjectPlan,
+  keys: readonly string[],
+  options: Omit<SourceBatchOptions, 'after'>,
+): AsyncGenerator<SourceBatch> {
+  for (let i = 0; i < keys.length; i += options.batchSize) {
+    const chunk = keys.slice(i, i + options.batchSize).map((k) => decodeKey(k));
+    const batch = await source.readByKeys(object.source.table, object.source.key, chunk, object.source.columns);
+    const enriched = await enrich(source, object, batch, options.joinColumns);
+    yield { ...enriched, rejects: [], position: enriched.keys[enriched.keys.length - 1] ?? '' };
+  }
+}
+
+async function enrich(
+  source: Connector,
+  object: ObjectPlan,
+  batch: RowBatch,
+  joinColumns: ReadonlyMap<string, readonly string[]>,
+): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[] }> {
+  const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
+  let columns = [...batch.columns];
+  let rows = batch.rows;
+  const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
+  for (const join of object.source.joins) {
+    ({ columns, rows } = await joinSideTable(source, columns, rows, join, joinColumns.get(join.table) ?? []));
+  }
+  for (const f of object.fields) {
+    if (!f.lookup) continue;
+    const values = await lookupValues(source, columns, rows, keys, f.from, f.lookup);
+    columns = [...columns, lookupColumn(f.target)];
+    rows = rows.map((r, i) => [...r, values[i]]);
+  }
+  return { columns, rows, keys };
 }
 
 async function joinSideTable(
