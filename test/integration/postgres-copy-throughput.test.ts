@@ -66,20 +66,22 @@ afterAll(async () => {
 it('writes 200k rows of ten mixed columns by COPY and streams them back', async (ctx) => {
   if (!db) return ctx.skip();
   const writer = await conn.writer();
-  const writeStart = performance.now();
+  let writeMs = 0;
   let written = 0;
   for (let from = 1; from <= ROWS; from += BATCH) {
     const rows = Array.from({ length: BATCH }, (_, i) => row(from + i));
+    const start = performance.now();
     written += await writer.write('throughput', { columns: COLUMNS, rows }, { mode: 'insert' });
+    writeMs += performance.now() - start;
   }
-  const writeSeconds = (performance.now() - writeStart) / 1000;
+  const writeSeconds = writeMs / 1000;
   const readStart = performance.now();
   let read = 0;
   let checked = 0;
   for await (const batch of conn.read('throughput', { orderBy: ['id'], batchSize: 5000 })) {
     read += batch.rows.length;
     const sample = batch.rows[0];
-    expect(sample).toEqual(row(Number(sample[0])).map((v, i) => (COLUMNS[i] === 'amount' ? v : v)));
+    expect(sample).toEqual(row(Number(sample[0])));
     checked++;
   }
   const readSeconds = (performance.now() - readStart) / 1000;

@@ -3,14 +3,17 @@ import { CrmError } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
 import { typeParsers } from './postgres-type-parsers.js';
 
-/** Everything the connector needs from a connection string, parsed once. */
+/**
+ * Everything the connector needs from a connection string, parsed once. The driver reads user,
+ * password, database and libpq parameters (sslmode, …) from the URL itself; host and port are
+ * kept to name the server in connection errors.
+ */
 export interface PostgresConfig {
   readonly pool: PoolConfig;
   /** The schema that table names refer to (`?schema=`), `public` by default. */
   readonly schema: string;
   readonly host: string;
   readonly port: number;
-  readonly database: string;
   /** The URL with the password masked, for logs and reports. */
   readonly displayName: string;
 }
@@ -36,7 +39,6 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
   url.searchParams.delete('schema');
   const host = decodeURIComponent(url.hostname) || 'localhost';
   const port = url.port ? Number(url.port) : 5432;
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || decodeURIComponent(url.username) || 'postgres';
   const masked = new URL(spec.resolved);
   if (masked.password) masked.password = '***';
   return {
@@ -49,7 +51,6 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
     schema,
     host,
     port,
-    database,
     displayName: masked.toString(),
   };
 }

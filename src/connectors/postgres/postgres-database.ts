@@ -27,56 +27,38 @@ export class PostgresDatabase {
     return qualifiedName(this.schema, name);
   }
 
-  errorContext(table?: string, column?: string): ErrorContext {
-    return { server: this.server, ...(table ? { table } : {}), ...(column ? { column } : {}) };
+  errorContext(table?: string): ErrorContext {
+    return { server: this.server, ...(table ? { table } : {}) };
   }
 
-  async query<R extends QueryResultRow>(sql: string, params: readonly unknown[], table?: string): Promise<R[]> {
-    try {
-      const result = await this.pool.query<R>(sql, params as unknown[]);
-      return result.rows;
-    } catch (err) {
-      throw toCrmError(err, this.errorContext(table));
-    }
+  /** Rows as objects (catalog queries). */
+  query<R extends QueryResultRow>(sql: string, params: readonly unknown[], table?: string): Promise<R[]> {
+    return this.translated(table, async () => (await this.pool.query<R>(sql, [...params])).rows);
   }
 
   /** Rows as positional arrays, in the canonical JS forms (the pool's type parsers). */
-  async queryRows(sql: string, params: readonly unknown[], table?: string): Promise<Row[]> {
-    try {
-      const result = await this.pool.query<Row>({ text: sql, values: params as unknown[], rowMode: 'array' });
-      return result.rows;
-    } catch (err) {
-      throw toCrmError(err, this.errorContext(table));
-    }
+  queryRows(sql: string, params: readonly unknown[], table?: string): Promise<Row[]> {
+    return this.translated(table, async () => (await this.pool.query<Row>({ text: sql, values: [...params], rowMode: 'array' })).rows);
   }
 
   /** Runs one statement; returns the number of rows it affected. */
-  async execute(sql: string, params: readonly unknown[], table?: string): Promise<number> {
-    try {
-      const result = await this.pool.query(sql, params as unknown[]);
-      return result.rowCount ?? 0;
-    } catch (err) {
-      throw toCrmError(err, this.errorContext(table));
-    }
+  execute(sql: string, params: readonly unknown[], table?: string): Promise<number> {
+    return this.translated(table, async () => (await this.pool.query(sql, [...params])).rowCount ?? 0);
   }
 
-  async connect(table?: string): Promise<PoolClient> {
-    try {
-      return await this.pool.connect();
-    } catch (err) {
-      throw toCrmError(err, this.errorContext(table));
-    }
+  connect(table?: string): Promise<PoolClient> {
+    return this.translated(table, () => this.pool.connect());
   }
 
   /**
    * Runs `work` in one transaction on one client: committed when it resolves, rolled back when it
    * throws. A client whose rollback fails is destroyed rather than returned to the pool.
    */
-  async transaction<T>(table: string | undefined, work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async transaction<T>(table: string | undefined, work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect(table);
     let broken: Error | undefined;
     try {
-      await client.query(begin);
+      await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -90,6 +72,14 @@ export class PostgresDatabase {
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  private async translated<T>(table: string | undefined, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw toCrmError(err, this.errorContext(table));
+    }
   }
 }
 

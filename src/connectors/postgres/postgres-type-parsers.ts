@@ -48,6 +48,6 @@ function parseTimestamptz(text: string): string {
 
 /** Per-pool type parsers (the global `pg.types` registry is left alone for other code). */
 export const typeParsers: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) =>
-    format === 'binary' ? identity : (PARSERS.get(oid) ?? identity)) as CustomTypesConfig['getTypeParser'],
+  // Results always come in text format: pg never asks for binary parsers here.
+  getTypeParser: ((oid: number) => PARSERS.get(oid) ?? identity) as CustomTypesConfig['getTypeParser'],
 };
