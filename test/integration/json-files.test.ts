@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -236,10 +237,10 @@ describe('json files', () => {
     out.write('[');
     for (let i = 0; i < total; i++) {
       const record = `${i ? ',' : ''}\n{"id":${i + 1},"name":"Contact ${i}","amount":"${i}.25","active":${i % 2 === 0},"tags":["t${i % 7}"]}`;
-      if (!out.write(record)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(record)) await once(out, 'drain');
     }
     out.end(']');
-    await new Promise((r) => out.once('finish', r));
+    await once(out, 'finish');
     const connector = await openConnector(file);
     let count = 0;
     let batches = 0;
