@@ -2,6 +2,8 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { open } from '../../src/connectors/mysql/index.js';
+import { ddlStatements } from '../../src/connectors/mysql/mysql-ddl.js';
+import { parseServerVersion } from '../../src/connectors/mysql/mysql-flavour.js';
 import { CrmError } from '../../src/core/errors/index.js';
 import type { ColumnSchema, Row, TableSchema } from '../../src/core/types.js';
 import { type FreshDatabase, freshMysql } from '../helpers/databases.js';
@@ -406,5 +408,25 @@ describe('mysql connector: streaming reads', () => {
     expect((await crmErrorOf(reading)).code).toBe('CRM_E6006');
     expect(seen).toBeLessThan(ROWS);
     expect(await conn.count('big_rows', { where: "tenant = 'a'" })).toBe(ROWS / 2);
+  });
+});
+
+describe('mysql DDL per server flavour', () => {
+  const t = table('people', [col('id', { kind: 'uuid' }, false), col('doc', { kind: 'json' })], ['id']);
+
+  it('uses native UUID from MariaDB 10.7 and CHAR(36) with a marker before it and on MySQL', () => {
+    const [maria] = ddlStatements([t], parseServerVersion('10.11.19-MariaDB-0+deb12u1'));
+    expect(maria).toContain('`id` uuid NOT NULL,');
+    expect(maria).toContain('COLLATE=utf8mb4_nopad_bin');
+    for (const version of ['10.6.18-MariaDB', '8.0.36']) {
+      const [ddl] = ddlStatements([t], parseServerVersion(version));
+      expect(ddl).toContain(`\`id\` char(36) NOT NULL COMMENT 'crmbridge:{"kind":"uuid"}'`);
+    }
+    expect(ddlStatements([t], parseServerVersion('8.0.36'))[0]).toContain('COLLATE=utf8mb4_0900_bin');
+  });
+
+  it('keeps JSON as checked LONGTEXT on MySQL too (its binary JSON reorders keys and rounds big numbers)', () => {
+    const [ddl] = ddlStatements([t], parseServerVersion('8.4.0'));
+    expect(ddl).toContain(`\`doc\` longtext COMMENT 'crmbridge:{"kind":"json"}' CHECK (JSON_VALID(\`doc\`))`);
   });
 });

@@ -63,6 +63,10 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
   };
 }
 
+function connectionFrom(pool: Pool): Promise<PoolConnection> {
+  return new Promise((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(translateMysqlError(err)) : resolve(conn))));
+}
+
 /** The pool plus per-session setup, server flavour detection and error translation. */
 export class MysqlPool {
   private readonly initialised = new WeakSet<PoolConnection>();
@@ -77,12 +81,13 @@ export class MysqlPool {
   static async open(target: MysqlTarget): Promise<MysqlPool> {
     const pool = mysql.createPool(target.options);
     try {
-      const probe = new MysqlPool(pool, parseServerVersion(''), target.database);
-      const version = await probe.withSession(async (s) => {
-        const [rows] = await s.sql.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
-        return String(rows[0].v);
-      });
-      return new MysqlPool(pool, parseServerVersion(version), target.database);
+      const conn = await connectionFrom(pool);
+      try {
+        const [rows] = await conn.promise().query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
+        return new MysqlPool(pool, parseServerVersion(String(rows[0].v)), target.database);
+      } finally {
+        conn.release();
+      }
     } catch (err) {
       await new Promise<void>((resolve) => pool.end(() => resolve()));
       throw translateMysqlError(err);
@@ -90,9 +95,7 @@ export class MysqlPool {
   }
 
   async acquire(): Promise<Session> {
-    const raw = await new Promise<PoolConnection>((resolve, reject) =>
-      this.pool.getConnection((err, conn) => (err ? reject(translateMysqlError(err)) : resolve(conn))),
-    );
+    const raw = await connectionFrom(this.pool);
     const session: Session = { raw, sql: raw.promise() };
     if (!this.initialised.has(raw)) {
       try {
