@@ -7,10 +7,13 @@ import { isBlankText, textOf } from './value-text.js';
 /*
  * Multi-select text ↔ string[]. Formats:
  * - `separated`: `a;b` with a declared separator. Escaping rule: the escape character (default
- *   `\`) before the separator or before itself makes it literal (`a\;b` is the one value "a;b",
- *   `a\\` is "a\"); any other escape character is literal, so legacy `C:\dir` reads unchanged.
- *   `join_multiselect` escapes exactly those two, so every value survives a round trip.
- *   With `escape: none` a value containing the separator cannot be written and rejects.
+ *   `\`) before the separator's first character or before itself makes that character literal
+ *   (`a\;b` is the one value "a;b", `a\\` is "a\"); any other escape character is literal, so
+ *   legacy `C:\dir` reads unchanged. `join_multiselect` escapes every escape character and every
+ *   occurrence of the separator's first character, so no value can form a separator, not even
+ *   with its neighbour across a multi-character separator (`|` then `||`): every value survives
+ *   a round trip.
+ *   With `escape: none` a value containing the separator's first character cannot be written and rejects.
  * - `sugar`: SugarCRM's `^a^,^b^`. It has no escape: a value that would read back differently
  *   (one containing `^,^`, starting with `,^`, ending with `^,`, or just `,`) rejects on write.
  * - `json`: a JSON array of strings.
@@ -39,8 +42,9 @@ function separatedCodec(separator: string, escapeChar: string | undefined): Code
   if (escapeChar !== undefined && separator.includes(escapeChar)) {
     throw new CrmError('CRM_M5001', `the separator "${separator}" cannot contain the escape character "${escapeChar}"`);
   }
+  const lead = separator[0];
   const escapedEscape = escapeChar === undefined ? '' : escapeChar + escapeChar;
-  const escapedSeparator = escapeChar === undefined ? '' : escapeChar + separator;
+  const escapedLead = escapeChar === undefined ? '' : escapeChar + lead;
   return {
     split(text) {
       if (escapeChar === undefined || !text.includes(escapeChar)) return text.split(separator);
@@ -51,9 +55,9 @@ function separatedCodec(separator: string, escapeChar: string | undefined): Code
         if (text[i] === escapeChar && text[i + 1] === escapeChar) {
           item += escapeChar;
           i += 2;
-        } else if (text[i] === escapeChar && text.startsWith(separator, i + 1)) {
-          item += separator;
-          i += 1 + separator.length;
+        } else if (text[i] === escapeChar && text[i + 1] === lead) {
+          item += lead;
+          i += 2;
         } else if (text.startsWith(separator, i)) {
           items.push(item);
           item = '';
@@ -68,16 +72,16 @@ function separatedCodec(separator: string, escapeChar: string | undefined): Code
     },
     join(items, raw, transform) {
       if (escapeChar === undefined) {
+        // Without the separator's first character no value can start a separator, even with its neighbour.
         for (const item of items) {
-          if (item.includes(separator))
-            throw new TransformError(transform, 'unrepresentable_value', raw, `"${item}" contains "${separator}"`);
+          if (item.includes(lead)) throw new TransformError(transform, 'unrepresentable_value', raw, `"${item}" contains "${lead}"`);
         }
         return items.join(separator);
       }
       let out = '';
       for (let i = 0; i < items.length; i++) {
         if (i > 0) out += separator;
-        out += items[i].replaceAll(escapeChar, escapedEscape).replaceAll(separator, escapedSeparator);
+        out += items[i].replaceAll(escapeChar, escapedEscape).replaceAll(lead, escapedLead);
       }
       return out;
     },

@@ -26,12 +26,15 @@ describe('date', () => {
       withProcessTimeZone(zone, () => {
         dateAssertions();
         fc.assert(
-          fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
-            const iso = d.toISOString().slice(0, 10);
-            const [y, m, day] = iso.split('-');
-            expect(run([us], `${m}/${day}/${y}`)).toBe(iso);
-            expect(compilePipeline([us], {}, { inverse: true })(iso)).toBe(`${m}/${day}/${y}`);
-          }),
+          fc.property(
+            fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }),
+            (d) => {
+              const iso = d.toISOString().slice(0, 10);
+              const [y, m, day] = iso.split('-');
+              expect(run([us], `${m}/${day}/${y}`)).toBe(iso);
+              expect(compilePipeline([us], {}, { inverse: true })(iso)).toBe(`${m}/${day}/${y}`);
+            },
+          ),
           { numRuns: 300 },
         );
         return new Date(2024, 0, 1).getTimezoneOffset();

@@ -9,7 +9,12 @@ export function run(steps: unknown[], value: TransformInput, ctx: TransformConte
 }
 
 /** The TransformError thrown by running `steps` on `value`; fails the test when none is thrown. */
-export function rejection(steps: unknown[], value: TransformInput, ctx: TransformContext = {}, options: PipelineOptions = {}): TransformError {
+export function rejection(
+  steps: unknown[],
+  value: TransformInput,
+  ctx: TransformContext = {},
+  options: PipelineOptions = {},
+): TransformError {
   const fn = compilePipeline(steps, ctx, options);
   try {
     const out = fn(value);

@@ -41,7 +41,8 @@ describe('number', () => {
   it('makes blank NULL (never 0) and rejects garbage', () => {
     expect(run(['number'], '')).toBeNull();
     expect(run(['number'], '   ')).toBeNull();
-    for (const bad of ['NaN', 'Infinity', '1,2,3', '12abc', '$5', '1.2.3', '--5', '(-5)', '-', '.', '1 2']) expectReject(['number'], bad, 'invalid_number');
+    for (const bad of ['NaN', 'Infinity', '1,2,3', '12abc', '$5', '1.2.3', '--5', '(-5)', '-', '.', '1 2'])
+      expectReject(['number'], bad, 'invalid_number');
     expectReject([{ number: { locale: 'de-DE' } }], '1,234.56', 'invalid_number');
   });
   it('fits a declared precision and scale without rounding', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { CrmError } from '../../../src/core/errors/crm-error.js';
 import { compilePipeline } from '../../../src/mapping/transforms/compile-pipeline.js';
 import { builtinRegistry } from '../../../src/mapping/transforms/registry.js';
 import { single, type TransformDefinition } from '../../../src/mapping/transforms/transform.js';
-import { z } from 'zod';
 import { run } from './helpers.js';
 
 function compileError(steps: unknown[], inputs?: string[]): CrmError {
