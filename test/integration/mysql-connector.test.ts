@@ -215,6 +215,17 @@ describe('mysql connector: a legacy schema made by hand', () => {
     await expect(bad).rejects.toMatchObject({ code: 'CRM_R4003', location: { column: 'picks' } });
   });
 
+  it('refines lossy catalog types with the declared types of a read (CHAR(36) uuid, TINYINT flag, DATETIME in UTC)', async (ctx) => {
+    if (!db) return ctx.skip();
+    await admin.query(`CREATE TABLE legacy_leads (id INT PRIMARY KEY, ref CHAR(36), hot TINYINT(4), seen DATETIME(3));
+      INSERT INTO legacy_leads VALUES (1, 'ABCDEF00-0000-4000-8000-00000000000A', 1, '2024-03-04 05:06:07.890')`);
+    const types = { ref: { kind: 'uuid' }, hot: { kind: 'boolean' }, seen: { kind: 'timestamptz' }, id: { kind: 'text' } } as const;
+    const [hinted] = await drain(conn.read('legacy_leads', { types }));
+    expect(hinted.rows).toEqual([[1, 'abcdef00-0000-4000-8000-00000000000a', true, '2024-03-04T05:06:07.890000Z']]);
+    const [plain] = await drain(conn.read('legacy_leads'));
+    expect(plain.rows).toEqual([[1, 'ABCDEF00-0000-4000-8000-00000000000A', 1, '2024-03-04 05:06:07.890000']]);
+  });
+
   it('throws CRM_S3003 naming the table and column of an unmappable type', async (ctx) => {
     if (!db) return ctx.skip();
     const err = await crmErrorOf(conn.introspect({ tables: ['places'] }));

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { RowDataPacket } from 'mysql2';
 import { CrmError } from '../../core/errors/index.js';
-import type { ColumnSchema, Row, RowBatch, TableSchema, Value } from '../../core/types.js';
+import type { CanonicalKind, CanonicalType, ColumnSchema, Row, RowBatch, TableSchema, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool } from './mysql-pool.js';
@@ -36,7 +36,7 @@ export class MysqlReader {
     const schema = await this.schemas.get(table);
     const columns = pickColumns(schema, options.columns);
     const { sql, params } = scanSql(schema, columns, options);
-    const decode = rowDecoder(columns);
+    const decode = rowDecoder(columns.map((c) => withHint(c, options.types?.[c.name])));
     const names = columns.map((c) => c.name);
     const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
 
@@ -126,6 +126,21 @@ export class MysqlReader {
     }
     return { columns: columns.map((c) => c.name), rows: out };
   }
+}
+
+/**
+ * Where the catalog type says less than the data holds, the caller's declared type is used:
+ * legacy schemas keep UUIDs in CHAR(36), JSON in TEXT, flags in TINYINT(4), UTC in DATETIME.
+ * Only these widenings are honoured; any other hint would reinterpret the value, not refine it.
+ */
+const REFINEMENTS: Readonly<Partial<Record<CanonicalKind, readonly CanonicalKind[]>>> = {
+  text: ['uuid', 'json', 'enum'],
+  integer: ['boolean'],
+  timestamp: ['timestamptz'],
+};
+
+function withHint(column: ColumnSchema, hint: CanonicalType | undefined): ColumnSchema {
+  return hint && REFINEMENTS[column.type.kind]?.includes(hint.kind) ? { ...column, type: hint } : column;
 }
 
 /** Placeholder values for keys, each through its column's codec (exact comparisons). */
