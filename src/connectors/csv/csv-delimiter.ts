@@ -6,23 +6,36 @@ export const DELIMITER_CANDIDATES = [',', ';', '\t', '|'] as const;
 
 const SAMPLE_RECORDS = 200;
 
+interface Fit {
+  readonly delimiter: string;
+  /** The most common field count, and the share of records that have it. */
+  readonly width: number;
+  readonly share: number;
+}
+
+function fit(sampleText: string, dialect: CsvDialect): Fit {
+  const records = parse(sampleText, { ...parseOptions(dialect), to: SAMPLE_RECORDS }) as string[][];
+  const counts = new Map<number, number>();
+  for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
+  let width = 0;
+  let hits = 0;
+  for (const [w, n] of counts) if (n > hits || (n === hits && w > width)) [width, hits] = [w, n];
+  return { delimiter: dialect.delimiter, width, share: records.length === 0 ? 0 : hits / records.length };
+}
+
+const better = (a: Fit, b: Fit) => a.share > b.share || (a.share === b.share && a.width > b.width);
+
 /**
- * Picks the candidate that splits the sample's records most consistently into the most fields:
- * the parser (not a character count) does the splitting, so delimiters inside quoted fields do not
- * count. A file with one column has no delimiter to find and gets `,`.
+ * Picks the candidate that splits the sample's records most consistently into the most fields.
+ * The parser does the splitting, so delimiters inside quoted fields do not count. When the column
+ * count is known (a sidecar), a candidate giving that count wins: a file crmbridge wrote may hold
+ * unquoted `;` in every row of a comma-separated file. A one-column file gets `,`.
  */
-export function detectDelimiter(sampleText: string, dialect: Omit<CsvDialect, 'delimiter'>): string {
-  let best: { delimiter: string; share: number; width: number } = { delimiter: ',', share: 0, width: 1 };
-  for (const delimiter of DELIMITER_CANDIDATES) {
-    const records = parse(sampleText, { ...parseOptions({ ...dialect, delimiter }), to: SAMPLE_RECORDS }) as string[][];
-    const counts = new Map<number, number>();
-    for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
-    let width = 1;
-    let hits = 0;
-    for (const [w, n] of counts) if (n > hits || (n === hits && w > width)) [width, hits] = [w, n];
-    if (width < 2) continue;
-    const share = hits / records.length;
-    if (share > best.share || (share === best.share && width > best.width)) best = { delimiter, share, width };
-  }
-  return best.delimiter;
+export function detectDelimiter(sampleText: string, dialect: Omit<CsvDialect, 'delimiter'>, expectedWidth?: number): string {
+  const fits = DELIMITER_CANDIDATES.map((delimiter) => fit(sampleText, { ...dialect, delimiter }));
+  let best: Fit | undefined;
+  for (const f of fits) if (f.width === expectedWidth && (!best || better(f, best))) best = f;
+  if (best) return best.delimiter;
+  for (const f of fits) if (f.width >= 2 && (!best || better(f, best))) best = f;
+  return best?.delimiter ?? ',';
 }

@@ -51,12 +51,13 @@ function columnNames(first: readonly string[] | undefined, header: boolean): str
   });
 }
 
-export async function detectFormat(file: string, options: CsvOptions): Promise<CsvFormat> {
+/** `expectedWidth`: the column count when known (from a sidecar), a hint for delimiter detection. */
+export async function detectFormat(file: string, options: CsvOptions, expectedWidth?: number): Promise<CsvFormat> {
   const { sample, whole } = await readSample(file);
   const encoding = detectEncoding(sample, options.encoding);
   const text = sampleText(sample, encoding, whole);
   const base = { quote: options.quote, escape: options.escape, trim: options.trim };
-  const delimiter = options.delimiter ?? detectDelimiter(text, base);
+  const delimiter = options.delimiter ?? detectDelimiter(text, base, expectedWidth);
   const dialect: CsvDialect = { ...base, delimiter };
   let first: string[] | undefined;
   try {

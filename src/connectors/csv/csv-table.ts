@@ -11,7 +11,8 @@ export interface CsvTable {
 }
 
 export async function openTable(name: string, file: string, options: CsvOptions): Promise<CsvTable> {
-  const [format, sidecar] = await Promise.all([detectFormat(file, options), readSidecar(file)]);
+  const sidecar = await readSidecar(file);
+  const format = await detectFormat(file, options, sidecar?.columns.length);
   const declared = new Map(sidecar?.columns.map((c) => [c.name, c]));
   // Without a sidecar every column is text: inferring types is `analyze`'s job, not the connector's.
   const columns: ColumnSchema[] = format.columns.map(

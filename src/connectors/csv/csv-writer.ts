@@ -66,6 +66,11 @@ export class CsvWriter implements Writer {
     private readonly location: CsvLocation,
     private readonly options: CsvOptions,
   ) {
+    if (options.quote === '') {
+      throw new CrmError('CRM_C1003', 'writing CSV needs a quote character (without one, NULL and the empty string look alike)', {
+        location: { connector: 'csv' },
+      });
+    }
     if (!options.header) {
       throw new CrmError('CRM_C1003', 'writing CSV needs header: true (crmbridge files always carry their header)', {
         location: { connector: 'csv' },
@@ -112,8 +117,16 @@ export class CsvWriter implements Writer {
       const record: (string | null)[] = new Array(target.columns.length).fill(null);
       for (let i = 0; i < positions.length; i++) {
         const value = row[i];
+        if (value === null || value === undefined) continue;
         const at = positions[i];
-        record[at] = value === null || value === undefined ? null : toCanonicalText(value, target.types[at] ?? inferType(value));
+        const text = toCanonicalText(value, target.types[at] ?? inferType(value));
+        // The reader rejects NUL bytes as corruption, so writing one would make a file crmbridge cannot read back.
+        if (text?.includes('\0')) {
+          throw new CrmError('CRM_R4013', 'a NUL character cannot be stored in a CSV file', {
+            location: { connector: 'csv', table, column: target.columns[at] },
+          });
+        }
+        record[at] = text;
       }
       return record;
     });

@@ -17,7 +17,7 @@ export function quotedFlags(raw: string, fieldCount: number, dialect: CsvDialect
   const flags = new Array<boolean>(fieldCount).fill(false);
   let p = 0;
   for (let i = 0; i < fieldCount; i++) {
-    if (trim) while (p < raw.length && SPACE.test(raw[p])) p++;
+    if (trim) while (p < raw.length && SPACE.test(raw[p]) && !raw.startsWith(delimiter, p)) p++;
     if (quote !== '' && raw.startsWith(quote, p)) {
       flags[i] = true;
       p = afterClosingQuote(raw, p + quote.length, dialect);
