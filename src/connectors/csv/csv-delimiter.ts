@@ -13,7 +13,7 @@ interface Fit {
   readonly share: number;
 }
 
-function fit(sampleText: string, dialect: CsvDialect): Fit {
+function measure(sampleText: string, dialect: CsvDialect): Fit {
   const records = parse(sampleText, { ...parseOptions(dialect), to: SAMPLE_RECORDS }) as string[][];
   const counts = new Map<number, number>();
   for (const r of records) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
@@ -32,7 +32,7 @@ const better = (a: Fit, b: Fit) => a.share > b.share || (a.share === b.share && 
  * unquoted `;` in every row of a comma-separated file. A one-column file gets `,`.
  */
 export function detectDelimiter(sampleText: string, dialect: Omit<CsvDialect, 'delimiter'>, expectedWidth?: number): string {
-  const fits = DELIMITER_CANDIDATES.map((delimiter) => fit(sampleText, { ...dialect, delimiter }));
+  const fits = DELIMITER_CANDIDATES.map((delimiter) => measure(sampleText, { ...dialect, delimiter }));
   let best: Fit | undefined;
   for (const f of fits) if (f.width === expectedWidth && (!best || better(f, best))) best = f;
   if (best) return best.delimiter;
