@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { registerAnalyze } from './commands/analyze-command.js';
+import { registerDesign } from './commands/design-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerPlan } from './commands/plan-command.js';
 import { registerRejects } from './commands/rejects-command.js';
@@ -16,6 +17,7 @@ const program = new Command('crmbridge')
 
 registerAnalyze(program);
 registerSchema(program);
+registerDesign(program);
 registerPlan(program);
 registerMigrate(program);
 registerRuns(program);

@@ -1,6 +1,6 @@
 import type { Connector } from '../connectors/contract.js';
 import type { DatabaseSchema } from '../core/types.js';
-import { designTargetSchema } from '../mapping/design/design-target-schema.js';
+import { designTargetSchema } from '../mapping/design/design-target.js';
 import type { Plan } from '../mapping/plan/plan-types.js';
 
 /**
