@@ -36,25 +36,20 @@ function escapeField(text: string): string {
 function* encodeRows(rows: readonly Row[], columns: readonly ColumnSchema[]): Generator<Buffer> {
   const fields = columns.map((c) => codecFor(c).field);
   const width = fields.length;
-  let parts: string[] = [];
-  let size = 0;
+  let chunk = '';
   for (const row of rows) {
-    let line = '';
     for (let i = 0; i < width; i++) {
       const value = row[i];
-      const text = value === null || value === undefined ? '\\N' : escapeField(fields[i](value));
-      line += i === 0 ? text : `\t${text}`;
+      if (i > 0) chunk += '\t';
+      chunk += value === null || value === undefined ? '\\N' : escapeField(fields[i](value));
     }
-    line += '\n';
-    parts.push(line);
-    size += line.length;
-    if (size >= CHUNK_CHARS) {
-      yield* packets(parts.join(''));
-      parts = [];
-      size = 0;
+    chunk += '\n';
+    if (chunk.length >= CHUNK_CHARS) {
+      yield* packets(chunk);
+      chunk = '';
     }
   }
-  if (parts.length > 0) yield* packets(parts.join(''));
+  if (chunk.length > 0) yield* packets(chunk);
 }
 
 /** LOAD DATA content is a byte stream, so it may be cut anywhere (even inside a character). */

@@ -48,10 +48,14 @@ function toBoolean(raw: unknown): Value {
   throw new UndecodableValue(`${String(raw)} is not a boolean (0 or 1)`);
 }
 
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+
 /** `…T…Z` or any zoned form → naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`; text that is no timestamptz goes as is, for the server to refuse. */
 function utcNaive(value: Value): string {
-  const utc = normalizeTimestamptz(String(value));
-  return utc.endsWith('Z') ? utc.slice(0, -1).replace('T', ' ') : utc;
+  const s = String(value);
+  // Fast path for the canonical form (the common case on a hot path); other zones are shifted.
+  const utc = CANONICAL_UTC.test(s) ? s : normalizeTimestamptz(s);
+  return utc.endsWith('Z') ? `${utc.slice(0, 10)} ${utc.slice(11, -1)}` : utc;
 }
 
 function parseJsonArray(raw: unknown): Value {
