@@ -245,7 +245,7 @@ describe('postgres connector', () => {
         CREATE TABLE big (id bigint PRIMARY KEY, label text NOT NULL, amount numeric(14,4));
         INSERT INTO big SELECT g, 'row ' || g, g / 7.0 FROM generate_series(1, ${ROWS}) g;
         CREATE VIEW big_watched AS
-          SELECT id, label, amount, CASE WHEN id % 1000 = 0 THEN pg_try_advisory_xact_lock(7, id::int) END AS mark
+          SELECT id, label, amount, CASE WHEN id % 1000 = 0 THEN pg_try_advisory_xact_lock(770077, id::int) END AS mark
             FROM big ORDER BY id;`);
     });
 
@@ -259,7 +259,7 @@ describe('postgres connector', () => {
       for await (const batch of conn.read('big_watched', { columns: ['id', 'label', 'amount'], batchSize: BATCH })) {
         if (batches === 0) {
           const marks = await sql.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 7",
+            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 770077",
           );
           producedAtFirstBatch = marks.rows[0].n * 1000;
         }

@@ -46,6 +46,9 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
       connectionString: url.toString(),
       options: SESSION_OPTIONS,
       application_name: 'crmbridge',
+      // Long reads can idle on the socket while the consumer works; keepalives stop middleboxes
+      // from dropping the connection meanwhile.
+      keepAlive: true,
       types: typeParsers,
     },
     schema,
