@@ -7,6 +7,8 @@ import { CrmError } from '../../core/errors/crm-error.js';
  */
 
 const MS_PER_DAY = 86_400_000;
+/** About 270 years of distinct days; the memo is cleared beyond that to bound memory. */
+const MAX_CACHED_DAYS = 100_000;
 
 /** Days since 1970-01-01 of a civil date. */
 export function daysFromCivil(year: number, month: number, day: number): number {
@@ -74,6 +76,7 @@ export type LocalResolution = { readonly ms: number } | { readonly problem: 'amb
  */
 export class Zone {
   private readonly formatter: Intl.DateTimeFormat;
+  private readonly dayOffsets = new Map<number, number>();
 
   constructor(readonly name: string) {
     if (name === 'UTC' || name === 'Etc/UTC') this.formatter = UTC_FORMATTER;
@@ -86,9 +89,24 @@ export class Zone {
     }
   }
 
-  /** Offset in ms (local − UTC) at the instant `ms`. */
+  /**
+   * Offset in ms (local − UTC) at the instant `ms`. `formatToParts` costs microseconds, so
+   * offsets are memoised per UTC day when the day starts and ends on the same offset (the
+   * day then holds no transition: zones never change twice and back within one day).
+   */
   offsetAt(ms: number): number {
     if (this.formatter === UTC_FORMATTER) return 0;
+    const day = Math.floor(ms / MS_PER_DAY);
+    const known = this.dayOffsets.get(day);
+    if (known !== undefined) return known;
+    const start = this.exactOffset(day * MS_PER_DAY);
+    if (start !== this.exactOffset((day + 1) * MS_PER_DAY - 1000)) return this.exactOffset(ms);
+    if (this.dayOffsets.size >= MAX_CACHED_DAYS) this.dayOffsets.clear();
+    this.dayOffsets.set(day, start);
+    return start;
+  }
+
+  private exactOffset(ms: number): number {
     const t: CivilDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
     let negativeEra = false;
     for (const part of this.formatter.formatToParts(ms)) {

@@ -5,6 +5,8 @@ import { readDateTime } from './pattern-match.js';
 import { single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
 
+const NON_ZERO = /[1-9]/;
+
 const dateParams = z.union([
   z.string().transform((format) => ({ formats: [format], zero_date: 'null' as const, century_pivot: 1970 })),
   z
@@ -42,7 +44,7 @@ export const date: TransformDefinition<DateParams> = {
       if (isBlankText(text)) return null;
       const f = readDateTime('date', value, text, patterns, declared, params.zero_date);
       if (f === null) return null;
-      if (f.hour !== 0 || f.minute !== 0 || f.second !== 0 || /[1-9]/.test(f.fraction)) {
+      if (f.hour !== 0 || f.minute !== 0 || f.second !== 0 || NON_ZERO.test(f.fraction)) {
         throw new TransformError('date', 'time_discarded', value, 'the text has a time of day; map it to a timestamp');
       }
       return formatDate(f.year, f.month, f.day);

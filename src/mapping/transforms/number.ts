@@ -247,6 +247,7 @@ export const money: TransformDefinition<MoneyParams> = {
   },
 };
 
+const NON_ZERO = /[1-9]/;
 const INT32 = [-(2n ** 31n), 2n ** 31n - 1n] as const;
 const INT64 = [-(2n ** 63n), 2n ** 63n - 1n] as const;
 const bound = z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform((b) => BigInt(b));
@@ -278,7 +279,7 @@ export const integer: TransformDefinition<IntegerParams> = {
       const reading = readDecimalInput('integer', value, numbers, false);
       if (reading === null) return null;
       const [intPart, fraction = ''] = reading.decimal.split('.');
-      if (/[1-9]/.test(fraction)) throw new TransformError('integer', 'not_integer', value);
+      if (NON_ZERO.test(fraction)) throw new TransformError('integer', 'not_integer', value);
       const n = BigInt(intPart);
       if (n < min || n > max) throw new TransformError('integer', 'out_of_range', value, `expected ${min}..${max}`);
       return asBigint ? n : Number(n);

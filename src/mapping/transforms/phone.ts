@@ -1,5 +1,6 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { CrmError } from '../../core/errors/crm-error.js';
 import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
 
@@ -22,7 +23,9 @@ type PhoneParams = z.output<typeof phoneParams>;
 
 function countryOf(params: PhoneParams, ctx: CompileContext): CountryCode | undefined {
   const code = params.country ?? ctx.defaultCountry;
-  return code !== undefined && isSupportedCountry(code) ? code : undefined;
+  if (code === undefined) return undefined;
+  if (!isSupportedCountry(code)) throw new CrmError('CRM_M5001', `unknown default country "${code}" (expected e.g. "US")`);
+  return code;
 }
 
 /** Phone text to E.164 (`+14155550100`) with libphonenumber-js's full metadata; blank is NULL. */

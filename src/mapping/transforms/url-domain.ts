@@ -7,6 +7,7 @@ import { isBlankText, textOf } from './value-text.js';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const WWW = /^www\d*\./;
+const TRAILING_DOT = /\.$/;
 
 const urlDomainParams = z.strictObject({ on_invalid: onInvalid }).default({ on_invalid: 'reject' });
 
@@ -23,14 +24,15 @@ export const urlDomain: TransformDefinition<z.output<typeof urlDomainParams>> = 
       const text = textOf('url_domain', value).trim();
       if (isBlankText(text)) return null;
       let host = '';
-      const at = text.lastIndexOf('@');
-      const candidate = at >= 0 && !SCHEME.test(text) ? `http://${text.slice(at + 1)}` : SCHEME.test(text) ? text : `http://${text}`;
+      const hasScheme = SCHEME.test(text);
+      // Without a scheme, an email address keeps what follows its last @ (all of the text when none).
+      const candidate = hasScheme ? text : `http://${text.slice(text.lastIndexOf('@') + 1)}`;
       try {
         host = new URL(candidate).hostname;
       } catch {
         // not a URL: falls through to the invalid branch
       }
-      const domain = domainToUnicode(host.replace(/\.$/, '')).toLowerCase().replace(WWW, '');
+      const domain = domainToUnicode(host.replace(TRAILING_DOT, '')).toLowerCase().replace(WWW, '');
       if (domain !== '' && validator.isFQDN(domain, { allow_underscores: true })) return domain;
       if (on_invalid === 'null') return null;
       throw new TransformError('url_domain', 'invalid_domain', value);

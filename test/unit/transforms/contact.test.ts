@@ -24,6 +24,7 @@ describe('phone', () => {
     expect(run([us], '415.555.2671')).toBe('+14155552671');
     expect(run([us], '+44 20 7946 0958')).toBe('+442079460958');
     expect(run(['phone'], '030 901820', { defaultCountry: 'DE' })).toBe('+4930901820');
+    expect(() => run(['phone'], '030 901820', { defaultCountry: 'XX' })).toThrow(/step 1 \(phone\).*"XX"/);
   });
   it('keeps or drops extensions', () => {
     expect(run([us], '(415) 555-2671 ext. 123')).toBe('+14155552671;ext=123');
