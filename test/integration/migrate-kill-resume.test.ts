@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openConnector } from '../../src/connectors/registry.js';
+import type { TableSchema, Value } from '../../src/core/types.js';
+import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const ACCOUNTS = 3000;
+const CONTACTS = 12000;
+
+const text = (name: string, nullable = true) => ({ name, type: { kind: 'text' as const }, nativeType: '', nullable });
+const table = (name: string, columns: TableSchema['columns']): TableSchema => ({
+  name,
+  columns,
+  primaryKey: ['id'],
+  uniqueKeys: [],
+  foreignKeys: [],
+  indexes: [],
+});
+
+const project = (targetUrl: string) => `
+source: { url: "sqlite:source.db" }
+target: { url: "${targetUrl}" }
+options: { batchSize: 250, parallelism: 2 }
+objects:
+  companies:
+    source: { table: accounts, key: id }
+    target: { table: companies, key: id }
+    fields:
+      id: id
+      name: { from: name, transform: [trim] }
+      parent_id: { from: parent_id, ref: companies, type: text }
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id, generateKey: uuid }
+    fields:
+      company_id: { from: account_id, ref: companies, type: text }
+      email: { from: email1, transform: [{ email: { on_invalid: "null" } }], type: text }
+      full_name: { from: [first_name, last_name], transform: [{ concat: { separator: " " } }], type: text }
+`;
+
+/** Runs the CLI as a user would; resolves with its exit code (null when killed). */
+function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const done = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) process.stderr.write(err);
+      res(code);
+    }),
+  );
+  return { child, done };
+}
+
+async function dump(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const out: string[] = [];
+  for (const t of ['companies', 'people']) {
+    const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
+    out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
+  }
+  await client.end();
+  return out;
+}
+
+describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
+  let dir: string;
+  const dbs: FreshDatabase[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crmbridge-kill-'));
+    const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
+    const w = await source.writer();
+    await w.createTables([
+      table('accounts', [text('id', false), text('name'), text('parent_id')]),
+      table('contacts', [text('id', false), text('account_id'), text('first_name'), text('last_name'), text('email1')]),
+    ]);
+    const id = (p: string, i: number) => `${p}${String(i).padStart(6, '0')}`;
+    const accounts: Value[][] = Array.from({ length: ACCOUNTS }, (_, i) => [
+      id('a', i),
+      ` Account ${i} `,
+      i % 7 === 0 ? id('a', (i * 13 + 5) % ACCOUNTS) : null,
+    ]);
+    const contacts: Value[][] = Array.from({ length: CONTACTS }, (_, i) => [
+      id('c', i),
+      i % 50 === 0 ? id('a', ACCOUNTS + i) : id('a', i % ACCOUNTS),
+      `First${i}`,
+      `Last${i}`,
+      i % 11 === 0 ? 'broken@' : `p${i}@example.com`,
+    ]);
+    await w.write('accounts', { columns: ['id', 'name', 'parent_id'], rows: accounts }, { mode: 'insert' });
+    await w.write('contacts', { columns: ['id', 'account_id', 'first_name', 'last_name', 'email1'], rows: contacts }, { mode: 'insert' });
+    await w.close();
+    await source.close();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const db of dbs) await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('ends with the same target as one uninterrupted run, after kills at random moments', async (ctx) => {
+    const reference = await freshPostgres();
+    if (!reference) return ctx.skip();
+    dbs.push(reference);
+    const refDir = mkdtempSync(join(dir, 'ref-'));
+    writeFileSync(join(refDir, 'crmbridge.yaml'), project(reference.url).replace('sqlite:source.db', `sqlite:${join(dir, 'source.db')}`));
+    expect(await cli(refDir, ['migrate']).done).toBe(0);
+    const expected = await dump(reference.url);
+    expect(expected.length).toBe(ACCOUNTS + CONTACTS - CONTACTS / 50);
+
+    // Rows in the target right after each kill: the kills must really land mid-run.
+    const partial: number[] = [];
+    for (const [trial, killAfterMs] of [1200, 2400, 3600].entries()) {
+      const db = (await freshPostgres())!;
+      dbs.push(db);
+      const runDir = mkdtempSync(join(dir, `trial${trial}-`));
+      writeFileSync(join(runDir, 'crmbridge.yaml'), project(db.url).replace('sqlite:source.db', `sqlite:${join(dir, 'source.db')}`));
+      const run = cli(runDir, ['migrate']);
+      await new Promise((r) => setTimeout(r, killAfterMs));
+      run.child.kill('SIGKILL');
+      await run.done;
+      partial.push((await dump(db.url).catch(() => [])).length);
+      const resumed = await cli(runDir, ['migrate', '--resume']).done;
+      expect(resumed, `trial ${trial}`).toBe(0);
+      expect(await dump(db.url), `trial ${trial}`).toEqual(expected);
+      // And a plain re-run afterwards changes nothing.
+      expect(await cli(runDir, ['migrate']).done).toBe(0);
+      expect(await dump(db.url)).toEqual(expected);
+    }
+    expect(
+      partial.some((n) => n > 0 && n < expected.length),
+      `rows after the kills: ${partial.join(', ')}`,
+    ).toBe(true);
+  }, 300_000);
+});
