@@ -1,6 +1,7 @@
 import { CURRENCIES } from './currencies.js';
 import { sampleId } from './ids.js';
 import type { BeanSizes, LegacyCrmCounts } from './legacy-counts.js';
+import { type EMAIL_VARIANTS, NAME_VARIANTS, type NameVariant } from './manifest.js';
 import type { EmailModule } from './picklists.js';
 import type { Pools } from './pools.js';
 import { hash32, isEvenlyPlaced, unit } from './prng.js';
@@ -42,6 +43,7 @@ const SALT = {
   orphan: 114,
   user: 115,
   opportunityAccount: 116,
+  parentAccount: 117,
 } as const;
 
 /** The Sugar id of the administrator (a literal '1', not a GUID) and of the default currency. */
@@ -95,9 +97,8 @@ const EMAIL_COUNT_WEIGHTS: Readonly<Record<EmailModule, readonly number[]>> = {
 };
 
 export type LeadKind = 'plain' | 'converted' | 'duplicate';
-export type AccountNameVariant = 'unique' | 'exact' | 'upper' | 'lower' | 'doubleSpace' | 'trailingSpace';
-const DUP_VARIANTS: readonly AccountNameVariant[] = ['exact', 'upper', 'lower', 'doubleSpace', 'trailingSpace'];
-export type EmailVariant = 'plain' | 'mixedCase' | 'invalid';
+export type AccountNameVariant = 'unique' | NameVariant;
+export type EmailVariant = 'plain' | (typeof EMAIL_VARIANTS)[number];
 
 /** A large prime, coprime with any pool-product size used here, to permute account name indices. */
 const NAME_PERMUTATION = 1_000_003;
@@ -177,7 +178,7 @@ export class CrmPlan {
 
   accountNameVariant(index: number): AccountNameVariant {
     if (index === 0 || this.u(SALT.accountNameDup, index) >= 0.05) return 'unique';
-    return DUP_VARIANTS[this.h(SALT.accountNameVariant, index) % DUP_VARIANTS.length];
+    return NAME_VARIANTS[this.h(SALT.accountNameVariant, index) % NAME_VARIANTS.length];
   }
 
   /** Distinct for distinct indices, also after case folding and whitespace collapsing. */
@@ -212,6 +213,11 @@ export class CrmPlan {
       default:
         return name;
     }
+  }
+
+  /** Subsidiaries: about 8% of accounts have an earlier account as parent (so no cycles), else -1. */
+  parentAccountOf(index: number): number {
+    return index > 0 && this.u(SALT.parentAccount, index) < 0.08 ? this.h(SALT.parentAccount + 1, index) % index : -1;
   }
 
   hasAccountCstm(index: number): boolean {

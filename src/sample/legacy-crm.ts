@@ -42,12 +42,16 @@ export function legacyCrmSchema(): TableSchema[] {
   return LEGACY_TABLE_NAMES.map((name) => LEGACY_TABLES[name].spec.schema);
 }
 
+/** The plan and counts behind a sample; shared by the generator and the CSV export. */
+export function planLegacyCrm(options: LegacyCrmOptions): { readonly plan: CrmPlan; readonly counts: LegacyCrmCounts } {
+  const plan = new CrmPlan((options.seed ?? DEFAULT_SEED) >>> 0, beanSizes(options.contacts), pools());
+  return { plan, counts: plan.counts() };
+}
+
 export function generateLegacyCrm(options: LegacyCrmOptions): LegacyCrmSample {
-  const seed = (options.seed ?? DEFAULT_SEED) >>> 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  const plan = new CrmPlan(seed, beanSizes(options.contacts), pools());
-  const counts = plan.counts();
+  const { plan, counts } = planLegacyCrm(options);
   const context = (tally: Tally): TableContext => ({ plan, counts, tally });
   let manifest: LegacyCrmManifest | undefined;
 
@@ -57,7 +61,7 @@ export function generateLegacyCrm(options: LegacyCrmOptions): LegacyCrmSample {
   };
 
   return {
-    seed,
+    seed: plan.seed,
     schema: legacyCrmSchema(),
     counts,
     manifest() {

@@ -1,7 +1,7 @@
 import type { Value } from '../../core/types.js';
 import { SPACE } from '../crm-plan.js';
 import { annualRevenue, dateBetween, description, optional, phone, picklist } from '../dirt.js';
-import { hash32, Rng } from '../prng.js';
+import { Rng } from '../prng.js';
 import { AUDIT_COLUMNS, defineTable, index } from '../table-spec.js';
 import { address, addressKeys, addressSpecs, assignedUser, audit, copiedAddress, softDeleted } from './bean-columns.js';
 import type { LegacyTableGenerator, TableContext } from './table-context.js';
@@ -84,11 +84,11 @@ function* accountRows(context: TableContext): Iterable<Value[]> {
   }
 }
 
-/** Subsidiaries: about 8% of accounts have an earlier account as parent (so no cycles); empty is NULL or ''. */
+/** The parent account of a subsidiary; no parent is NULL or (sometimes) ''. */
 function parentId({ plan, tally }: TableContext, rng: Rng, i: number): string | null {
-  const r = rng.next();
-  if (i > 0 && r < 0.08) return plan.id(SPACE.accounts, hash32(plan.seed, SPACE.accounts, i) % i);
-  return r < 0.95 ? tally.nul('accounts.parent_id') : tally.blank('accounts.parent_id');
+  const parent = plan.parentAccountOf(i);
+  if (parent >= 0) return plan.id(SPACE.accounts, parent);
+  return rng.chance(0.95) ? tally.nul('accounts.parent_id') : tally.blank('accounts.parent_id');
 }
 
 const accountsCstm = defineTable('accounts_cstm', [
