@@ -102,7 +102,7 @@ function address(prefix: string, aliases: readonly string[]): ModelField[] {
     ['street', text(1000), 'street', ['street', 'street address', 'address', 'address line 1']],
     ['city', text(255), 'city', ['city']],
     ['state', text(255), 'state', ['state', 'state/province', 'state region', 'province', 'region']],
-    ['postal_code', text(40), 'postal_code', ['postalcode', 'postal code', 'zip', 'zip code', 'zipcode', 'postal_code']],
+    ['postal_code', text(40), 'postal_code', ['postalcode', 'postal code', 'zip', 'zip code', 'zipcode', 'postal_code', 'zip/postal code']],
     ['country', text(255), 'country', ['country', 'country/region']],
   ];
   return parts.map(([part, type, kind, words]) =>
@@ -376,7 +376,7 @@ const leads: ModelTable = {
 const activityParents: readonly ModelField[] = [
   reference('company_id', 'companies', ['account_id', 'AccountId', 'Account ID', 'associated company']),
   reference('person_id', 'people', ['contact_id', 'WhoId', 'Contact ID', 'associated contact']),
-  reference('opportunity_id', 'opportunities', ['opportunity_id', 'WhatId', 'Opportunity ID', 'associated deal']),
+  reference('opportunity_id', 'opportunities', ['opportunity_id', 'Opportunity ID', 'associated deal']),
   reference('lead_id', 'leads', ['lead_id', 'Lead ID']),
 ];
 
