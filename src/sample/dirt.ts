@@ -125,7 +125,7 @@ export function datetimeBetween(rng: Rng, tally: Tally, key: string, fromYear: n
 const INVALID_EMAIL_FORMS: readonly ((local: string, domain: string) => string)[] = [
   (local) => `${local}@`,
   (local, domain) => `${local}@@${domain}`,
-  (local, domain) => `${local.replace('.', ' ')}@${domain}`,
+  (local, domain) => `${local.slice(0, 1)} ${local.slice(1)}@${domain}`,
   (local, domain) => `${local}@${domain.split('.')[0]}`,
   (local, domain) => `${local}.${domain}`,
   (local, domain) => `${local}@${domain},`,

@@ -86,12 +86,12 @@ function* contactRows(context: TableContext): Iterable<Value[]> {
   }
 }
 
-/** About 20% of contacts report to the first contact of their account's block; none is NULL or ''. */
+/** About 20% of contacts report to the first contact of their account (if it is linked there too); none is NULL or ''. */
 function reportsTo({ plan, tally }: TableContext, rng: Rng, i: number): string | null {
   const r = rng.next();
   const account = plan.primaryAccountOf(i);
   const boss = account >= 0 ? plan.firstContactOf(account) : -1;
-  if (boss >= 0 && boss !== i && r < 0.2) return plan.id(SPACE.contacts, boss);
+  if (boss >= 0 && boss !== i && plan.primaryAccountOf(boss) === account && r < 0.2) return plan.id(SPACE.contacts, boss);
   return r < 0.97 ? tally.nul('contacts.reports_to_id') : tally.blank('contacts.reports_to_id');
 }
 
