@@ -72,6 +72,22 @@ describe('malformed records are rejected one by one, and every good row still lo
     expect(got.rejects.map((r) => [r.code, r.line, r.raw])).toEqual([['CRM_R4001', 3, '2,"open']]);
   });
 
+  it('recovers when the broken quote shows only several read chunks later', async () => {
+    const lines = ['id,name'];
+    for (let i = 1; i <= 6000; i++)
+      lines.push(i === 3 ? '3,"broken' : i === 5000 ? '5000,"late"x' : i === 5900 ? '5900,"open' : `${i},row ${i} padding text`);
+    const file = await writeFixture(dir, 'late.csv', `${lines.join('\n')}\n`);
+    const got = await readAll(await openCsv(file), 'late');
+    expect(got.rejects.map((r) => [r.line, r.raw])).toEqual([
+      [4, '3,"broken'],
+      [5001, '5000,"late"x'],
+      [5901, '5900,"open'],
+    ]);
+    expect(got.rows.length).toBe(5997);
+    expect(got.rows.at(-1)).toEqual(['6000', 'row 6000 padding text']);
+    expect(got.lines.at(-1)).toBe(6001);
+  });
+
   it('rejects a quote inside an unquoted field and text after a closing quote', async () => {
     const file = await writeFixture(dir, 'quotes.csv', 'id,name\n1,ab"c\n2,"x"y\n3,ok\n');
     const got = await readAll(await openCsv(file), 'quotes');
@@ -204,6 +220,21 @@ describe('file structure quirks', () => {
     expect(got.rows.map((r) => r[1])).toEqual(['José', 'Müller', 'François Ñúñez']);
     expect(got.rows.map((r) => r[2])).toEqual(['10 €', '“quoted” 5', '0']);
     expect(got.rejects).toEqual([]);
+  });
+
+  it('rejects a byte that windows-1252 leaves undefined, on its line', async () => {
+    const head = iconv.encode('id;name\n1;Café\n2;', 'windows-1252');
+    const file = await writeFixture(
+      dir,
+      'undefined-byte.csv',
+      Buffer.concat([head, Buffer.from([0x81]), iconv.encode('x\n3;Brontë\n', 'windows-1252')]),
+    );
+    const got = await readAll(await openCsv(file, { encoding: 'windows-1252' }), 'undefined-byte');
+    expect(got.rows).toEqual([
+      ['1', 'Café'],
+      ['3', 'Brontë'],
+    ]);
+    expect(got.rejects.map((r) => [r.code, r.line, r.message])).toEqual([['CRM_R4002', 3, 'bytes that are not valid windows-1252']]);
   });
 
   it('reads a UTF-16LE file with a BOM', async () => {

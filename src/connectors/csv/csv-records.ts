@@ -64,9 +64,10 @@ export class CsvRecordReader {
   private parser: Parser | undefined;
   private generation = 0;
   private taken = 0;
+  /** Where the current parser failed: the index of the first record it emitted after the failed one. */
   private failure: { readonly index: number; readonly error: unknown } | undefined;
-  private failedError: unknown;
-  private awaitingLineEnd = false;
+  /** A failed record waiting for the end of its first line before it can be rejected. */
+  private unrecovered: { readonly error: unknown } | undefined;
   private parserError: unknown;
   /** Absolute offset (parser input) where the next record starts, and its line. */
   private cursor = 0;
@@ -86,7 +87,7 @@ export class CsvRecordReader {
         if (signal?.aborted) throw new CrmError('CRM_E6006', 'reading was interrupted', { location: this.location() });
         this.window.append(chunk.bytes);
         for (const spot of chunk.bad) this.bad.push(spot);
-        if (!this.awaitingLineEnd) this.parser?.write(chunk.bytes);
+        if (!this.unrecovered) this.parser?.write(chunk.bytes);
         const out: RecordEvent[] = [];
         this.drain(out, false);
         this.window.dropBefore(this.cursor);
@@ -95,7 +96,7 @@ export class CsvRecordReader {
       const out: RecordEvent[] = [];
       for (;;) {
         const generation = this.generation;
-        if (!this.awaitingLineEnd) await this.endParser();
+        if (!this.unrecovered) await this.endParser();
         this.drain(out, true);
         if (generation === this.generation) break;
       }
@@ -134,13 +135,12 @@ export class CsvRecordReader {
       if (this.parserError !== undefined) {
         throw new CrmError('CRM_X9001', 'the CSV parser failed', { location: this.location(this.line), cause: this.parserError });
       }
-      if (this.awaitingLineEnd) {
-        if (!this.recover(out, ending)) return;
+      if (this.unrecovered) {
+        if (!this.recover(this.unrecovered.error, out, ending)) return;
         continue;
       }
       if (this.failure !== undefined && this.taken === this.failure.index) {
-        this.failedError = this.failure.error;
-        this.awaitingLineEnd = true;
+        this.unrecovered = { error: this.failure.error };
         continue;
       }
       const item = this.parser?.read() as ParsedRecord | null;
@@ -151,7 +151,7 @@ export class CsvRecordReader {
   }
 
   /** Rejects the first physical line of the failed record and restarts parsing after it; false while that line is incomplete. */
-  private recover(out: RecordEvent[], ending: boolean): boolean {
+  private recover(error: unknown, out: RecordEvent[], ending: boolean): boolean {
     const start = this.cursor;
     const lineBreak = this.window.indexOfLineBreak(start);
     let next: number;
@@ -166,14 +166,14 @@ export class CsvRecordReader {
       next = lineBreak + 1;
     }
     const raw = this.window.slice(start, lineBreak === -1 ? next : lineBreak).toString('utf8');
-    const message = problemOf(this.failedError);
+    const message = problemOf(error);
     if (this.headerPending) {
       throw new CrmError('CRM_R4001', `the header cannot be parsed: ${message}`, { location: this.location(this.line) });
     }
     out.push({ reject: { code: 'CRM_R4001', message, file: this.format.file, line: this.line, raw } });
     this.line++;
     this.cursor = next;
-    this.awaitingLineEnd = false;
+    this.unrecovered = undefined;
     this.takeBadSpot(start, next);
     this.startParser();
     if (next < this.window.end) this.parser?.write(this.window.slice(next));
