@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { registerAnalyze } from './commands/analyze-command.js';
+import { registerDemo } from './commands/demo-command.js';
 import { registerDesign } from './commands/design-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerPlan } from './commands/plan-command.js';
 import { registerRejects } from './commands/rejects-command.js';
 import { registerRollback } from './commands/rollback-command.js';
 import { registerRuns } from './commands/runs-command.js';
+import { registerSample } from './commands/sample-command.js';
 import { registerSchema } from './commands/schema-command.js';
 
 /** The `crmbridge` command: one file per verb under commands/, each thin over the library. */
@@ -17,6 +19,8 @@ const program = new Command('crmbridge')
 
 registerAnalyze(program);
 registerSchema(program);
+registerSample(program);
+registerDemo(program);
 registerDesign(program);
 registerPlan(program);
 registerMigrate(program);

@@ -1,4 +1,5 @@
 import type { Connector } from '../connectors/contract.js';
+import { CrmError } from '../core/errors/index.js';
 import type { DatabaseSchema } from '../core/types.js';
 import { designTargetSchema } from '../mapping/design/design-target.js';
 import type { Plan } from '../mapping/plan/plan-types.js';
@@ -15,7 +16,7 @@ export async function prepareTarget(
   options: { dryRun: boolean },
 ): Promise<{ schema: DatabaseSchema; missing: Set<string> }> {
   const wanted = [...new Set(plan.objects.map((o) => o.target.table))];
-  const existing = await target.introspect();
+  const existing = await introspectTarget(target);
   const names = new Set(existing.tables.map((t) => t.name));
   const missing = wanted.filter((t) => !names.has(t));
   if (missing.length === 0) return { schema: existing, missing: new Set() };
@@ -29,4 +30,14 @@ export async function prepareTarget(
     await writer.close();
   }
   return { schema: await target.introspect(), missing: new Set() };
+}
+
+/** The target's tables; a target file that does not exist yet (a new SQLite file) has none. */
+export async function introspectTarget(target: Connector): Promise<DatabaseSchema> {
+  try {
+    return await target.introspect();
+  } catch (err) {
+    if (err instanceof CrmError && err.code === 'CRM_C1004') return { tables: [] };
+    throw err;
+  }
 }

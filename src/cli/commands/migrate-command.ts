@@ -24,69 +24,81 @@ export function registerMigrate(program: Command): void {
     .option('--max-error-ratio <r>', 'stop cleanly when the share of rejected rows exceeds this (0–1)')
     .option('--json', 'print the run as a stream of JSON events')
     .option('--report <file>', 'HTML report file (default: .crmbridge/reports/<run>.html)')
-    .action(
-      runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
-        try {
-          const source = await ctx.source();
-          const target = await ctx.target();
-          const problems = await checkPlan(ctx.plan, source, target, opts.project);
-          for (const p of problems)
-            process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
-          const blocking = problems.filter((p) => p.severity === 'error');
-          if (blocking.length > 0) {
-            throw new CrmError(
-              blocking[0].code as ErrorCode,
-              `pre-flight found ${blocking.length} problem(s), nothing was written; fix them and run again (\`crmbridge plan\` lists them)`,
-            );
-          }
-          const prepared = await prepareTarget(ctx.plan, source, target, { dryRun: opts.dryRun ?? false });
-          const mode: ProgressMode = opts.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
-          const progress = progressReporter(mode);
-          const result = await migrate({
-            plan: ctx.plan,
-            source,
-            target,
-            state: ctx.state,
-            targetSchema: prepared.schema,
-            missingTables: prepared.missing,
-            dryRun: opts.dryRun ?? false,
-            resume: opts.resume ?? false,
-            ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),
-            ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
-            ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
-            onEvent: progress.onEvent,
-          }).finally(progress.stop);
-          const byReason = await ctx.state.countRejects(result.runId);
-          const examples = await Promise.all(
-            byReason.map(async (r) => ({
-              ...r,
-              examples: (await ctx.state.listRejects(result.runId, { object: r.object, reason: r.reason, limit: 3 })).map((x) => ({
-                key: x.sourceKey,
-                ...(x.field ? { field: x.field } : {}),
-                ...(x.rawValue !== undefined ? { value: x.rawValue } : {}),
-                message: x.message,
-              })),
-            })),
-          );
-          const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
-          await import('node:fs/promises').then((fs) => fs.mkdir(join(reportPath, '..'), { recursive: true }));
-          await writeFile(reportPath, htmlReport(result, examples));
-          if (!opts.json) {
-            process.stdout.write(`${ledgerTable(result.objects)}\n`);
-            for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);
-            process.stdout.write(
-              `Run ${result.runId} ${result.dryRun ? '(dry run) ' : ''}${result.status} in ${result.seconds.toFixed(1)} s. Report: ${reportPath}\n`,
-            );
-            if (result.status !== 'completed')
-              process.stdout.write('See `crmbridge rejects` and the report; fix, then `crmbridge migrate --resume`.\n');
-          }
-          return result.status === 'completed' ? 0 : 1;
-        } finally {
-          await ctx.close();
-        }
-      }),
+    .action(runAction(runMigrate));
+}
+
+export interface MigrateCommandOptions {
+  project: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  retryRejects?: string | true;
+  maxErrors?: string;
+  maxErrorRatio?: string;
+  json?: boolean;
+  report?: string;
+}
+
+/** `crmbridge migrate`: pre-flight, prepare the target, run, print the ledger, write the report. Returns the exit code. */
+export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
+  const ctx = await openProject(opts.project);
+  try {
+    const source = await ctx.source();
+    const target = await ctx.target();
+    const problems = await checkPlan(ctx.plan, source, target, opts.project);
+    for (const p of problems)
+      process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
+    const blocking = problems.filter((p) => p.severity === 'error');
+    if (blocking.length > 0) {
+      throw new CrmError(
+        blocking[0].code as ErrorCode,
+        `pre-flight found ${blocking.length} problem(s), nothing was written; fix them and run again (\`crmbridge plan\` lists them)`,
+      );
+    }
+    const prepared = await prepareTarget(ctx.plan, source, target, { dryRun: opts.dryRun ?? false });
+    const mode: ProgressMode = opts.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
+    const progress = progressReporter(mode);
+    const result = await migrate({
+      plan: ctx.plan,
+      source,
+      target,
+      state: ctx.state,
+      targetSchema: prepared.schema,
+      missingTables: prepared.missing,
+      dryRun: opts.dryRun ?? false,
+      resume: opts.resume ?? false,
+      ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),
+      ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
+      ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
+      onEvent: progress.onEvent,
+    }).finally(progress.stop);
+    const byReason = await ctx.state.countRejects(result.runId);
+    const examples = await Promise.all(
+      byReason.map(async (r) => ({
+        ...r,
+        examples: (await ctx.state.listRejects(result.runId, { object: r.object, reason: r.reason, limit: 3 })).map((x) => ({
+          key: x.sourceKey,
+          ...(x.field ? { field: x.field } : {}),
+          ...(x.rawValue !== undefined ? { value: x.rawValue } : {}),
+          message: x.message,
+        })),
+      })),
     );
+    const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(reportPath, '..'), { recursive: true }));
+    await writeFile(reportPath, htmlReport(result, examples));
+    if (!opts.json) {
+      process.stdout.write(`${ledgerTable(result.objects)}\n`);
+      for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);
+      process.stdout.write(
+        `Run ${result.runId} ${result.dryRun ? '(dry run) ' : ''}${result.status} in ${result.seconds.toFixed(1)} s. Report: ${reportPath}\n`,
+      );
+      if (result.status !== 'completed')
+        process.stdout.write('See `crmbridge rejects` and the report; fix, then `crmbridge migrate --resume`.\n');
+    }
+    return result.status === 'completed' ? 0 : 1;
+  } finally {
+    await ctx.close();
+  }
 }
 
 async function latestRunId(state: import('../../state/state-store.js').StateStore): Promise<string> {

@@ -3,6 +3,7 @@ import { CrmError } from '../../core/errors/index.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
 import { distinctValuesFromAnalysis } from '../preflight-inputs.js';
+import { introspectTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
@@ -41,7 +42,7 @@ export async function checkPlan(
       if (err instanceof CrmError && err.code === 'CRM_S3001') return { tables: [] };
       throw err;
     });
-  const targetSchema = await target.introspect();
+  const targetSchema = await introspectTarget(target);
   const distinctValues = distinctValuesFromAnalysis(projectFile);
   return preflight(plan, { source: sourceSchema, target: targetSchema, ...(distinctValues ? { distinctValues } : {}) });
 }

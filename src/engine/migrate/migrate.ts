@@ -78,7 +78,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
   const mappers = new Map(plan.objects.map((o) => [o.name, compileObjectMapper(o, transformContext)]));
   const tables = new Map(plan.objects.map((o) => [o.name, targetTableOf(options.targetSchema, o)]));
-  const joinColumns = await sideTableColumns(source, plan);
+  const tableColumns = await sourceTableColumns(source, plan);
 
   const previous = options.resume
     ? (await state.listRuns(50)).find(
@@ -115,7 +115,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     batchSize: plan.options.batchSize,
     ...(options.signal ? { signal: options.signal } : {}),
     emit,
-    joinColumns,
+    tableColumns,
     missingTables: options.missingTables ?? new Set(),
     uniques: new UniqueGuard(new Map([...tables.values()].map((t) => [t.name, t])), dryRun),
     afterBatch: (object, ledger) => {
@@ -127,7 +127,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   // --retry-rejects: only the rows the given run rejected, read again by key.
   const retryKeys = options.retryRejectsOf ? await rejectedSourceKeys(state, options.retryRejectsOf) : undefined;
   const batchesFor = (object: ObjectPlan, after: string | undefined): AsyncIterable<SourceBatch> => {
-    const common = { batchSize: plan.options.batchSize, joinColumns, ...(options.signal ? { signal: options.signal } : {}) };
+    const common = { batchSize: plan.options.batchSize, tableColumns, ...(options.signal ? { signal: options.signal } : {}) };
     if (retryKeys) {
       const keys = retryKeys.get(object.name) ?? [];
       return sourceRowsByKeys(source, object, after ? keys.slice(keys.indexOf(after) + 1) : keys, common);
@@ -139,6 +139,21 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   try {
     await runInDependencyOrder(plan.objects, plan.options.parallelism, async (object) => {
       if (stopped) return results.set(object.name, skippedResult(object.name, ledgers.get(object.name)!));
+      // Loading children of a failed object would only reject them all as missing_parent.
+      const failedParent = object.dependsOn.find((d) => results.get(d)?.status !== 'ok');
+      if (failedParent) {
+        const result = { ...skippedResult(object.name, ledgers.get(object.name)!), error: `skipped: ${failedParent} did not load` };
+        emit({
+          type: 'object-finished',
+          object: object.name,
+          pass: 1,
+          status: 'skipped',
+          ledger: result.ledger,
+          seconds: 0,
+          error: result.error,
+        });
+        return results.set(object.name, result);
+      }
       const result = await runObject(
         ctx,
         object,
@@ -323,9 +338,8 @@ function targetTableOf(schema: DatabaseSchema, object: ObjectPlan): TableSchema 
   return table;
 }
 
-async function sideTableColumns(source: Connector, plan: Plan): Promise<Map<string, readonly string[]>> {
-  const names = [...new Set(plan.objects.flatMap((o) => o.source.joins.map((j) => j.table)))];
-  if (names.length === 0) return new Map();
+async function sourceTableColumns(source: Connector, plan: Plan): Promise<Map<string, readonly string[]>> {
+  const names = [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))];
   const schema = await source.introspect({ tables: names });
   return new Map(schema.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
 }

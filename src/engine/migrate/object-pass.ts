@@ -27,7 +27,7 @@ export interface PassContext {
   readonly batchSize: number;
   readonly signal?: AbortSignal;
   readonly emit: EventSink;
-  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+  readonly tableColumns: ReadonlyMap<string, readonly string[]>;
   readonly uniques: UniqueGuard;
   /** Dry run only: target tables that do not exist yet; they are read as empty. */
   readonly missingTables: ReadonlySet<string>;

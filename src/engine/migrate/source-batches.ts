@@ -21,8 +21,8 @@ export interface SourceBatchOptions {
   readonly after?: string;
   readonly batchSize: number;
   readonly signal?: AbortSignal;
-  /** Columns of each joined side table (from introspection), so every batch has the same layout. */
-  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+  /** Columns of each source table (from introspection): which mapped columns the base table holds, and the side tables' layout. */
+  readonly tableColumns: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -35,7 +35,7 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
   const keyed = source.capabilities.keyRanges;
   let consumed = keyed ? 0 : Number(options.after ?? 0);
   const reads = source.read(table, {
-    columns: object.source.columns,
+    columns: baseColumns(object, options.tableColumns),
     batchSize: options.batchSize,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(keyed ? { orderBy: key, ...(options.after ? { keyRange: { after: decodeKey(options.after) } } : {}) } : { skip: consumed }),
@@ -43,7 +43,7 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
   });
   for await (const batch of reads) {
     consumed += batch.rows.length + (batch.rejects?.length ?? 0);
-    const enriched = await enrich(source, object, batch, options.joinColumns);
+    const enriched = await enrich(source, object, batch, options.tableColumns);
     const last = enriched.keys[enriched.keys.length - 1];
     yield {
       ...enriched,
@@ -66,24 +66,30 @@ export async function* sourceRowsByKeys(
 ): AsyncGenerator<SourceBatch> {
   for (let i = 0; i < keys.length; i += options.batchSize) {
     const chunk = keys.slice(i, i + options.batchSize).map((k) => decodeKey(k));
-    const batch = await source.readByKeys(object.source.table, object.source.key, chunk, object.source.columns);
-    const enriched = await enrich(source, object, batch, options.joinColumns);
+    const batch = await source.readByKeys(object.source.table, object.source.key, chunk, baseColumns(object, options.tableColumns));
+    const enriched = await enrich(source, object, batch, options.tableColumns);
     yield { ...enriched, rejects: [], position: enriched.keys[enriched.keys.length - 1] ?? '' };
   }
+}
+
+/** The mapped columns that live in the base table (the others come from joined side tables). */
+function baseColumns(object: ObjectPlan, tableColumns: ReadonlyMap<string, readonly string[]>): string[] {
+  const own = tableColumns.get(object.source.table);
+  return own ? object.source.columns.filter((c) => own.includes(c)) : [...object.source.columns];
 }
 
 async function enrich(
   source: Connector,
   object: ObjectPlan,
   batch: RowBatch,
-  joinColumns: ReadonlyMap<string, readonly string[]>,
+  tableColumns: ReadonlyMap<string, readonly string[]>,
 ): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[] }> {
   const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
   let columns = [...batch.columns];
   let rows = batch.rows;
   const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
   for (const join of object.source.joins) {
-    ({ columns, rows } = await joinSideTable(source, columns, rows, join, joinColumns.get(join.table) ?? []));
+    ({ columns, rows } = await joinSideTable(source, columns, rows, join, tableColumns.get(join.table) ?? []));
   }
   for (const f of object.fields) {
     if (!f.lookup) continue;

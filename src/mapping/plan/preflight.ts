@@ -166,8 +166,10 @@ function convertible(from: CanonicalKind, to: CanonicalKind): boolean {
 function picklistChecks(object: ObjectPlan, distinct: DistinctValues, ctx: TransformContext): PlanProblem[] {
   const problems: PlanProblem[] = [];
   for (const f of object.fields) {
-    const hasPicklist = f.steps.some((s) => (typeof s === 'string' ? s : Object.keys(s as object)[0]) === 'picklist');
-    if (!hasPicklist || f.from.length !== 1) continue;
+    const picklist = f.steps.find((s) => (typeof s === 'string' ? s : Object.keys(s as object)[0]) === 'picklist');
+    if (picklist === undefined || f.from.length !== 1) continue;
+    const declaredReject =
+      typeof picklist === 'object' && (picklist as { picklist?: { unmapped?: string } }).picklist?.unmapped === 'reject';
     const values = distinct(object.source.table, f.from[0]);
     if (!values) continue;
     const fn = compilePipeline(f.steps, ctx, { inputs: f.from });
@@ -182,11 +184,11 @@ function picklistChecks(object: ObjectPlan, distinct: DistinctValues, ctx: Trans
     });
     if (unmapped.length > 0) {
       problems.push({
-        severity: 'error',
+        severity: declaredReject ? 'warning' : 'error',
         code: 'CRM_M5008',
         object: object.name,
         field: f.target,
-        message: `values of ${object.source.table}.${f.from[0]} with no mapping: ${unmapped.map((v) => JSON.stringify(v)).join(', ')}`,
+        message: `values of ${object.source.table}.${f.from[0]} with no mapping${declaredReject ? ' (their rows will be rejected, as declared)' : ''}: ${unmapped.map((v) => JSON.stringify(v)).join(', ')}`,
       });
     }
   }

@@ -10,6 +10,12 @@ const picklistParams = z.strictObject({
   /** Declared (even as null) means unmapped values take it; absent means they reject. */
   default: literalValue.optional(),
   case_insensitive: z.boolean().default(false),
+  /**
+   * `reject` states that values outside the map are meant to reject their rows (e.g. until the
+   * business decides). Behaviour is the same as without it; pre-flight then reports such values
+   * as a warning instead of stopping the run.
+   */
+  unmapped: z.literal('reject').optional(),
 });
 
 type PicklistParams = z.output<typeof picklistParams>;
@@ -46,7 +52,7 @@ function keyFolder(params: PicklistParams): (text: string) => string {
  */
 export const picklist: TransformDefinition<PicklistParams> = {
   name: 'picklist',
-  usage: 'picklist: { map: { "Closed Won": won }, default?: other, case_insensitive?: false }',
+  usage: 'picklist: { map: { "Closed Won": won }, default?: other, case_insensitive?: false, unmapped?: reject }',
   params: picklistParams,
   compile: (params) => {
     const fold = keyFolder(params);

@@ -1,0 +1,56 @@
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '@commander-js/extra-typings';
+import { openConnector } from '../../connectors/registry.js';
+import { writeLegacyCrm } from '../../sample/index.js';
+import { analyze } from '../../schema/analyze.js';
+import { stateFolder } from '../project-paths.js';
+import { runAction } from '../run-action.js';
+import { runMigrate } from './migrate-command.js';
+
+/** The shipped mapping: `examples/` sits three folders above this file in src/ and in dist/ alike. */
+const SHIPPED_MAPPING = fileURLToPath(new URL('../../../examples/legacy-to-modern/crmbridge.yaml', import.meta.url));
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Generate a sample legacy CRM in SQLite, analyse it, and migrate it to the modern CRM model (no servers)')
+    .option('--dir <folder>', 'where the demo writes its files (recreated)', 'demo-out')
+    .option('--contacts <n>', 'sample size', '50000')
+    .action(
+      runAction(async (opts) => {
+        const dir = resolve(opts.dir);
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        const step = (text: string) => process.stdout.write(`\n== ${text}\n`);
+
+        step(`1/4 Generating the sample legacy CRM (${opts.contacts} contacts) into ${join(opts.dir, 'legacy.db')}`);
+        const legacy = await openConnector(`sqlite:${join(dir, 'legacy.db')}`);
+        const writer = await legacy.writer();
+        const { written } = await writeLegacyCrm(writer, { contacts: Number(opts.contacts), seed: 42 });
+        await writer.close();
+        process.stdout.write(
+          `${Object.entries(written)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(', ')}\n`,
+        );
+
+        step('2/4 Analysing it');
+        const project = join(dir, 'crmbridge.yaml');
+        const analysis = await analyze(legacy);
+        await legacy.close();
+        await writeFile(join(stateFolder(project), 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
+        process.stdout.write(
+          `${analysis.tables.length} tables; ${analysis.relationships.length} references (${analysis.relationships.filter((r) => r.kind !== 'declared').length} inferred), ` +
+            `${analysis.joinTables.length} join tables, ${analysis.polymorphic.length} polymorphic links\n`,
+        );
+
+        step('3/4 Using the shipped mapping examples/legacy-to-modern/crmbridge.yaml');
+        await copyFile(SHIPPED_MAPPING, project);
+
+        step('4/4 Migrating to the modern CRM model in demo-out/modern.db');
+        return runMigrate({ project });
+      }),
+    );
+}
