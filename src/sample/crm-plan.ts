@@ -187,9 +187,14 @@ export class CrmPlan {
     const size = lastNames.length * COMPANY_NOUNS.length * COMPANY_SUFFIXES.length;
     const k = (index * NAME_PERMUTATION + this.seed) % size;
     const round = Math.floor(index / size);
-    const last = lastNames[k % lastNames.length];
-    const noun = COMPANY_NOUNS[Math.floor(k / lastNames.length) % COMPANY_NOUNS.length];
-    const suffix = COMPANY_SUFFIXES[Math.floor(k / (lastNames.length * COMPANY_NOUNS.length))];
+    // Mixed-radix digits of k, each shifted by the lower ones: still a bijection of k, but
+    // neighbouring k no longer share a noun and a suffix.
+    const a = k % lastNames.length;
+    const b = (Math.floor(k / lastNames.length) + a * 7) % COMPANY_NOUNS.length;
+    const c = (Math.floor(k / (lastNames.length * COMPANY_NOUNS.length)) + a * 3 + b) % COMPANY_SUFFIXES.length;
+    const last = lastNames[a];
+    const noun = COMPANY_NOUNS[b];
+    const suffix = COMPANY_SUFFIXES[c];
     const name = suffix ? `${last} ${noun} ${suffix}` : `${last} ${noun}`;
     return round > 0 ? `${name} ${round + 1}` : name;
   }
