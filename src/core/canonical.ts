@@ -67,9 +67,7 @@ const HEX = /^(?:[0-9a-f]{2})*$/i;
  * the in-flight value for `type`. Throws CRM_R4003 with the raw value when it does not parse.
  */
 export function parseCanonicalText(text: string, type: CanonicalType): Value {
-  const fail = (): never => {
-    throw new CrmError('CRM_R4003', `"${text}" is not a valid ${type.kind}`, { value: text });
-  };
+  const fail = (): never => invalid(text, type);
   switch (type.kind) {
     case 'integer': {
       if (!INTEGER.test(text)) fail();
@@ -141,8 +139,13 @@ export function parseCanonicalText(text: string, type: CanonicalType): Value {
   }
 }
 
+function invalid(text: string, type: CanonicalType): never {
+  throw new CrmError('CRM_R4003', `"${text}" is not a valid ${type.kind}`, { value: text });
+}
+
 /** `0012.3400` → `12.34`; `-0.0` → `0`; `5.` → `5`. Exact: string manipulation only. */
 export function normalizeDecimal(text: string): string {
+  if (CANONICAL_DECIMAL.test(text) && text !== '-0') return text;
   let s = text.trim();
   let negative = false;
   if (s.startsWith('-') || s.startsWith('+')) {
@@ -160,13 +163,22 @@ function padFraction(fraction: string | undefined): string {
   return (fraction ?? '').padEnd(6, '0');
 }
 
+const CANONICAL_TIME = /^\d{2}:\d{2}:\d{2}\.\d{6}$/;
+const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/;
+const CANONICAL_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
+// The normalizers run per value on hot paths (comparisons, hashing): values already in canonical
+// form, the common case, return at once.
 export function normalizeTime(text: string): string {
+  if (CANONICAL_TIME.test(text)) return text;
   const m = TIME.exec(text);
   if (!m) return text;
   return `${m[1]}:${m[2]}:${m[3]}.${padFraction(m[4])}`;
 }
 
 export function normalizeTimestamp(text: string): string {
+  if (CANONICAL_TIMESTAMP.test(text)) return text;
   const m = TIMESTAMP.exec(text);
   if (!m) return text;
   return `${m[1]} ${normalizeTime(m[2])}`;
@@ -174,6 +186,7 @@ export function normalizeTimestamp(text: string): string {
 
 /** Any `YYYY-MM-DD HH:MM:SS[.f][zone]` → UTC `YYYY-MM-DDTHH:MM:SS.ffffffZ`, with no `Date` (which would drop microseconds). */
 export function normalizeTimestamptz(text: string): string {
+  if (CANONICAL_TIMESTAMPTZ.test(text)) return text;
   const m = TIMESTAMPTZ.exec(text);
   if (!m) return text;
   const [, date, hh, mi, ss, frac, zone] = m;
