@@ -5,13 +5,22 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Value } from '../../src/core/types.js';
-import { CURRENCIES, DEFAULT_CURRENCY_ID, EXPORT_MODULES, generateLegacyCrm, type LegacyTable, writeLegacyCrmCsvExport } from '../../src/sample/index.js';
+import {
+  CURRENCIES,
+  DEFAULT_CURRENCY_ID,
+  EXPORT_MODULES,
+  generateLegacyCrm,
+  type LegacyTable,
+  writeLegacyCrmCsvExport,
+} from '../../src/sample/index.js';
 
 const OPTIONS = { contacts: 1000, seed: 21 };
 type Obj = Record<string, Value>;
 
 function rowsOf(table: LegacyTable): Obj[] {
-  return [...generateLegacyCrm(OPTIONS).batches(table)].flatMap((b) => b.rows.map((r) => Object.fromEntries(b.columns.map((c, i) => [c, r[i]]))));
+  return [...generateLegacyCrm(OPTIONS).batches(table)].flatMap((b) =>
+    b.rows.map((r) => Object.fromEntries(b.columns.map((c, i) => [c, r[i]]))),
+  );
 }
 
 describe('sample legacy CRM: CSV export the way the CRM writes it', () => {
@@ -32,12 +41,31 @@ describe('sample legacy CRM: CSV export the way the CRM writes it', () => {
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
   it('writes one file per module with human headers', () => {
-    expect(files.map((f) => f.slice(folder.length + 1))).toEqual(['Accounts.csv', 'Contacts.csv', 'Opportunities.csv', 'Leads.csv', 'Notes.csv', 'Calls.csv', 'Tasks.csv']);
+    expect(files.map((f) => f.slice(folder.length + 1))).toEqual([
+      'Accounts.csv',
+      'Contacts.csv',
+      'Opportunities.csv',
+      'Leads.csv',
+      'Notes.csv',
+      'Calls.csv',
+      'Tasks.csv',
+    ]);
     const headers = (file: string) => Object.keys(records.get(file)![0]);
     expect(headers('Contacts.csv')).toEqual(
-      expect.arrayContaining(['First Name', 'Last Name', 'Account Name', 'Email Address', 'Office Phone', 'Mobile Phone', 'Primary Address City', 'Date Created']),
+      expect.arrayContaining([
+        'First Name',
+        'Last Name',
+        'Account Name',
+        'Email Address',
+        'Office Phone',
+        'Mobile Phone',
+        'Primary Address City',
+        'Date Created',
+      ]),
     );
-    expect(headers('Opportunities.csv')).toEqual(expect.arrayContaining(['Opportunity Name', 'Account Name', 'Opportunity Amount', 'Expected Close Date', 'Sales Stage']));
+    expect(headers('Opportunities.csv')).toEqual(
+      expect.arrayContaining(['Opportunity Name', 'Account Name', 'Opportunity Amount', 'Expected Close Date', 'Sales Stage']),
+    );
   });
 
   it('quotes every cell, empty ones too, with a BOM and CRLF line ends', () => {
@@ -79,7 +107,8 @@ describe('sample legacy CRM: CSV export the way the CRM writes it', () => {
   it("names each contact's account and primary email as the database links them", () => {
     const accounts = new Map(rowsOf('accounts').map((r) => [r.id, r.name]));
     const linked = new Map<Value, Set<Value>>();
-    for (const r of rowsOf('accounts_contacts')) linked.set(r.contact_id, (linked.get(r.contact_id) ?? new Set()).add(accounts.get(r.account_id) ?? null));
+    for (const r of rowsOf('accounts_contacts'))
+      linked.set(r.contact_id, (linked.get(r.contact_id) ?? new Set()).add(accounts.get(r.account_id) ?? null));
     const addresses = new Map(rowsOf('email_addresses').map((r) => [r.id, r.email_address]));
     const primary = new Map(
       rowsOf('email_addr_bean_rel')
