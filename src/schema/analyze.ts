@@ -2,7 +2,7 @@ import type { Connector } from '../connectors/contract.js';
 import { isCrmError } from '../core/errors/index.js';
 import { throwIfAborted } from './abort.js';
 import type { Analysis, PolymorphicLink, TableProfile } from './analysis-types.js';
-import { DEFAULT_DISTINCT_LIMITS, type DistinctLimits, loadHash64 } from './distinct-counter.js';
+import { DEFAULT_DISTINCT_LIMITS, type DistinctLimits, loadHasher } from './distinct-counter.js';
 import { inferFkCandidates } from './fk-inference.js';
 import { DEFAULT_INCLUSION_LIMITS, type InclusionLimits } from './inclusion.js';
 import { findJoinTables } from './join-tables.js';
@@ -46,7 +46,7 @@ export async function analyze(connector: Connector, options: AnalyzeOptions = {}
 }
 
 async function analyzeSource(connector: Connector, options: AnalyzeOptions): Promise<Analysis> {
-  const hash = await loadHash64();
+  const hash = await loadHasher();
   const schema = await connector.introspect(options.tables ? { tables: options.tables } : undefined);
   const rowLimit = options.sampleRows;
   const signal = options.signal;

@@ -1,13 +1,13 @@
 import { toCanonicalText } from '../core/canonical.js';
 import type { ColumnSchema, Value } from '../core/types.js';
 import type { ColumnProfile, NonConforming, PatternMatch, ValueCount } from './analysis-types.js';
-import { DistinctCounter, type DistinctLimits, type Hash64 } from './distinct-counter.js';
-import { matchPatterns, PATTERN_BIT, PATTERN_DETECTORS, PATTERN_INDEX } from './patterns.js';
+import { DistinctCounter, type DistinctLimits, type Hasher } from './distinct-counter.js';
+import { matchPatterns, PATTERN_BIT, PATTERN_DETECTORS, PATTERN_INDEX, phoneFormat } from './patterns.js';
 import { inferTextType, TYPE_RULE_MASKS, TYPE_RULES } from './text-type-inference.js';
 import { comparatorFor, compareDecimalText, MinMax } from './value-order.js';
 
 export interface ColumnProfilerOptions {
-  readonly hash: Hash64;
+  readonly hash: Hasher;
   /** A column with at most this many distinct values is a picklist: all its values are listed. */
   readonly picklistLimit: number;
   /** The column alone is a declared primary or unique key: its values are unique by constraint. */
@@ -16,6 +16,8 @@ export interface ColumnProfilerOptions {
 }
 
 const EXAMPLES = 5;
+/** Distinct text values whose facts are remembered: picklists and repeated values skip pattern matching. */
+const FACTS_CACHE = 4096;
 const EXAMPLE_LENGTH = 80;
 const PHONE_FORMATS = 20;
 /** A pattern this dominant makes the values that break it worth reporting as dirt. */
@@ -41,6 +43,29 @@ const CONFORMANCE_CHECKS: readonly { readonly label: string; readonly mask: numb
   { label: 'phone', mask: PATTERN_BIT.phone },
   { label: 'url', mask: PATTERN_BIT.url },
 ];
+
+/** A pattern mask's matched patterns and checks, as index lists; masks repeat, so they are computed once. */
+interface MaskPlan {
+  readonly patterns: readonly number[];
+  readonly checks: readonly number[];
+}
+const MASK_PLANS = new Map<number, MaskPlan>();
+function maskPlan(mask: number): MaskPlan {
+  let plan = MASK_PLANS.get(mask);
+  if (!plan) {
+    plan = {
+      patterns: PATTERN_DETECTORS.flatMap((_, i) => (mask & (1 << i) ? [i] : [])),
+      checks: CONFORMANCE_CHECKS.flatMap((check, c) => (mask & check.mask ? [c] : [])),
+    };
+    MASK_PLANS.set(mask, plan);
+  }
+  return plan;
+}
+
+interface TextFacts {
+  readonly mask: number;
+  readonly phoneFormat?: string;
+}
 
 const shorten = (text: string) => (text.length > EXAMPLE_LENGTH ? `${text.slice(0, EXAMPLE_LENGTH)}…` : text);
 
@@ -87,6 +112,7 @@ export class ColumnProfiler {
   private maxIntegerDigits = 0;
   private maxScale = 0;
   private phoneFormats: Map<string, number> | undefined;
+  private readonly facts = new Map<string, TextFacts>();
 
   constructor(
     private readonly column: ColumnSchema,
@@ -122,25 +148,37 @@ export class ColumnProfiler {
     }
     if (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1))) this.untrimmed++;
     this.nonBlank++;
+    const known = this.facts.get(text);
+    const facts = known ?? this.learn(text);
+    if (known === undefined && this.facts.size < FACTS_CACHE) this.facts.set(text, facts);
+    const { patterns, checks } = maskPlan(facts.mask);
+    for (const i of patterns) this.patternCounts[i]++;
+    for (const c of checks) this.checkMatches[c]++;
+    if (facts.phoneFormat !== undefined) this.countPhoneFormat(facts.phoneFormat);
+  }
+
+  /**
+   * What a value tells beyond counts: its patterns, and its effect on extremes, numeric shape,
+   * variety and dirt examples. All of these are idempotent per distinct value, so a repeated
+   * value found in the cache skips them.
+   */
+  private learn(text: string): TextFacts {
     const mask = matchPatterns(text);
     for (let i = 0; i < PATTERN_DETECTORS.length; i++) {
-      if (mask & (1 << i)) {
-        this.patternCounts[i]++;
-        this.patternMinMax[i]?.add(PATTERN_DETECTORS[i].canonical!(text));
-      }
+      if (mask & (1 << i)) this.patternMinMax[i]?.add(PATTERN_DETECTORS[i].canonical!(text));
     }
     for (let c = 0; c < CONFORMANCE_CHECKS.length; c++) {
       if (mask & CONFORMANCE_CHECKS[c].mask) {
-        this.checkMatches[c]++;
         if (!this.checkVaries[c]) {
           this.checkFirst[c] ??= text;
           this.checkVaries[c] = this.checkFirst[c] !== text;
         }
-      } else if (this.checkMisses[c].length < EXAMPLES && !this.checkMisses[c].includes(shorten(text)))
+      } else if (this.checkMisses[c].length < EXAMPLES && !this.checkMisses[c].includes(shorten(text))) {
         this.checkMisses[c].push(shorten(text));
+      }
     }
     if (mask & NUMERIC_BITS) this.addNumericShape(text);
-    if (mask & PHONE_BIT) this.addPhoneFormat(text);
+    return mask & PHONE_BIT ? { mask, phoneFormat: phoneFormat(text) } : { mask };
   }
 
   private addNumericShape(text: string): void {
@@ -150,9 +188,8 @@ export class ColumnProfiler {
     this.maxScale = Math.max(this.maxScale, frac.replace(/0+$/, '').length);
   }
 
-  private addPhoneFormat(text: string): void {
+  private countPhoneFormat(format: string): void {
     this.phoneFormats ??= new Map();
-    const format = text.replace(/\d/g, '9');
     const key = this.phoneFormats.has(format) || this.phoneFormats.size < PHONE_FORMATS ? format : 'other';
     this.phoneFormats.set(key, (this.phoneFormats.get(key) ?? 0) + 1);
   }

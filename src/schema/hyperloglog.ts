@@ -1,5 +1,5 @@
 /**
- * A HyperLogLog sketch over 64-bit hashes: 2^14 registers (16 KiB), standard error 1.04/√16384
+ * A HyperLogLog sketch over 64-bit hashes (given as two unsigned 32-bit halves): 2^14 registers (16 KiB), standard error 1.04/√16384
  * ≈ 0.8%. Estimation uses Ertl's improved estimator ("New cardinality estimation algorithms for
  * HyperLogLog sketches", 2017), which is unbiased from 0 up to far beyond 2^32 without the
  * empirical bias tables of HLL++ or a switch to linear counting.
@@ -14,10 +14,8 @@ const LOW_MASK = (1 << LOW_BITS_OF_HIGH_WORD) - 1;
 export class HyperLogLog {
   private readonly registers = new Uint8Array(M);
 
-  /** Adds a uniformly distributed 64-bit hash (e.g. xxh64 of the value). */
-  addHash(hash: bigint): void {
-    const high = Number(BigInt.asUintN(64, hash) >> 32n);
-    const low = Number(BigInt.asUintN(32, hash));
+  /** Adds a uniformly distributed 64-bit hash: its high and low 32 bits, each unsigned. */
+  addHash(high: number, low: number): void {
     const index = high >>> LOW_BITS_OF_HIGH_WORD;
     const rest = high & LOW_MASK;
     // Rank: position of the first 1 bit in the Q bits after the index (Q + 1 when all are 0).

@@ -14,6 +14,10 @@ export interface PatternDetector {
   readonly canonical?: (text: string) => string;
   /** How canonical forms of this pattern order: as numbers, or as (fixed-width) text. */
   readonly order?: 'numeric' | 'text';
+  /** Only texts starting with a digit or one of `+-$€£¥(.` can match (lets free text skip the test). */
+  readonly numericStart?: boolean;
+  /** Longer texts cannot match. */
+  readonly maxLength?: number;
 }
 
 export const PATTERN_NAMES = [
@@ -97,6 +101,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   { name: 'email', test: (t) => t.includes('@') && validator.isEmail(t) },
   {
     name: 'phone',
+    numericStart: true,
+    maxLength: 40,
     // 7–15 digits with separators, or a bare run of 10–15 digits (`5551234567`); dates and
     // ZIP+4 codes are excluded. (A bare run is an integer as well; type inference prefers that.)
     test: (t) => {
@@ -107,14 +113,16 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
     },
   },
   { name: 'url', test: (t) => URL_LIKE.test(t) || DOMAIN.test(t) },
-  { name: 'uuid', test: (t) => UUID.test(t), canonical: (t) => t.toLowerCase(), order: 'text' },
-  { name: 'boolean', test: (t) => BOOLEAN.test(t) },
-  { name: 'integer', test: (t) => INTEGER.test(t), canonical: normalizeDecimal, order: 'numeric' },
-  { name: 'decimal', test: (t) => DECIMAL.test(t), canonical: normalizeDecimal, order: 'numeric' },
-  { name: 'thousands', test: (t) => THOUSANDS.test(t), canonical: plainNumber, order: 'numeric' },
-  { name: 'currency', test: (t) => CURRENCY.test(t), canonical: plainNumber, order: 'numeric' },
+  { name: 'uuid', maxLength: 36, test: (t) => UUID.test(t), canonical: (t) => t.toLowerCase(), order: 'text' },
+  { name: 'boolean', maxLength: 5, test: (t) => BOOLEAN.test(t) },
+  { name: 'integer', numericStart: true, maxLength: 64, test: (t) => INTEGER.test(t), canonical: normalizeDecimal, order: 'numeric' },
+  { name: 'decimal', numericStart: true, maxLength: 80, test: (t) => DECIMAL.test(t), canonical: normalizeDecimal, order: 'numeric' },
+  { name: 'thousands', numericStart: true, maxLength: 80, test: (t) => THOUSANDS.test(t), canonical: plainNumber, order: 'numeric' },
+  { name: 'currency', numericStart: true, maxLength: 80, test: (t) => CURRENCY.test(t), canonical: plainNumber, order: 'numeric' },
   {
     name: 'date-iso',
+    numericStart: true,
+    maxLength: 10,
     test: (t) => {
       const m = DATE_ISO.exec(t);
       return m !== null && validYmd(m[1], m[2], m[3]);
@@ -124,6 +132,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   },
   {
     name: 'date-us',
+    numericStart: true,
+    maxLength: 10,
     test: (t) => {
       const m = DATE_SLASH.exec(t);
       return m !== null && validYmd(m[3], m[1], m[2]);
@@ -136,6 +146,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   },
   {
     name: 'date-dmy',
+    numericStart: true,
+    maxLength: 10,
     test: (t) => {
       const m = DATE_SLASH.exec(t);
       return m !== null && validYmd(m[3], m[2], m[1]);
@@ -148,6 +160,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   },
   {
     name: 'date-eu',
+    numericStart: true,
+    maxLength: 10,
     test: (t) => {
       const m = DATE_DOT.exec(t);
       return m !== null && validYmd(m[3], m[2], m[1]);
@@ -160,6 +174,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   },
   {
     name: 'datetime-iso',
+    numericStart: true,
+    maxLength: 40,
     test: (t) => {
       const m = DATETIME_ISO.exec(t);
       return m !== null && validYmd(m[1], m[2], m[3]);
@@ -169,6 +185,8 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
   },
   {
     name: 'datetime-iso-tz',
+    numericStart: true,
+    maxLength: 40,
     test: (t) => {
       const m = DATETIME_ISO_TZ.exec(t);
       return m !== null && validYmd(m[1], m[2], m[3]);
@@ -176,9 +194,11 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
     canonical: (t) => normalizeTimestamptz(t.replace(/^(.{10}[ T]\d{2}:\d{2})(?!:)/, '$1:00')),
     order: 'text',
   },
-  { name: 'datetime-us', test: validUsDateTime, canonical: usDateTime, order: 'text' },
+  { name: 'datetime-us', numericStart: true, maxLength: 40, test: validUsDateTime, canonical: usDateTime, order: 'text' },
   {
     name: 'time',
+    numericStart: true,
+    maxLength: 15,
     test: (t) => TIME.test(t),
     canonical: (t) => {
       const m = TIME.exec(t)!;
@@ -192,11 +212,17 @@ export const PATTERN_DETECTORS: readonly PatternDetector[] = [
 export const PATTERN_INDEX = Object.fromEntries(PATTERN_DETECTORS.map((d, i) => [d.name, i])) as Readonly<Record<PatternName, number>>;
 export const PATTERN_BIT = Object.fromEntries(PATTERN_DETECTORS.map((d, i) => [d.name, 1 << i])) as Readonly<Record<PatternName, number>>;
 
+const NUMERIC_START = new Set(['+', '-', '$', '€', '£', '¥', '(', '.']);
+
 /** The patterns a non-blank text matches, as a bit set over `PATTERN_DETECTORS` (bit i = detector i). */
 export function matchPatterns(text: string): number {
+  const first = text.charCodeAt(0);
+  const numericStart = (first >= 48 && first <= 57) || NUMERIC_START.has(text[0]);
   let mask = 0;
   for (let i = 0; i < PATTERN_DETECTORS.length; i++) {
-    if (PATTERN_DETECTORS[i].test(text)) mask |= 1 << i;
+    const d = PATTERN_DETECTORS[i];
+    if ((d.numericStart && !numericStart) || (d.maxLength !== undefined && text.length > d.maxLength)) continue;
+    if (d.test(text)) mask |= 1 << i;
   }
   return mask;
 }

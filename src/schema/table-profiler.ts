@@ -3,10 +3,10 @@ import type { TableSchema } from '../core/types.js';
 import { throwIfAborted } from './abort.js';
 import type { TableProfile } from './analysis-types.js';
 import { ColumnProfiler } from './column-profiler.js';
-import type { DistinctLimits, Hash64 } from './distinct-counter.js';
+import type { DistinctLimits, Hasher } from './distinct-counter.js';
 
 export interface TableProfileOptions {
-  readonly hash: Hash64;
+  readonly hash: Hasher;
   readonly picklistLimit: number;
   /** Profile only the first rows (storage order) of larger tables. */
   readonly sampleRows?: number;

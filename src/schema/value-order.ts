@@ -8,8 +8,12 @@ const splitDecimal = (text: string): { negative: boolean; int: string; frac: str
   return { negative, int: int.replace(/^0+(?=\d)/, ''), frac: frac.replace(/0+$/, '') };
 };
 
+/** Integers of up to 15 digits are exact as doubles: the common case skips the text arithmetic. */
+const SMALL_INTEGER = /^-?\d{1,15}$/;
+
 /** Orders plain-notation decimal texts (`-12.5`, `3`, `0.001`) exactly, with no floating point. */
 export function compareDecimalText(a: string, b: string): number {
+  if (a.length <= 16 && b.length <= 16 && SMALL_INTEGER.test(a) && SMALL_INTEGER.test(b)) return Number(a) - Number(b);
   const x = splitDecimal(a);
   const y = splitDecimal(b);
   const xZero = /^0*$/.test(x.int) && x.frac === '';
@@ -60,8 +64,11 @@ export class MinMax {
   constructor(private readonly compare: TextComparator) {}
 
   add(text: string): void {
-    if (this.min === undefined || this.compare(text, this.min) < 0) this.min = text;
-    if (this.max === undefined || this.compare(text, this.max) > 0) this.max = text;
+    if (this.min === undefined) {
+      this.min = text;
+      this.max = text;
+    } else if (this.compare(text, this.min) < 0) this.min = text;
+    else if (this.compare(text, this.max!) > 0) this.max = text;
   }
 
   merge(other: MinMax): void {

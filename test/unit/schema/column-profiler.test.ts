@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalType, Value } from '../../../src/core/types.js';
 import type { ColumnProfile } from '../../../src/schema/analysis-types.js';
 import { ColumnProfiler } from '../../../src/schema/column-profiler.js';
-import { loadHash64 } from '../../../src/schema/distinct-counter.js';
+import { loadHasher } from '../../../src/schema/distinct-counter.js';
 
 async function profile(values: readonly Value[], type: CanonicalType = { kind: 'text' }, declaredUnique = false): Promise<ColumnProfile> {
   const profiler = new ColumnProfiler(
     { name: 'c', type, nativeType: type.kind, nullable: true },
-    { hash: await loadHash64(), picklistLimit: 50, declaredUnique },
+    { hash: await loadHasher(), picklistLimit: 50, declaredUnique },
   );
   for (const v of values) profiler.add(v);
   return profiler.finish();
