@@ -7,6 +7,7 @@ import { openConnector } from '../../src/connectors/registry.js';
 import { generateLegacyCrm } from '../../src/sample/legacy-crm.js';
 import type { LegacyCrmManifest } from '../../src/sample/manifest.js';
 import { type Analysis, analyze } from '../../src/schema/index.js';
+import { freshPostgres } from '../helpers/databases.js';
 
 /** The generated legacy SugarCRM-style sample (no declared foreign keys), loaded into SQLite and analyzed. */
 let dir: string;
@@ -93,5 +94,39 @@ describe('analyze on the generated legacy CRM', () => {
     const emails = column('email_addresses.email_address')!;
     expect(emails.nonConforming?.pattern).toBe('email');
     expect(emails.nonConforming?.count).toBe(manifest.emailVariants.invalid);
+  });
+});
+
+describe('analyze on the generated legacy CRM in PostgreSQL, probing parents with readByKeys', () => {
+  it('finds the same links and exact orphan counts when no parent key set is held in memory', async (context) => {
+    const database = await freshPostgres();
+    if (!database) {
+      if (process.env.CI) throw new Error('PostgreSQL test server missing under CI');
+      context.skip();
+      return;
+    }
+    const pg = await openConnector(database.url);
+    try {
+      const sample = generateLegacyCrm({ contacts: 300, seed: 3 });
+      const writer = await pg.writer();
+      await writer.createTables([...sample.schema]);
+      for await (const { table, batch } of sample.tables()) await writer.write(table, batch, { mode: 'insert' });
+      await writer.close();
+      const probed = await analyze(pg, { limits: { inclusion: { keySetLimit: 1, probeValues: 100_000, probeBatch: 250 } } });
+      expect(probed.sampled).toBe(false);
+      expect(probed.joinTables.map((j) => j.table)).toEqual(expect.arrayContaining(['accounts_contacts', 'accounts_opportunities']));
+      const orphans = Object.entries(sample.manifest().orphans);
+      expect(orphans.length).toBeGreaterThan(0);
+      for (const [key, count] of orphans) {
+        const [table, idColumn] = key.split('.');
+        const plain = probed.relationships.find((r) => r.from.table === table && r.from.columns[0] === idColumn);
+        const link = probed.polymorphic.find((p) => p.table === table && p.idColumn === idColumn);
+        const found = plain ? plain.inclusion.orphanRows : link!.targets.reduce((sum, t) => sum + t.inclusion.orphanRows, 0);
+        expect(found, key).toBe(count);
+      }
+    } finally {
+      await pg.close();
+      await database.drop();
+    }
   });
 });
