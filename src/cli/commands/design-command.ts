@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import type { Connector } from '../../connectors/contract.js';
+import { CrmError } from '../../core/errors/index.js';
 import type { TableSchema } from '../../core/types.js';
 import { designTargetSchema } from '../../mapping/design/design-target.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
@@ -24,7 +26,7 @@ export function registerDesign(program: Command): void {
           const sourceSchema = await source.introspect({ tables: sourceTables(ctx.plan) });
           const designed = designTargetSchema(ctx.plan, sourceSchema, savedAnalysis(opts.project));
           const target = await ctx.target();
-          const existing = new Set((await target.introspect()).tables.map((t) => t.name));
+          const existing = new Set((await existingTables(target)).map((t) => t.name));
           // Never drop by default: an existing table is left alone and named, so a rerun is safe.
           const tables = opts.allowDrop ? designed : designed.filter((t) => !existing.has(t.name));
           const kept = designed.filter((t) => existing.has(t.name) && !opts.allowDrop).map((t) => t.name);
@@ -48,6 +50,16 @@ export function registerDesign(program: Command): void {
         }
       }),
     );
+}
+
+/** The target's tables; a SQLite target that does not exist yet has none (its writer creates the file). */
+async function existingTables(target: Connector): Promise<readonly TableSchema[]> {
+  try {
+    return (await target.introspect()).tables;
+  } catch (err) {
+    if (err instanceof CrmError && err.code === 'CRM_C1004') return [];
+    throw err;
+  }
 }
 
 function sourceTables(plan: Plan): string[] {

@@ -85,7 +85,14 @@ const VALUE_RULES: Partial<Record<SemanticKind, ValueRule>> = {
   datetime: byKinds(['timestamp', 'timestamptz', 'date'], 'date-times'),
   created_at: byKinds(['timestamp', 'timestamptz', 'date'], 'date-times'),
   updated_at: byKinds(['timestamp', 'timestamptz', 'date'], 'date-times'),
-  money_amount: byKinds(['decimal', 'integer', 'bigint', 'float', 'text'], 'amounts'),
+  money_amount: (column) => {
+    if (kindOf(column) !== 'text') return byKinds(['decimal', 'integer', 'bigint', 'float'], 'amounts')(column);
+    // Free text ("12M", "~5 million") would reject row by row: say so rather than accept it.
+    const readable = ['integer', 'decimal', 'thousands', 'currency'].reduce((sum, p) => sum + share(column.profile, p), 0);
+    return readable >= 0.9
+      ? { adjust: 0.03 }
+      : { adjust: -0.4, reason: `only ${Math.round(Math.min(1, readable) * 100)}% of the values read as amounts` };
+  },
   probability: byKinds(['integer', 'decimal', 'float'], 'numbers'),
   reference: byKinds(['uuid', 'text', 'integer', 'bigint'], 'keys'),
 };

@@ -38,7 +38,7 @@ export function renderSuggestion(report: SuggestReport, options: RenderOptions):
   });
   doc.commentBefore = [
     ` Draft written by \`crmbridge suggest\` (${options.targetLabel}). Review every line before a run:`,
-    ' each suggestion says how sure it is (0–1) and why; those under ' + `${pct(options.threshold)} are commented out.`,
+    ` each suggestion says how sure it is (0–1) and why; those under ${pct(options.threshold)} are commented out.`,
     ' Secrets go in ${env:NAME} references, e.g. postgres://user:${env:PGPASSWORD}@host/db',
   ].join('\n');
 

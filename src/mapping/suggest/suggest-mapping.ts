@@ -78,11 +78,11 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
         .filter((f) => f.required && !mapped.has(f.name) && !(o.target.generateKey === 'uuid' && table.key.includes(f.name)))
         .map((f) => ({ object: o.name, table: table.name, field: f.name }));
     }),
-    unmappedSource: [
-      ...drafts.flatMap((d) =>
-        d.columns.filter((c) => !d.used.has(c.name) && !isHousekeeping(c.name)).map((c) => ({ table: c.table, column: c.name })),
-      ),
-    ],
+    unmappedSource: drafts.flatMap((d) => {
+      const object = objects.find((o) => o.name === d.name)!;
+      const read = new Set([...keyColumns(d.match.source), ...object.fields.filter((f) => f.accepted).flatMap((f) => readColumns(f.spec))]);
+      return d.columns.filter((c) => !read.has(c.name) && !isHousekeeping(c.name)).map((c) => ({ table: c.table, column: c.name }));
+    }),
     unmappedTables: layout.tables
       .map((t) => t.name)
       .filter(
@@ -92,6 +92,13 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
           !objects.some((o) => o.fields.some((f) => f.spec.lookup?.table === t || f.spec.lookup?.through?.table === t)),
       ),
   };
+}
+
+/** The source columns a field reads: its `from` and the columns of its `when`. */
+function readColumns(spec: FieldSpec): string[] {
+  const from = spec.from === undefined ? [] : typeof spec.from === 'string' ? [spec.from] : spec.from;
+  const when = spec.ref && typeof spec.ref !== 'string' ? Object.keys(spec.ref.when ?? {}) : [];
+  return [...from, ...when];
 }
 
 const isHousekeeping = (column: string): boolean =>
@@ -364,7 +371,11 @@ function filterOf(table: TableProfile): { filter?: string } {
   return flag ? { filter: `${flag} = 0` } : {};
 }
 
-/** A join table gives each side's object a lookup for a still-unmapped reference to the other side (the first live link). */
+/**
+ * A join table gives each side's object a lookup for a still-unmapped reference to the other
+ * side (the first live link). A link to a missing row leaves NULL: the row itself is still live,
+ * and the dangling link is reported where the link table is loaded.
+ */
 function addJoinLookups(join: JoinTable, analysis: Analysis, byTable: ReadonlyMap<string, ObjectDraft>, threshold: number): void {
   if (join.sides.some((s) => s.typeColumn !== undefined || s.tables.length !== 1)) return;
   const table = profileOf(analysis, join.table);
@@ -389,7 +400,7 @@ function addJoinLookups(join: JoinTable, analysis: Analysis, byTable: ReadonlyMa
       field.name,
       suggestion(
         field.name,
-        { lookup, ref: otherObject.name },
+        { lookup, ref: { object: otherObject.name, onMissing: 'null' } },
         { confidence: 0.7, reason: `the first link in join table ${join.table}` },
         threshold,
       ),

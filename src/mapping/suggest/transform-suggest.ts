@@ -10,6 +10,26 @@ const sourceKind = (c: SourceColumn): CanonicalKind => c.type.kind;
 const textFormat = (c: SourceColumn): string | undefined => (c.type.kind === 'text' ? c.profile?.inferredFormat : undefined);
 const isSugarMultienum = (c: SourceColumn): boolean => (c.profile?.topValues ?? []).some((v) => /^\^.*\^$/.test(v.value));
 
+/** Words for yes and no beyond the boolean transform's defaults (Sugar's user status, checkbox exports). */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  active: true,
+  inactive: false,
+  enabled: true,
+  disabled: false,
+  checked: true,
+  unchecked: false,
+};
+const DEFAULT_SPELLINGS = new Set(['true', 't', 'yes', 'y', '1', 'on', 'false', 'f', 'no', 'n', '0', 'off']);
+
+/** `boolean`, with the column's own spellings declared when they are not the defaults (Active/Inactive). */
+function booleanSteps(c: SourceColumn): readonly Step[] {
+  const seen = (c.profile?.topValues ?? []).map((v) => v.value.trim()).filter((v) => v !== '');
+  if (seen.every((v) => DEFAULT_SPELLINGS.has(v.toLowerCase()))) return ['boolean'];
+  const spelled = (meaning: boolean) => seen.filter((v) => BOOLEAN_WORDS[v.toLowerCase()] === meaning);
+  if (spelled(true).length === 0 || spelled(false).length === 0) return ['boolean'];
+  return [{ boolean: { true: spelled(true), false: spelled(false) } }];
+}
+
 /**
  * The transform steps that turn a source column into a target field, by the field's semantic
  * kind (or canonical type for a database target), from what the analysis saw in the values.
@@ -30,8 +50,8 @@ const BY_TYPE: Partial<Record<CanonicalKind, StepRule>> = {
   timestamp: (c) => (textFormat(c) ? [{ timestamp: { formats: [textFormat(c)], output: 'timestamp' } }] : []),
   date: (c) => (sourceKind(c) === 'date' ? [] : textFormat(c) ? [{ date: { formats: [textFormat(c)] } }] : ['date']),
   decimal: (c, f) => (sourceKind(c) === 'text' ? [f.kind === 'money_amount' || textFormat(c) === 'currency' ? 'money' : 'number'] : []),
-  integer: (c) => (sourceKind(c) === 'text' ? ['integer'] : []),
-  boolean: (c) => (sourceKind(c) === 'boolean' ? [] : ['boolean']),
+  integer: (c) => (sourceKind(c) === 'integer' ? [] : ['integer']),
+  boolean: (c) => (sourceKind(c) === 'boolean' ? [] : booleanSteps(c)),
   multiselect: (c) => (isSugarMultienum(c) ? [{ multiselect: { format: 'sugar' } }] : ['multiselect']),
 };
 

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { CanonicalType } from '../../../src/core/types.js';
+import { MODERN_CRM } from '../../../src/mapping/models/modern-crm.js';
+import { compilePlan } from '../../../src/mapping/plan/compile-plan.js';
+import { parseProject } from '../../../src/mapping/project/load-project.js';
+import { nameKey, nameWords } from '../../../src/mapping/suggest/names.js';
+import { renderSuggestion } from '../../../src/mapping/suggest/render-suggestion.js';
+import { suggestMapping } from '../../../src/mapping/suggest/suggest-mapping.js';
+import type { Analysis, ColumnProfile, TableProfile, ValueCount } from '../../../src/schema/analysis-types.js';
+
+function column(name: string, extra: Partial<ColumnProfile> = {}, type: CanonicalType = { kind: 'text' }): ColumnProfile {
+  return {
+    name,
+    type,
+    nativeType: 'text',
+    nullable: true,
+    nullCount: 0,
+    nullShare: 0,
+    emptyCount: 0,
+    untrimmedCount: 0,
+    distinctCount: 5,
+    distinctExact: true,
+    patterns: [],
+    candidateKey: false,
+    duplicateValues: 0,
+    duplicatesExact: true,
+    ...extra,
+  };
+}
+
+const table = (name: string, columns: ColumnProfile[]): TableProfile => ({
+  name,
+  rowCount: 5,
+  rowCountExact: true,
+  rowsProfiled: 5,
+  sampled: false,
+  primaryKey: [],
+  readRejects: 0,
+  columns,
+});
+
+const values = (...v: string[]): ValueCount[] => v.map((value) => ({ value, count: 1 }));
+
+/** A HubSpot-style export: companies and deals files with human headers and no declared keys. */
+const ANALYSIS: Analysis = {
+  version: 1,
+  source: { connector: 'csv', displayName: 'export/' },
+  generatedAt: '2024-01-01T00:00:00Z',
+  sampled: false,
+  relationships: [],
+  joinTables: [],
+  polymorphic: [],
+  tables: [
+    table('hubspot-companies', [
+      column('Record ID', { candidateKey: true }),
+      column('Company name'),
+      column('Phone Number', { patterns: [{ name: 'phone', matches: 5, share: 1 }] }),
+      column('City'),
+      column('Webside', { patterns: [{ name: 'url', matches: 2, share: 0.4 }] }),
+    ]),
+    table('hubspot-deals', [
+      column('Record ID', { candidateKey: true }),
+      column('Deal Name'),
+      column('Deal Stage', { topValues: values('appointmentscheduled', 'closedwon', 'Stalled') }),
+      column('Close Date', { inferredType: { kind: 'date' }, inferredFormat: 'MM/DD/YYYY' }),
+      column('Amount', { inferredType: { kind: 'decimal' }, inferredFormat: 'currency' }),
+      column('Associated Company'),
+    ]),
+  ],
+};
+
+const report = suggestMapping(ANALYSIS, { model: MODERN_CRM });
+const text = renderSuggestion(report, { sourceUrl: 'export/', targetUrl: 'sqlite:modern.db', targetLabel: 'modern', threshold: 0.6 });
+const project = parseProject(text, 'crmbridge.yaml');
+
+describe('suggestMapping on a HubSpot-style export', () => {
+  it('writes a file that validates and compiles', () => {
+    expect(() => compilePlan(project)).not.toThrow();
+  });
+
+  it('matches objects and fields by CRM vocabulary', () => {
+    expect(project.objects.companies.source.table).toBe('hubspot-companies');
+    expect(project.objects.companies.fields.name).toBe('Company name');
+    expect(project.objects.companies.fields.address_city).toBe('City');
+    expect(project.objects.opportunities.fields.name).toBe('Deal Name');
+    expect(project.objects.opportunities.fields.close_date).toEqual({
+      from: 'Close Date',
+      transform: [{ date: { formats: ['MM/DD/YYYY'] } }],
+    });
+    expect(project.objects.opportunities.fields.amount).toEqual({ from: 'Amount', transform: ['money'] });
+    expect(project.objects.opportunities.fields.company_id).toEqual({ from: 'Associated Company', ref: 'companies' });
+  });
+
+  it('keys objects with a derived uuid when the source ids are not UUIDs', () => {
+    expect(project.objects.companies.target.generateKey).toBe('uuid');
+    expect(project.objects.companies.source.key).toBe('Record ID');
+  });
+
+  it('maps every picklist value it can and leaves the unknown one to a person', () => {
+    expect(project.objects.opportunities.fields.stage).toEqual({
+      from: 'Deal Stage',
+      transform: [{ picklist: { map: { appointmentscheduled: 'new', closedwon: 'won' } } }],
+    });
+    expect(text).toMatch(/# TODO "Stalled" \(1 rows\)/);
+  });
+
+  it('writes a suggestion under the threshold commented out, with its reason', () => {
+    expect(project.objects.companies.fields.website).toBeUndefined();
+    expect(text).toMatch(/# 0\.5\d similar name \(0\.86\) \(below the threshold\)\n\s*# website:\n\s*# {3}from: Webside/);
+    expect(report.objects.find((o) => o.name === 'companies')!.fields.find((f) => f.target === 'website')!.accepted).toBe(false);
+  });
+
+  it('gives every accepted suggestion a confidence comment', () => {
+    expect(text).toMatch(/# 0\.9\d known synonym in CRM vocabularies\n\s+name: Company name/);
+  });
+
+  it('reports unmapped required fields and source columns', () => {
+    expect(report.unmappedSource).toContainEqual({ table: 'hubspot-companies', column: 'Webside' });
+    expect(report.unmappedRequired).toEqual([]);
+  });
+});
+
+describe('names', () => {
+  it.each([
+    ['BillingCity', ['billing', 'city']],
+    ['billing_address_city', ['billing', 'address', 'city']],
+    ['Billing City', ['billing', 'city']],
+    ['Probability (%)', ['probability']],
+    ['HTTPStatus', ['http', 'status']],
+  ])('%s', (name, words) => expect(nameWords(name)).toEqual(words));
+
+  it('gives one key for every spelling', () => {
+    expect(new Set(['postal_code', 'PostalCode', 'Postal Code', 'postalcode'].map(nameKey)).size).toBe(1);
+  });
+});
