@@ -3,6 +3,7 @@ import { Command } from '@commander-js/extra-typings';
 import { registerAnalyze } from './commands/analyze-command.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerDesign } from './commands/design-command.js';
+import { registerInit } from './commands/init-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerPlan } from './commands/plan-command.js';
 import { registerRejects } from './commands/rejects-command.js';
@@ -10,6 +11,7 @@ import { registerRollback } from './commands/rollback-command.js';
 import { registerRuns } from './commands/runs-command.js';
 import { registerSample } from './commands/sample-command.js';
 import { registerSchema } from './commands/schema-command.js';
+import { registerSuggest } from './commands/suggest-command.js';
 
 /** The `crmbridge` command: one file per verb under commands/, each thin over the library. */
 const program = new Command('crmbridge')
@@ -21,6 +23,8 @@ registerAnalyze(program);
 registerSchema(program);
 registerSample(program);
 registerDemo(program);
+registerInit(program);
+registerSuggest(program);
 registerDesign(program);
 registerPlan(program);
 registerMigrate(program);
