@@ -100,6 +100,61 @@ export interface Writer {
   close(): Promise<void>;
 }
 
+/**
+ * Verify and diff push row hashing into the database where they can (`Connector.openChecksum`).
+ * Every dialect, and the in-process hasher (`src/engine/verify/row-hash.ts`), computes exactly:
+ *
+ * - field text: `<UTF-8 byte length of the canonical text>:<canonical text>` (see
+ *   `toCanonicalText`), or `~` for NULL (no field text starts with `~`, so NULL ≠ '');
+ * - row string: the field texts of the key columns, then of the compared columns, concatenated;
+ * - row hash: the first 16 hex digits of md5(row string) as an unsigned 64-bit integer;
+ * - segment checksum: the row count and the sum of the row hashes modulo 2^64 (order-free).
+ *
+ * Key bounds are canonical key texts; rows are ordered by the key in canonical order (integers
+ * numerically, other kinds by the code points of their canonical text), whatever the collation.
+ */
+export interface ChecksumColumn {
+  readonly name: string;
+  /** The canonical type whose canonical text is hashed (may refine the catalog type, e.g. text → uuid). */
+  readonly type: CanonicalType;
+}
+
+export interface ChecksumRequest {
+  readonly table: string;
+  readonly key: readonly ChecksumColumn[];
+  readonly columns: readonly ChecksumColumn[];
+  /** A filter in the source's own SQL. */
+  readonly where?: string;
+}
+
+/** Key bounds as canonical key texts: key > after (exclusive) and key <= upTo (inclusive). */
+export interface TextKeyRange {
+  readonly after?: readonly string[];
+  readonly upTo?: readonly string[];
+}
+
+export interface SegmentChecksum {
+  readonly count: number;
+  /** Sum of the row hashes modulo 2^64. */
+  readonly sum: bigint;
+}
+
+/** A row as canonical texts: the key (never NULL) and the compared columns. */
+export interface CanonicalRow {
+  readonly key: readonly string[];
+  readonly values: readonly (string | null)[];
+}
+
+/** Checksums of one table in one consistent snapshot, held until `close`. */
+export interface ChecksumSession {
+  checksum(range: TextKeyRange): Promise<SegmentChecksum>;
+  /** Keys that cut the rows of `range` into about `parts` parts of equal size, ascending. */
+  splitPoints(range: TextKeyRange, parts: number): Promise<string[][]>;
+  /** The rows of `range` in key order. */
+  rows(range: TextKeyRange): Promise<CanonicalRow[]>;
+  close(): Promise<void>;
+}
+
 export interface Connector {
   /** Connector name for messages: 'postgres', 'mysql', 'sqlite', 'csv', 'json'. */
   readonly name: string;
@@ -119,6 +174,12 @@ export interface Connector {
     keys: readonly (readonly Value[])[],
     columns?: readonly string[],
   ): Promise<RowBatch>;
+  /**
+   * Optional: checksums computed by the database itself (see `ChecksumRequest`). Resolves to
+   * undefined when a column's canonical text or the key order cannot be had in this dialect's
+   * SQL; the caller then hashes rows it reads in-process.
+   */
+  openChecksum?(request: ChecksumRequest): Promise<ChecksumSession | undefined>;
   /** A writer for this location (throws CRM_N2006 when not writable). */
   writer(): Promise<Writer>;
   close(): Promise<void>;

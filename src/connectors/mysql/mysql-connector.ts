@@ -1,5 +1,6 @@
 import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
-import type { Capabilities, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import { openMysqlChecksum } from './mysql-checksum.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { introspectDatabase } from './mysql-introspector.js';
 import type { MysqlPool } from './mysql-pool.js';
@@ -54,6 +55,10 @@ export class MysqlConnector implements Connector {
     columns?: readonly string[],
   ): Promise<RowBatch> {
     return this.reader.readByKeys(table, keyColumns, keys, columns);
+  }
+
+  openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
+    return openMysqlChecksum(this.pool, request);
   }
 
   async writer(): Promise<Writer> {

@@ -1,6 +1,7 @@
 import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
-import type { Capabilities, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
 import { PostgresCatalog } from './postgres-catalog.js';
+import { openPostgresChecksum } from './postgres-checksum.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { PG_MAX_IDENTIFIER_BYTES } from './postgres-identifiers.js';
@@ -56,6 +57,10 @@ export class PostgresConnector implements Connector {
     columns?: readonly string[],
   ): Promise<RowBatch> {
     return this.reader.readByKeys(table, keyColumns, keys, columns);
+  }
+
+  openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
+    return openPostgresChecksum(this.db, request);
   }
 
   async writer(): Promise<Writer> {

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { CrmError } from '../../core/errors/index.js';
 import type { DatabaseSchema, Row, RowBatch, Value } from '../../core/types.js';
-import type { Capabilities, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import { openSqliteChecksum } from './sqlite-checksum.js';
 import { translateSqliteError, withSqliteErrors } from './sqlite-errors.js';
 import { introspectTable, listTables } from './sqlite-introspector.js';
 import { projection, readTable } from './sqlite-reader.js';
@@ -95,6 +96,12 @@ export class SqliteConnector implements Connector {
       for (const raw of found) rows.push(proj.decode(raw));
     }
     return { columns: proj.columns, rows };
+  }
+
+  /** On its own read-only handle (file databases), like `read`: the session's transaction blocks nothing else here. */
+  async openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
+    const own = this.path === MEMORY ? undefined : openHandle(this.path, { create: false, readonly: true });
+    return openSqliteChecksum(own ?? this.handle(), request, own);
   }
 
   async writer(): Promise<Writer> {
