@@ -1,0 +1,196 @@
+import { Command } from '@commander-js/extra-typings';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerDiff } from '../../src/cli/commands/diff-command.js';
+import type { Connector } from '../../src/connectors/contract.js';
+import { openConnector } from '../../src/connectors/registry.js';
+import type { TableSchema, Value } from '../../src/core/types.js';
+import { deterministicUuid } from '../../src/engine/deterministic-uuid.js';
+import { diffTables } from '../../src/engine/verify/table-diff.js';
+import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+
+const col = (name: string, type: TableSchema['columns'][number]['type'], nullable = true) => ({ name, type, nativeType: '', nullable });
+
+const DEALS: TableSchema = {
+  name: 'deals',
+  columns: [
+    col('id', { kind: 'bigint' }, false),
+    col('ref', { kind: 'uuid' }),
+    col('name', { kind: 'text' }),
+    col('amount', { kind: 'decimal', precision: 14, scale: 2 }),
+    col('closed_at', { kind: 'timestamp' }),
+    col('won', { kind: 'boolean' }),
+  ],
+  primaryKey: ['id'],
+  uniqueKeys: [],
+  foreignKeys: [],
+  indexes: [],
+};
+const COLUMNS = DEALS.columns.map((c) => c.name);
+const ROWS = 100_000;
+
+function deal(i: number): Value[] {
+  const cents = String((i * 7919) % 10_000_000).padStart(3, '0');
+  return [
+    BigInt(i),
+    deterministicUuid('deal', String(i)),
+    i % 97 === 0 ? null : `Deal ${i} – ${i % 3 === 0 ? 'Ünïcode' : 'plain'}`,
+    `${cents.slice(0, -2)}.${cents.slice(-2)}`,
+    `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')} 10:${String(i % 60).padStart(2, '0')}:00.${String(i % 1_000_000).padStart(6, '0')}`,
+    i % 2 === 0,
+  ];
+}
+
+// Legacy-style people in MariaDB: CHAR(36) text keys and other column names than in PostgreSQL.
+const PEOPLE_PG: TableSchema = {
+  name: 'people',
+  columns: [col('id', { kind: 'uuid' }, false), col('full_name', { kind: 'text' }), col('email', { kind: 'text' })],
+  primaryKey: ['id'],
+  uniqueKeys: [],
+  foreignKeys: [],
+  indexes: [],
+};
+const PEOPLE_MY: TableSchema = {
+  name: 'persons',
+  columns: [col('person_id', { kind: 'text', length: 36 }, false), col('name', { kind: 'text' }), col('email1', { kind: 'text' })],
+  primaryKey: ['person_id'],
+  uniqueKeys: [],
+  foreignKeys: [],
+  indexes: [],
+};
+
+describe('crmbridge diff: PostgreSQL vs MariaDB with checksums in both databases', () => {
+  let pg: FreshDatabase | undefined;
+  let my: FreshDatabase | undefined;
+  let a: Connector;
+  let b: Connector;
+
+  beforeAll(async () => {
+    [pg, my] = await Promise.all([freshPostgres(), freshMysql()]);
+    if (!pg || !my) return;
+    a = await openConnector(pg.url);
+    b = await openConnector(my.url);
+    const rows = Array.from({ length: ROWS }, (_, i) => deal(i + 1));
+    // b: 3 rows missing, 2 extra, 4 fields changed (one to NULL, one from NULL to '').
+    const missing = new Set([1, 50_000, 100_000]);
+    const changed = new Map<number, [number, Value]>([
+      [2, [3, '1.01']],
+      [33_333, [2, 'Renamed']],
+      [66_667, [5, true]],
+      [97 * 500, [2, '']],
+    ]);
+    const rowsB = rows
+      .filter((r) => !missing.has(Number(r[0])))
+      .map((r) => {
+        const change = changed.get(Number(r[0]));
+        if (!change) return r;
+        const copy = [...r];
+        copy[change[0]] = change[1];
+        return copy;
+      });
+    rowsB.push(deal(100_001), deal(100_002));
+    const people = Array.from({ length: 3000 }, (_, i) => [deterministicUuid('person', String(i)), `Person ${i}`, `p${i}@example.com`]);
+    const peopleB = people.map((p, i) => (i === 1234 ? [p[0], 'Someone Else', p[2]] : p));
+    for (const [connector, dealRows, peopleTable, peopleRows] of [
+      [a, rows, PEOPLE_PG, people],
+      [b, rowsB, PEOPLE_MY, peopleB],
+    ] as const) {
+      const w = await connector.writer();
+      await w.createTables([DEALS, peopleTable]);
+      for (let i = 0; i < dealRows.length; i += 20_000) {
+        await w.write('deals', { columns: COLUMNS, rows: dealRows.slice(i, i + 20_000) }, { mode: 'insert' });
+      }
+      await w.write(
+        peopleTable.name,
+        { columns: peopleTable.columns.map((c) => c.name), rows: peopleRows.map((r) => [...r]) },
+        { mode: 'insert' },
+      );
+      await w.close();
+    }
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await Promise.all([pg?.drop(), my?.drop()]);
+  });
+
+  it('finds each planted difference exactly once in 100,000 rows, and nothing else', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const result = await diffTables({ a, b, table: { a: 'deals', b: 'deals' }, key: [{ a: 'id', b: 'id' }] });
+    expect(result.pushdown).toEqual({ a: true, b: true });
+    expect(result.onlyInA.map((r) => r.key[0])).toEqual(['1', '50000', '100000']);
+    expect(result.onlyInB.map((r) => r.key[0])).toEqual(['100001', '100002']);
+    const changes = result.changed.map((c) => ({ key: c.key[0], fields: c.fields.map((f) => [f.column.a, f.a, f.b]) }));
+    expect(changes).toEqual([
+      { key: '2', fields: [['amount', deal(2)[3], '1.01']] },
+      { key: '33333', fields: [['name', 'Deal 33333 – Ünïcode', 'Renamed']] },
+      { key: '48500', fields: [['name', null, '']] },
+      { key: '66667', fields: [['won', 'false', 'true']] },
+    ]);
+    // Bisection downloads a few segments, not the table.
+    expect(result.stats.rowsCompared).toBeLessThan(20_000);
+  });
+
+  it('reports nothing for identical tables, with one checksum per side', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const result = await diffTables({ a, b: a, table: { a: 'deals', b: 'deals' }, key: [{ a: 'id', b: 'id' }] });
+    expect(result.equal).toBe(true);
+    expect(result.stats).toEqual({ segments: 1, rowsCompared: 0 });
+  });
+
+  it('compares renamed columns with text (CHAR(36)) keys against uuid keys', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const result = await diffTables({
+      a,
+      b,
+      table: { a: 'people', b: 'persons' },
+      key: [{ a: 'id', b: 'person_id' }],
+      columns: [
+        { a: 'full_name', b: 'name' },
+        { a: 'email', b: 'email1' },
+      ],
+      threshold: 50,
+    });
+    expect(result.pushdown).toEqual({ a: true, b: true });
+    expect(result.onlyInA).toEqual([]);
+    expect(result.onlyInB).toEqual([]);
+    expect(result.changed).toEqual([
+      {
+        key: [deterministicUuid('person', '1234')],
+        fields: [{ column: { a: 'full_name', b: 'name' }, a: 'Person 1234', b: 'Someone Else' }],
+      },
+    ]);
+  });
+
+  it('gives the same answer when every row is hashed in-process', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const options = { a, b, table: { a: 'deals', b: 'deals' }, key: [{ a: 'id', b: 'id' }] };
+    const [pushed, local] = await Promise.all([diffTables(options), diffTables({ ...options, pushdown: false })]);
+    expect(local.pushdown).toEqual({ a: false, b: false });
+    expect(local.changed).toEqual(pushed.changed);
+    expect(local.onlyInA).toEqual(pushed.onlyInA);
+    expect(local.onlyInB).toEqual(pushed.onlyInB);
+  });
+
+  it('exits 0 when equal, 1 when different, 2 when it cannot run', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const run = async (...args: string[]) => {
+      const program = new Command().exitOverride();
+      registerDiff(program);
+      const write = process.stdout.write;
+      process.stdout.write = () => true;
+      try {
+        await program.parseAsync(['node', 'crmbridge', 'diff', ...args]);
+      } finally {
+        process.stdout.write = write;
+      }
+      const code = process.exitCode;
+      process.exitCode = 0;
+      return code;
+    };
+    expect(await run(pg.url, pg.url, '--table', 'deals', '--key', 'id')).toBe(0);
+    expect(await run(pg.url, my.url, '--table', 'people:persons', '--key', 'id:person_id', '--columns', 'full_name:name', '--json')).toBe(
+      1,
+    );
+    expect(await run(pg.url, my.url, '--table', 'no_such_table', '--key', 'id')).toBe(2);
+  });
+});
