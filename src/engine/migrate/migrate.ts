@@ -8,7 +8,7 @@ import type { Checkpoint, LedgerCounts, LedgerEntry, RunStatus, StateStore } fro
 import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
-import { loadDeferredReferences } from './deferred-pass.js';
+import { deferredView, loadDeferredReferences } from './deferred-pass.js';
 import { loadObject, type PassContext } from './object-pass.js';
 import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
@@ -117,7 +117,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     emit,
     tableColumns,
     missingTables: options.missingTables ?? new Set(),
-    uniques: new UniqueGuard(new Map([...tables.values()].map((t) => [t.name, t])), dryRun),
+    freshObjects: new Set(),
+    uniques: new UniqueGuard(new Map([...tables.values()].map((t) => [t.name, t]))),
     afterBatch: (object, ledger) => {
       ledgers.set(object, ledger);
       checkThresholds(ledgers, options.maxErrors ?? plan.options.maxErrors, options.maxErrorRatio ?? plan.options.maxErrorRatio);
@@ -177,13 +178,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       emit({ type: 'object-started', object: object.name, pass: 2 });
       const t0 = Date.now();
       const ledger = ledgers.get(object.name)!;
+      const view = deferredView(object);
       const outcome = await loadDeferredReferences(
         ctx,
         object,
-        mappers.get(object.name)!,
+        compileObjectMapper(view, transformContext),
         tables.get(object.name)!,
         { ledger },
-        batchesFor(object, cp?.position),
+        batchesFor(view, cp?.position),
       );
       await markDone(state, run.id, object.name, 2, ledger);
       const before = results.get(object.name)!;
@@ -242,6 +244,9 @@ async function runObject(
   const t0 = Date.now();
   emit({ type: 'object-started', object: object.name, pass: 1 });
   try {
+    if (!cp && !retry && !ctx.missingTables.has(object.target.table) && (await ctx.target.count(object.target.table)) === 0) {
+      ctx.freshObjects.add(object.name);
+    }
     const ledger = await loadObject(ctx, object, mapper, table, { ledger: cp?.ledger ?? emptyLedger() }, batches(cp?.position));
     if (object.source.filter && !retry) {
       // Rows the filter excludes are never read row by row; they are counted, so the ledger

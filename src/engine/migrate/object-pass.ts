@@ -29,7 +29,13 @@ export interface PassContext {
   readonly emit: EventSink;
   readonly tableColumns: ReadonlyMap<string, readonly string[]>;
   readonly uniques: UniqueGuard;
-  /** Dry run only: target tables that do not exist yet; they are read as empty. */
+  /**
+   * Objects whose target table was empty when their first (not resumed) load began: their rows
+   * are not read back to classify created/updated/unchanged — everything is created — which
+   * spares one target read per batch on the initial load, the bulk of a migration.
+   */
+  readonly freshObjects: Set<string>;
+  /** Dry run only: target tables that do not exist yet (never read). */
   readonly missingTables: ReadonlySet<string>;
   /** Called after every committed batch with the rejects it added; throws to stop the run (thresholds). */
   readonly afterBatch: (object: string, ledger: LedgerCounts) => void;
@@ -127,7 +133,7 @@ export async function loadObject(
     }
     const ok = pending.filter((p) => !p.reject);
     const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
-    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])));
+    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), unread(ctx, object));
     for (const f of outcome.failed) {
       f.pending.reject = rejectOf(
         object.name,
@@ -301,7 +307,7 @@ async function classifyAndWrite(
     seen.set(k, p);
     unique.push(p);
   }
-  const existing = ctx.missingTables.has(table)
+  const existing = unread(ctx, object)
     ? { columns, rows: [] }
     : await ctx.target.readByKeys(
         table,
@@ -319,7 +325,7 @@ async function classifyAndWrite(
   const kinds: ('insert' | 'update')[] = [];
   const priors: ((string | null)[] | undefined)[] = [];
   const taken = await ctx.uniques.conflicts(
-    ctx.missingTables.has(table) ? undefined : ctx.target,
+    unread(ctx, object) ? undefined : ctx.target,
     object,
     columns,
     unique.map((p) => p.values!),
@@ -357,7 +363,9 @@ async function classifyAndWrite(
         table,
         columns,
         toWrite.map((p) => p.values!),
-        object.mode === 'insert' ? { mode: 'insert' } : { mode: 'upsert', key: object.target.key },
+        // A fresh load inserts: two source rows that map to one target key then collide in the
+        // target's primary key and the second is rejected, instead of silently overwriting.
+        object.mode === 'insert' || ctx.freshObjects.has(object.name) ? { mode: 'insert' } : { mode: 'upsert', key: object.target.key },
       )
     : { written: toWrite.map((_, i) => i), failed: [] };
   for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index], error: f.error });
@@ -382,4 +390,9 @@ async function classifyAndWrite(
 
 function rowJson(columns: readonly string[], texts: readonly (string | null)[]): string {
   return JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, texts[i]])));
+}
+
+/** The object's target rows are not read back (a table missing in a dry run, or a fresh load). */
+function unread(ctx: PassContext, object: ObjectPlan): boolean {
+  return ctx.missingTables.has(object.target.table) || ctx.freshObjects.has(object.name);
 }

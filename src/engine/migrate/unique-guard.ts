@@ -7,18 +7,16 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
  * Checks the target's unique keys (other than the primary key) before writing: a row whose
  * unique value is already held by another target row, or by an earlier row of the same batch,
  * is rejected as duplicate_key. Doing it here (not only when the database refuses the write)
- * makes a dry run predict these rejects too; a dry run also remembers the values it would have
- * written, since the target does not hold them.
+ * makes a dry run predict these rejects too. Where the target is not probed (a dry run, or a
+ * table that was empty when the load began), the values written in this run are remembered.
  */
 export class UniqueGuard {
   readonly #tables: ReadonlyMap<string, TableSchema>;
-  readonly #dryRun: boolean;
-  /** dry run only: table → unique key columns → value key → target key */
+  /** Tables not probed: table → unique key columns → value key → target key, as written by this run. */
   readonly #seen = new Map<string, Map<string, string>>();
 
-  constructor(tables: ReadonlyMap<string, TableSchema>, dryRun: boolean) {
+  constructor(tables: ReadonlyMap<string, TableSchema>) {
     this.#tables = tables;
-    this.#dryRun = dryRun;
   }
 
   /** Row index → message, for rows that would violate a unique key. */
@@ -64,8 +62,9 @@ export class UniqueGuard {
     columns: readonly string[],
     rows: readonly Value[][],
     targetKeyOf: (values: readonly Value[]) => string,
+    remember: boolean,
   ): void {
-    if (!this.#dryRun) return;
+    if (!remember) return;
     for (const unique of this.#uniqueKeys(object, columns)) {
       const idx = unique.map((c) => columns.indexOf(c));
       let seen = this.#seenFor(object.target.table, unique);

@@ -1,0 +1,138 @@
+import type { CanonicalRow, Connector } from '../../connectors/contract.js';
+import { toCanonicalText } from '../../core/canonical.js';
+import { decodeKey, encodeKey } from '../../core/keys.js';
+import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
+import type { ObjectMapper } from '../../mapping/row-mapper.js';
+import { deterministicUuid } from '../deterministic-uuid.js';
+import type { IdResolver } from '../id-resolver.js';
+import { sourceBatches } from '../migrate/source-batches.js';
+import { compileTargetRules } from '../migrate/target-rules.js';
+
+/** A source row that is expected to be absent from the target, and why. */
+export interface AccountedRow {
+  readonly sourceKey: string;
+  readonly reason: string;
+  readonly field?: string;
+}
+
+/** Where an expected row came from, kept for the rows that turn out to differ. */
+export interface ExpectedOrigin {
+  readonly sourceKey: string;
+  readonly sourceColumns: readonly string[];
+  readonly sourceRow: Row;
+}
+
+export interface ExpectedRows {
+  /** Canonical target rows, keyed by target key texts, in the order of `columns`. */
+  readonly rows: CanonicalRow[];
+  /** Target key text (encodeKey of the key texts) → origin. */
+  readonly origins: Map<string, ExpectedOrigin>;
+  readonly accountedFor: AccountedRow[];
+  /** Source rows read (the filter's rows excluded: they are counted in `filtered`). */
+  readonly read: number;
+  readonly filtered: number;
+}
+
+export interface ExpectedRowsInput {
+  readonly source: Connector;
+  readonly object: ObjectPlan;
+  readonly mapper: ObjectMapper;
+  readonly targetTable: TableSchema;
+  /** Target key columns, then the compared columns: the layout of the rows produced. */
+  readonly key: readonly string[];
+  readonly columns: readonly string[];
+  readonly ids: IdResolver;
+  /** Source keys the latest run rejected (pass 1), with their reasons: they are expected absent. */
+  readonly rejected: ReadonlyMap<string, { reason: string; field?: string }>;
+  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+  readonly batchSize: number;
+}
+
+/**
+ * The source AS SEEN THROUGH THE MAPPING: every source row streamed, enriched, mapped, its key
+ * generated and references remapped through the id map, and checked against the target's rules,
+ * exactly as migrate does it (same `sourceBatches`, mapper, `deterministicUuid` and
+ * `compileTargetRules`). Rows that cannot map, or that the latest run rejected, are expected to
+ * be absent and listed as accounted for instead.
+ */
+export async function expectedRows(input: ExpectedRowsInput): Promise<ExpectedRows> {
+  const { object, mapper, targetTable } = input;
+  const layout = [...input.key, ...input.columns];
+  const positions = layout.map((c) => mapper.targetColumns.indexOf(c));
+  const rules = compileTargetRules(targetTable, mapper.targetColumns);
+  const types: CanonicalType[] = layout.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
+  const generatedKey = object.target.generateKey === 'uuid' ? mapper.targetColumns.indexOf(object.target.key[0]) : -1;
+  const out: ExpectedRows = { rows: [], origins: new Map(), accountedFor: [], read: 0, filtered: 0 };
+  let bound: ReturnType<ObjectMapper['bind']> | undefined;
+
+  for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, joinColumns: input.joinColumns })) {
+    out.read += batch.rows.length + batch.rejects.length;
+    for (const r of batch.rejects) out.accountedFor.push({ sourceKey: '', reason: 'unreadable', ...(r.column ? { field: r.column } : {}) });
+    bound ??= mapper.bind(batch.columns);
+    const mapped: { sourceKey: string; row: Row; values: Value[] }[] = [];
+    for (const [i, row] of batch.rows.entries()) {
+      const sourceKey = batch.keys[i];
+      const rejected = input.rejected.get(sourceKey);
+      const result = bound(row);
+      if (rejected || result.failure) {
+        const why = rejected ?? { reason: result.failure!.reason, field: result.failure!.field };
+        out.accountedFor.push({ sourceKey, reason: why.reason, ...(why.field ? { field: why.field } : {}) });
+        continue;
+      }
+      if (generatedKey >= 0) result.values[generatedKey] = deterministicUuid(object.name, sourceKey);
+      mapped.push({ sourceKey, row, values: result.values });
+    }
+    const unresolved = await remapThroughIdMap(input.ids, mapper, mapped);
+    for (const m of mapped) {
+      const missingParent = unresolved.get(m);
+      const violation = missingParent ? undefined : rules(m.values);
+      if (missingParent || violation) {
+        out.accountedFor.push({
+          sourceKey: m.sourceKey,
+          reason: missingParent ? 'missing_parent' : violation!.reason,
+          field: missingParent ?? violation!.column,
+        });
+        continue;
+      }
+      const texts = positions.map((p, i) => toCanonicalText(m.values[p], types[i]));
+      const key = texts.slice(0, input.key.length).map((k) => k ?? '');
+      out.rows.push({ key, values: texts.slice(input.key.length) });
+      out.origins.set(encodeKey(key), { sourceKey: m.sourceKey, sourceColumns: batch.columns, sourceRow: m.row });
+    }
+  }
+  if (object.source.filter) {
+    const table = object.source.table;
+    out.filtered = (await input.source.count(table)) - (await input.source.count(table, { where: object.source.filter }));
+  }
+  return out;
+}
+
+/**
+ * References hold the parent's SOURCE key; the target holds the parent's target key from the id
+ * map. A parent the map lacks gives NULL where the mapping allows it (onMissing null, and deferred
+ * references, which pass 2 leaves empty), otherwise the row is expected rejected (missing_parent).
+ * Returns the rows with an unresolvable reference, and the field.
+ */
+async function remapThroughIdMap(
+  ids: IdResolver,
+  mapper: ObjectMapper,
+  rows: readonly { values: Value[] }[],
+): Promise<Map<{ values: Value[] }, string>> {
+  const unresolved = new Map<{ values: Value[] }, string>();
+  for (const { index, field } of mapper.references) {
+    const ref = field.ref!;
+    const live = rows.filter((r) => !unresolved.has(r) && r.values[index] !== null);
+    const found = await ids.lookup(
+      ref.object,
+      live.map((r) => encodeKey([r.values[index]])),
+    );
+    for (const r of live) {
+      const target = found.get(encodeKey([r.values[index]]));
+      if (target !== undefined) r.values[index] = decodeKey(target)[0];
+      else if (ref.onMissing === 'null' || ref.deferred) r.values[index] = null;
+      else unresolved.set(r, field.target);
+    }
+  }
+  return unresolved;
+}
