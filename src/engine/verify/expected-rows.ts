@@ -45,7 +45,8 @@ export interface ExpectedRowsInput {
   readonly ids: IdResolver;
   /** Source keys the latest run rejected (pass 1), with their reasons: they are expected absent. */
   readonly rejected: ReadonlyMap<string, { reason: string; field?: string }>;
-  readonly joinColumns: ReadonlyMap<string, readonly string[]>;
+  /** Columns of each source table (base and joined), as `sourceBatches` needs them. */
+  readonly tableColumns: ReadonlyMap<string, readonly string[]>;
   readonly batchSize: number;
 }
 
@@ -63,10 +64,16 @@ export async function expectedRows(input: ExpectedRowsInput): Promise<ExpectedRo
   const rules = compileTargetRules(targetTable, mapper.targetColumns);
   const types: CanonicalType[] = layout.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
   const generatedKey = object.target.generateKey === 'uuid' ? mapper.targetColumns.indexOf(object.target.key[0]) : -1;
-  const out: ExpectedRows = { rows: [], origins: new Map(), accountedFor: [], read: 0, filtered: 0 };
+  const out = {
+    rows: [] as CanonicalRow[],
+    origins: new Map<string, ExpectedOrigin>(),
+    accountedFor: [] as AccountedRow[],
+    read: 0,
+    filtered: 0,
+  };
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
 
-  for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, joinColumns: input.joinColumns })) {
+  for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, tableColumns: input.tableColumns })) {
     out.read += batch.rows.length + batch.rejects.length;
     for (const r of batch.rejects) out.accountedFor.push({ sourceKey: '', reason: 'unreadable', ...(r.column ? { field: r.column } : {}) });
     bound ??= mapper.bind(batch.columns);
