@@ -1,7 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from '@commander-js/extra-typings';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerRepair } from '../../src/cli/commands/repair-command.js';
+import { registerVerify } from '../../src/cli/commands/verify-command.js';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import { encodeKey } from '../../src/core/keys.js';
@@ -82,12 +85,10 @@ const CONTACTS: Value[][] = Array.from({ length: 900 }, (_, i) => [
 ]);
 
 /** The URLs go through the environment: a project file never holds a password. */
-function project(pgUrl: string, myUrl: string): Plan {
+function projectYaml(pgUrl: string, myUrl: string): string {
   process.env.CRMBRIDGE_VERIFY_SOURCE = myUrl;
   process.env.CRMBRIDGE_VERIFY_TARGET = pgUrl;
-  return compilePlan(
-    parseProject(
-      `
+  return `
 source: { url: "\${env:CRMBRIDGE_VERIFY_SOURCE}", timeZone: "Europe/Berlin" }
 target: { url: "\${env:CRMBRIDGE_VERIFY_TARGET}" }
 options: { batchSize: 64 }
@@ -107,10 +108,7 @@ objects:
       full_name: { from: [first_name, last_name], transform: [concat] }
       email: { from: email1, transform: [email] }
       dnc: do_not_call
-`,
-      'crmbridge.yaml',
-    ),
-  );
+`;
 }
 
 describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL modern)', () => {
@@ -142,7 +140,8 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
     const tw = await target.writer();
     await tw.createTables(MODERN);
     await tw.close();
-    plan = project(pg.url, my.url);
+    writeFileSync(join(dir, 'crmbridge.yaml'), projectYaml(pg.url, my.url));
+    plan = compilePlan(parseProject(projectYaml(pg.url, my.url), 'crmbridge.yaml'));
     const result = await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
     migrateRun = result.runId;
     expect(result.ledger.find((l) => l.object === 'companies')).toMatchObject({ read: 300, rejected: 2, filtered: 6 });
@@ -236,6 +235,31 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
     expect(people.changed).toEqual([]);
     expect(people.extra.map((e) => e.key[0])).toEqual(['aaaaaaaa-0000-4000-8000-000000000000']);
     expect(repaired.objects.find((o) => o.object === 'people')).toMatchObject({ deleted: 0, extraKept: 1 });
+  });
+
+  it('crmbridge verify and repair exit 0 when equal, 1 on differences, 2 when they cannot run', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const cli = async (...args: string[]) => {
+      const program = new Command().exitOverride();
+      registerVerify(program);
+      registerRepair(program);
+      const write = process.stdout.write;
+      process.stdout.write = () => true;
+      try {
+        await program.parseAsync(['node', 'crmbridge', ...args]);
+      } finally {
+        process.stdout.write = write;
+      }
+      const code = process.exitCode;
+      process.exitCode = 0;
+      return code;
+    };
+    const file = join(dir, 'crmbridge.yaml');
+    // The extra row kept by the previous test is still there.
+    expect(await cli('verify', '-p', file, '--json')).toBe(1);
+    expect(await cli('repair', '-p', file, '--delete-extra')).toBe(0);
+    expect(await cli('verify', '-p', file, '--report', join(dir, 'verify.json'))).toBe(0);
+    expect(await cli('verify', '-p', join(dir, 'missing.yaml'))).toBe(2);
   });
 });
 

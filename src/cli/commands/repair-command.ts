@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import { repair } from '../../engine/repair/repair.js';
+import { openProject } from '../project-context.js';
+import { stateFolder } from '../project-paths.js';
+import { runAction } from '../run-action.js';
+import { renderVerify, verifyExitCode, writeReport } from './verify-command.js';
+
+export function registerRepair(program: Command): void {
+  program
+    .command('repair')
+    .description(
+      'Fix exactly what verify reports (insert missing, update differing rows), journalled so `crmbridge rollback <run>` undoes it; verifies again',
+    )
+    .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
+    .option('--object <names>', 'only these objects, comma-separated')
+    .option('--delete-extra', 'also delete target rows that no source row maps to')
+    .option('--json', 'print the result as JSON')
+    .option('--report <file>', 'JSON report file (default: .crmbridge/reports/<run>.json)')
+    .action(
+      runAction(async (opts) => {
+        const ctx = await openProject(opts.project);
+        try {
+          const result = await repair({
+            plan: ctx.plan,
+            source: await ctx.source(),
+            target: await ctx.target(),
+            state: ctx.state,
+            deleteExtra: opts.deleteExtra ?? false,
+            ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+          });
+          const report = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.json`);
+          await writeReport(report, result);
+          if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          else {
+            for (const o of result.objects) {
+              process.stdout.write(
+                `${o.object}: ${o.inserted} inserted, ${o.updated} updated, ${o.deleted} deleted${o.extraKept > 0 ? `, ${o.extraKept} extra kept (--delete-extra removes them)` : ''}\n`,
+              );
+            }
+            process.stdout.write(`Repair run ${result.runId} (undo: crmbridge rollback ${result.runId}). After the repair:\n`);
+            process.stdout.write(`${renderVerify(result.after, 20)}Report: ${report}\n`);
+          }
+          return verifyExitCode(result.after);
+        } finally {
+          await ctx.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,88 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from '@commander-js/extra-typings';
+import type { ObjectVerification, VerifyResult } from '../../engine/verify/verify.js';
+import { verify } from '../../engine/verify/verify.js';
+import { openProject } from '../project-context.js';
+import { stateFolder } from '../project-paths.js';
+import { runAction } from '../run-action.js';
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description(
+      'Compare the source, through the mapping, with the target: missing, extra and differing rows (exit 0 equal, 1 differ, 2 could not run)',
+    )
+    .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
+    .option('--object <names>', 'only these objects, comma-separated')
+    .option('--limit <n>', 'differences listed per kind and object (human output)', '20')
+    .option('--json', 'print the result as JSON')
+    .option('--report <file>', 'JSON report file (default: .crmbridge/reports/verify-<time>.json)')
+    .action(
+      runAction(async (opts) => {
+        const ctx = await openProject(opts.project);
+        try {
+          const result = await verify({
+            plan: ctx.plan,
+            source: await ctx.source(),
+            target: await ctx.target(),
+            state: ctx.state,
+            ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+          });
+          const report =
+            opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+          await writeReport(report, result);
+          process.stdout.write(
+            opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit))}Report: ${report}\n`,
+          );
+          return verifyExitCode(result);
+        } finally {
+          await ctx.close();
+        }
+      }),
+    );
+}
+
+/** 0 equal, 1 differences, 2 an object could not be verified. */
+export function verifyExitCode(result: VerifyResult): number {
+  return result.failed ? 2 : result.equal ? 0 : 1;
+}
+
+export async function writeReport(path: string, result: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+export function renderVerify(result: VerifyResult, limit: number): string {
+  const lines: string[] = [];
+  for (const o of result.objects) lines.push(...renderObject(o, limit));
+  lines.push(
+    result.failed
+      ? 'Verification could not finish for every object.'
+      : result.equal
+        ? `Target equals the source through the mapping (${result.seconds.toFixed(1)} s).`
+        : `Differences found (${result.seconds.toFixed(1)} s); \`crmbridge repair\` fixes them.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function renderObject(o: ObjectVerification, limit: number): string[] {
+  if (o.status === 'failed') return [`${o.object} → ${o.table}: FAILED ${o.error ?? ''}`];
+  const c = o.counts;
+  const lines = [
+    `${o.object} → ${o.table}: ${o.status === 'equal' ? 'equal' : 'DIFFERENT'} — expected ${c.expected}, target ${c.target}; ` +
+      `${o.missing.length} missing, ${o.extra.length} extra, ${o.changed.length} differing; ` +
+      `${o.accountedFor.length + c.filtered} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered)${o.pushdown ? '' : ' [target hashed in-process]'}`,
+  ];
+  const key = (k: readonly string[]) => k.join(', ');
+  for (const m of o.missing.slice(0, limit)) lines.push(`  - missing ${key(m.key)} (source ${m.sourceKey})`);
+  for (const e of o.extra.slice(0, limit)) lines.push(`  + extra ${key(e.key)}`);
+  for (const d of o.changed.slice(0, limit)) {
+    for (const f of d.fields) {
+      lines.push(
+        `  ~ ${key(d.key)} ${f.field}: source ${JSON.stringify(f.source)} → expected ${JSON.stringify(f.expected)}, target has ${JSON.stringify(f.actual)}`,
+      );
+    }
+  }
+  return lines;
+}
