@@ -63,7 +63,17 @@ export class CsvConnector implements Connector {
 
   async introspect(options: { tables?: readonly string[] } = {}): Promise<DatabaseSchema> {
     const files = await this.location.tables();
-    const names = options.tables?.filter((t) => files.has(t)) ?? [...files.keys()];
+    // A single file that does not exist is an error (a new target is created by its writer).
+    if (!this.location.isFolder && files.size === 0) {
+      throw new CrmError('CRM_C1004', `no CSV file at ${this.location.path}`, { location: { connector: 'csv', file: this.location.path } });
+    }
+    const missing = options.tables?.find((t) => !files.has(t));
+    if (missing !== undefined) {
+      throw new CrmError('CRM_S3001', `no CSV file for table ${missing} in ${this.location.path}`, {
+        location: { connector: 'csv', table: missing },
+      });
+    }
+    const names = options.tables ?? [...files.keys()];
     const tables = await Promise.all(names.map(async (name) => (await openTable(name, files.get(name) as string, this.options)).schema));
     return { tables };
   }
