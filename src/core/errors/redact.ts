@@ -13,8 +13,8 @@ export function registerSecret(value: string | undefined): void {
 
 // scheme://user:password@host → scheme://user:***@host
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)(@)/gi;
-// password=…, token=…, apikey=… in query strings and key=value text
-const KEY_VALUE = /\b(password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key)=([^&\s]+)/gi;
+// password=…, db_password=…, token=…, apikey=… in query strings and key=value text
+const KEY_VALUE = /\b([a-z_-]*(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?key))=([^&\s]+)/gi;
 
 export function redact(text: string): string {
   let out = text.replace(URL_PASSWORD, '$1***$3').replace(KEY_VALUE, '$1=***');
