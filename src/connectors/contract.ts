@@ -104,8 +104,8 @@ export interface Writer {
  * Verify and diff push row hashing into the database where they can (`Connector.openChecksum`).
  * Every dialect, and the in-process hasher (`src/engine/verify/row-hash.ts`), computes exactly:
  *
- * - field text: `<UTF-8 byte length of the canonical text>:<canonical text>` (see
- *   `toCanonicalText`), or `~` for NULL (no field text starts with `~`, so NULL ≠ '');
+ * - field text: the canonical text (see `toCanonicalText`) with `\` written `\\` and `|`
+ *   written `\|`, then `|`; NULL is `\N|` (an escaped text never holds `\N`, so NULL ≠ '');
  * - row string: the field texts of the key columns, then of the compared columns, concatenated;
  * - row hash: the first 16 hex digits of md5(row string) as an unsigned 64-bit integer;
  * - segment checksum: the row count and the sum of the row hashes modulo 2^64 (order-free).
@@ -182,6 +182,8 @@ export interface Connector {
   openChecksum?(request: ChecksumRequest): Promise<ChecksumSession | undefined>;
   /** A writer for this location (throws CRM_N2006 when not writable). */
   writer(): Promise<Writer>;
+  /** Optional: the database's change log (PostgreSQL logical replication, MySQL binlog), see `ChangeFeed`. */
+  changes?(options: ChangeFeedOptions): ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -194,4 +196,76 @@ export interface ConnectionSpec {
   readonly kind: Capabilities['dialect'];
   /** File connectors: extra options (delimiter, encoding, …) from the project file. */
   readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * One change read from a source's log, in one envelope whatever the database. `key` holds the
+ * values of the table's primary key; `before`/`after` the row images the log carries (an
+ * update's `before` and a delete's non-key columns need full row images: REPLICA IDENTITY FULL,
+ * binlog_row_image=FULL). Values are the driver's forms: only keys are relied on, as
+ * `encodeKey` text, because sync re-reads the row by key before applying it.
+ */
+export interface ChangeEvent {
+  readonly op: 'insert' | 'update' | 'delete';
+  readonly table: string;
+  readonly key: readonly Value[];
+  readonly before?: Readonly<Record<string, unknown>>;
+  readonly after?: Readonly<Record<string, unknown>>;
+  /** The position of the transaction's commit (the same for every change of a transaction). */
+  readonly position: string;
+  /** ISO-8601 UTC commit time, when the log has it. */
+  readonly commitTime?: string;
+  readonly txId?: string;
+}
+
+/** The changes of one source transaction, delivered whole: it is applied as one batch and checkpointed at `position`. */
+export interface ChangeTransaction {
+  readonly changes: readonly ChangeEvent[];
+  /** Resuming from this position delivers only transactions that committed after this one. */
+  readonly position: string;
+  readonly commitTime?: string;
+  readonly txId?: string;
+}
+
+export interface ChangeFeedOptions {
+  /** Stable name of the feed (replication slot and publication, binlog client id), unique per project and direction. */
+  readonly name: string;
+  /** Tables whose changes are wanted. */
+  readonly tables: readonly string[];
+  /** Tables whose deletes and updates must carry the whole old row (lookup tables matched on a non-key column). */
+  readonly fullImageTables?: readonly string[];
+}
+
+export interface ChangeFeedStatus {
+  /** Bytes of log the source retains for this feed (PostgreSQL: WAL held by the slot). */
+  readonly retainedBytes?: number;
+  /** The source's current log position (what a `--once` run catches up to). */
+  readonly head: string;
+}
+
+/**
+ * A source's change log. Invariants the sync engine relies on: transactions arrive whole and in
+ * commit order; `acknowledge(p)` is called only after every change up to `p` is durably applied
+ * and checkpointed, and the source may then discard its log up to `p` — never before.
+ */
+export interface ChangeFeed {
+  /**
+   * Creates what the feed needs on the source when missing (publication, durable slot) and
+   * returns the position from which changes are retained: taken BEFORE a snapshot is read, it
+   * is the no-gap handoff point from migrate to sync.
+   */
+  prepare(): Promise<string>;
+  /**
+   * Transactions committed after `from`, in commit order. With `until`, ends once every
+   * transaction committed before that position was delivered; without, runs until `signal` aborts.
+   */
+  transactions(from: string, options?: { until?: string; signal?: AbortSignal }): AsyncIterable<ChangeTransaction>;
+  /** The source may forget the log up to `position` (durably applied by the caller). */
+  acknowledge(position: string): Promise<void>;
+  /** `a` before `b`: negative; equal: 0; after: positive. */
+  compare(a: string, b: string): number;
+  status(): Promise<ChangeFeedStatus>;
+  /** Removes what `prepare` created (slot, publication). */
+  drop(): Promise<void>;
+  close(): Promise<void>;
 }

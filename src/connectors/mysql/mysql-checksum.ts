@@ -196,8 +196,17 @@ function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>
   };
 }
 
-/** `<bytes>:<text>` or `~` for NULL: the field text of the checksum contract. */
-const field = (canonicalText: string) => `IF((${canonicalText}) IS NULL, '~', CONCAT(LENGTH(${canonicalText}), ':', ${canonicalText}))`;
+/** Kinds whose canonical text may hold `\` or `|` (free text, JSON); the others are digits, dates, hex. */
+const ESCAPED: readonly CanonicalKind[] = ['text', 'enum', 'json', 'multiselect'];
+
+/**
+ * The field text of the checksum contract: the text with `\` and `|` escaped, then `|`; `\N|`
+ * for NULL, evaluating the text once. (A backslash in a MySQL string literal is written `\\`.)
+ */
+const field = (canonicalText: string, kind: CanonicalKind) =>
+  ESCAPED.includes(kind)
+    ? `IFNULL(CONCAT(REPLACE(REPLACE(${canonicalText}, '\\\\', '\\\\\\\\'), '|', '\\\\|'), '|'), '\\\\N|')`
+    : `IFNULL(CONCAT(${canonicalText}, '|'), '\\\\N|')`;
 
 class MysqlChecksumSession implements ChecksumSession {
   private readonly from: string;
@@ -210,7 +219,8 @@ class MysqlChecksumSession implements ChecksumSession {
     private readonly plan: SqlPlan,
   ) {
     this.from = quoteId(request.table);
-    this.rowString = `CONCAT(${[...plan.keyTexts, ...plan.valueTexts].map(field).join(', ')})`;
+    const kinds = [...request.key, ...request.columns].map((c) => c.type.kind);
+    this.rowString = `CONCAT(${[...plan.keyTexts, ...plan.valueTexts].map((t, i) => field(t, kinds[i])).join(', ')})`;
     this.order = plan.keys.map((k, i) => k.order(plan.keyColumns[i])).join(', ');
   }
 

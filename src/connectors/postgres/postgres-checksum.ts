@@ -19,6 +19,8 @@ const text: Expression = (c) => `${c}::text`;
 /** The type's output function (keeps char(n) padding, inet without /32): what the reader hands out. */
 const output: Expression = (c) => `concat(${c})`;
 const INTEGERS = ['int2', 'int4', 'int8'];
+/** Kinds whose canonical text may hold `\` or `|` (free text, JSON); the others are digits, dates, hex. */
+const ESCAPED: readonly CanonicalKind[] = ['text', 'enum', 'json', 'multiselect'];
 const TEXTS = ['text', 'varchar', 'name', 'citext'];
 const TEXT_LIKE = [...TEXTS, 'bpchar', 'interval', 'timetz', 'inet', 'cidr', 'macaddr', 'xml'];
 
@@ -180,9 +182,14 @@ function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>
   return { keyTexts: keyTexts as string[], valueTexts: valueTexts as string[], order, boundCasts };
 }
 
-/** `<bytes>:<text>` or `~` for NULL: the field text of the checksum contract. */
-const field = (canonicalText: string) =>
-  `CASE WHEN (${canonicalText}) IS NULL THEN '~' ELSE octet_length(${canonicalText})::text || ':' || (${canonicalText}) END`;
+/**
+ * The field text of the checksum contract: the text with `\` and `|` escaped, then `|`; `\N|`
+ * for NULL. The text is evaluated once; kinds whose text never holds `\` or `|` skip the escaping.
+ */
+const field = (canonicalText: string, kind: CanonicalKind) =>
+  ESCAPED.includes(kind)
+    ? `coalesce(replace(replace(${canonicalText}, '\\', '\\\\'), '|', '\\|') || '|', '\\N|')`
+    : `coalesce(${canonicalText} || '|', '\\N|')`;
 
 class PostgresChecksumSession implements ChecksumSession {
   private readonly from: string;
@@ -195,7 +202,8 @@ class PostgresChecksumSession implements ChecksumSession {
     private readonly plan: SqlPlan,
   ) {
     this.from = db.table(request.table);
-    this.rowString = [...plan.keyTexts, ...plan.valueTexts].map(field).join(' || ');
+    const kinds = [...request.key, ...request.columns].map((c) => c.type.kind);
+    this.rowString = [...plan.keyTexts, ...plan.valueTexts].map((t, i) => field(t, kinds[i])).join(' || ');
   }
 
   async checksum(range: TextKeyRange): Promise<SegmentChecksum> {

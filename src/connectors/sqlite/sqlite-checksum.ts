@@ -45,7 +45,7 @@ export function openSqliteChecksum(db: Database, request: ChecksumRequest, own?:
     db.function('crm_text', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue) => canonical(i, raw));
     db.function('crm_field', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue) => {
       const text = canonical(i, raw);
-      return text === null ? '~' : `${Buffer.byteLength(text)}:${text}`;
+      return text === null ? '\\N|' : `${text.replaceAll('\\', '\\\\').replaceAll('|', '\\|')}|`;
     });
     db.aggregate('crm_hash_sum', {
       start: 0n,

@@ -6,9 +6,10 @@ import { hash } from 'node:crypto';
  * hashed by its database agree exactly when their canonical texts do.
  */
 
-/** `<UTF-8 byte length>:<text>`, or `~` for NULL (no field text starts with `~`). */
+/** The text with `\` and `|` escaped, then `|`; NULL is `\N|` (an escaped text never holds `\N`). */
 export function fieldText(text: string | null): string {
-  return text === null ? '~' : `${Buffer.byteLength(text)}:${text}`;
+  if (text === null) return '\\N|';
+  return `${text.replaceAll('\\', '\\\\').replaceAll('|', '\\|')}|`;
 }
 
 /** The row hash: the first 64 bits of md5(row string), unsigned. */
