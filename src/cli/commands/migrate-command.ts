@@ -56,7 +56,15 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
     }
     const prepared = await prepareTarget(ctx.plan, source, target, { dryRun: opts.dryRun ?? false });
     const mode: ProgressMode = opts.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
-    const progress = progressReporter(mode);
+    // Catalog row estimates (cheap; no count(*) over big tables) give the ETA per object.
+    const sourceTables = await source.introspect({ tables: [...new Set(ctx.plan.objects.map((o) => o.source.table))] });
+    const estimates = new Map(
+      ctx.plan.objects.flatMap((o) => {
+        const estimate = sourceTables.tables.find((t) => t.name === o.source.table)?.rowEstimate;
+        return estimate ? [[o.name, estimate] as const] : [];
+      }),
+    );
+    const progress = progressReporter(mode, estimates);
     const result = await migrate({
       plan: ctx.plan,
       source,
