@@ -65,13 +65,16 @@ function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<
 async function dump(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const out: string[] = [];
-  for (const t of ['companies', 'people']) {
-    const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
-    out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
+  try {
+    const out: string[] = [];
+    for (const t of ['companies', 'people']) {
+      const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
+      out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
+    }
+    return out;
+  } finally {
+    await client.end();
   }
-  await client.end();
-  return out;
 }
 
 describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
