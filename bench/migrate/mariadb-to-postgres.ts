@@ -10,7 +10,7 @@ import { startPostgres } from '../../test/setup/postgres-server.js';
 import { summariseProfile } from '../lib/cpu-profile.js';
 import { type CrmbridgeBuild, runMigrateCli } from '../lib/crmbridge-cli.js';
 import { type Measured, measureCommand, run } from '../lib/measure.js';
-import { countRows, freshDatabase, indexCount } from '../lib/postgres-admin.js';
+import { countRows, freshDatabase, indexCount, withClient } from '../lib/postgres-admin.js';
 import { writeShippedProject } from '../lib/project-file.js';
 import { type SuiteResult, sum, type ToolRun } from '../lib/results.js';
 
@@ -88,7 +88,9 @@ export async function mariadbToPostgres(options: MariadbSuiteOptions): Promise<S
         return { url, file: await writeShippedProject(dir, sourceUrl('${env:BENCH_MYSQL_PASSWORD}'), url) };
       };
       const timed = await project('crmbridge');
+      const before = await serverCounters(sourceUrl(source.password), timed.url);
       runs.push(await toolRun('crmbridge (shipped mapping)', await runMigrateCli(options.build, timed.file, { env }), timed.url, 'public'));
+      notes.push(counterNote(before, await serverCounters(sourceUrl(source.password), timed.url)));
       if (options.profile) {
         log('crmbridge, profiled…');
         const profiled = await project('crmbridge_profiled');
@@ -97,7 +99,8 @@ export async function mariadbToPostgres(options: MariadbSuiteOptions): Promise<S
         if (result.profile) notes.push(...profileNotes(await summariseProfile(result.profile), result));
       }
     }
-    return { suite: 'mariadb-to-postgres', contacts: options.contacts, sourceRows, generateSeconds, runs, baseline: runs[0]?.tool, notes };
+    const baseline = options.tools.includes('native') ? runs[0].tool : undefined;
+    return { suite: 'mariadb-to-postgres', contacts: options.contacts, sourceRows, generateSeconds, runs, baseline, notes };
   } finally {
     await Promise.all([my.stop(), pgServer.stop()]);
   }
@@ -270,6 +273,48 @@ async function pgloader(
     .join(' / ');
   await writeFile(join(dir, 'output.txt'), measured.stdout + measured.stderr);
   return { measured, version: `pgloader ${version}`, errors };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What crmbridge asked of the servers
+
+interface Counters {
+  readonly mariadbSelects: number;
+  readonly mariadbBytesSent: number;
+  readonly pgCommits: number;
+  readonly pgRowsFetched: number;
+}
+
+/**
+ * Server-side counters around the crmbridge run: how many queries it sent to the source and how
+ * many transactions and row fetches it caused in the target, i.e. its round trips per batch.
+ */
+async function serverCounters(mysqlUrl: string, pgUrl: string): Promise<Counters> {
+  const conn = await mysql.createConnection(mysqlUrl);
+  const [status] = await conn.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select', 'Bytes_sent')");
+  await conn.end();
+  const value = (name: string) => Number(status.find((r) => r.Variable_name === name)?.Value ?? 0);
+  // Backends report their statistics when they finish, at most once a second.
+  await new Promise((r) => setTimeout(r, 1500));
+  const pgStats = await withClient(pgUrl, (client) =>
+    client.query<{ xact_commit: string; tup_fetched: string }>(
+      'SELECT xact_commit, tup_fetched FROM pg_stat_database WHERE datname = current_database()',
+    ),
+  );
+  return {
+    mariadbSelects: value('Com_select'),
+    mariadbBytesSent: value('Bytes_sent'),
+    pgCommits: Number(pgStats.rows[0].xact_commit),
+    pgRowsFetched: Number(pgStats.rows[0].tup_fetched),
+  };
+}
+
+function counterNote(before: Counters, after: Counters): string {
+  const d = (k: keyof Counters) => (after[k] - before[k]).toLocaleString('en-US');
+  return (
+    `crmbridge run, server side: ${d('mariadbSelects')} SELECTs to MariaDB (${((after.mariadbBytesSent - before.mariadbBytesSent) / 2 ** 20).toFixed(0)} MiB sent), ` +
+    `${d('pgCommits')} PostgreSQL transactions, ${d('pgRowsFetched')} PostgreSQL rows fetched`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
