@@ -8,6 +8,7 @@ import { analyze } from '../../schema/analyze.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 import { runMigrate } from './migrate-command.js';
+import { runVerify } from './verify-command.js';
 
 /** The shipped mapping: `examples/` sits three folders above this file in src/ and in dist/ alike. */
 const SHIPPED_MAPPING = fileURLToPath(new URL('../../../examples/legacy-to-modern/crmbridge.yaml', import.meta.url));
@@ -15,7 +16,7 @@ const SHIPPED_MAPPING = fileURLToPath(new URL('../../../examples/legacy-to-moder
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Generate a sample legacy CRM in SQLite, analyse it, and migrate it to the modern CRM model (no servers)')
+    .description('Generate a sample legacy CRM in SQLite, analyse it, migrate it to the modern CRM model and verify it (no servers)')
     .option('--dir <folder>', 'where the demo writes its files (recreated)', 'demo-out')
     .option('--contacts <n>', 'sample size', '50000')
     .action(
@@ -25,7 +26,7 @@ export function registerDemo(program: Command): void {
         await mkdir(dir, { recursive: true });
         const step = (text: string) => process.stdout.write(`\n== ${text}\n`);
 
-        step(`1/4 Generating the sample legacy CRM (${opts.contacts} contacts) into ${join(opts.dir, 'legacy.db')}`);
+        step(`1/5 Generating the sample legacy CRM (${opts.contacts} contacts) into ${join(opts.dir, 'legacy.db')}`);
         const legacy = await openConnector(`sqlite:${join(dir, 'legacy.db')}`);
         const writer = await legacy.writer();
         const { written } = await writeLegacyCrm(writer, { contacts: Number(opts.contacts), seed: 42 });
@@ -36,7 +37,7 @@ export function registerDemo(program: Command): void {
             .join(', ')}\n`,
         );
 
-        step('2/4 Analysing it');
+        step('2/5 Analysing it');
         const project = join(dir, 'crmbridge.yaml');
         const analysis = await analyze(legacy);
         await legacy.close();
@@ -46,11 +47,15 @@ export function registerDemo(program: Command): void {
             `${analysis.joinTables.length} join tables, ${analysis.polymorphic.length} polymorphic links\n`,
         );
 
-        step('3/4 Using the shipped mapping examples/legacy-to-modern/crmbridge.yaml');
+        step('3/5 Using the shipped mapping examples/legacy-to-modern/crmbridge.yaml');
         await copyFile(SHIPPED_MAPPING, project);
 
-        step('4/4 Migrating to the modern CRM model in demo-out/modern.db');
-        return runMigrate({ project });
+        step(`4/5 Migrating to the modern CRM model in ${join(opts.dir, 'modern.db')}`);
+        const migrated = await runMigrate({ project });
+        if (migrated !== 0) return migrated;
+
+        step('5/5 Verifying: the target against the source seen through the mapping');
+        return runVerify({ project, limit: '5' });
       }),
     );
 }

@@ -18,29 +18,38 @@ export function registerVerify(program: Command): void {
     .option('--limit <n>', 'differences listed per kind and object (human output)', '20')
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/verify-<time>.json)')
-    .action(
-      runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
-        try {
-          const result = await verify({
-            plan: ctx.plan,
-            source: await ctx.source(),
-            target: await ctx.target(),
-            state: ctx.state,
-            ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
-          });
-          const report =
-            opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-          await writeReport(report, result);
-          process.stdout.write(
-            opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit))}Report: ${report}\n`,
-          );
-          return verifyExitCode(result);
-        } finally {
-          await ctx.close();
-        }
-      }),
+    .action(runAction(runVerify));
+}
+
+export interface VerifyCommandOptions {
+  project: string;
+  object?: string;
+  limit?: string;
+  json?: boolean;
+  report?: string;
+}
+
+/** `crmbridge verify`: returns the exit code (0 equal, 1 differ, 2 could not run). */
+export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
+  const ctx = await openProject(opts.project);
+  try {
+    const result = await verify({
+      plan: ctx.plan,
+      source: await ctx.source(),
+      target: await ctx.target(),
+      state: ctx.state,
+      ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+    });
+    const report =
+      opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeReport(report, result);
+    process.stdout.write(
+      opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit ?? '20'))}Report: ${report}\n`,
     );
+    return verifyExitCode(result);
+  } finally {
+    await ctx.close();
+  }
 }
 
 /** 0 equal, 1 differences, 2 an object could not be verified. */

@@ -141,7 +141,8 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
   });
   const compare = keyComparator(typed(key).map((k) => k.type.kind));
   const mine = new MemoryChecksum(expected.rows, compare);
-  const theirs = await openSide(target, { table: table.name, key: typed(key), columns: typed(columns) });
+  const where = sharedTableFilter(input.plan, object, target.capabilities.dialect);
+  const theirs = await openSide(target, { table: table.name, key: typed(key), columns: typed(columns), ...(where ? { where } : {}) });
   try {
     const [expectedCount, targetCount] = await Promise.all([mine.checksum({}), theirs.session.checksum({})]);
     const found = await hashDiff(mine, theirs.session, compare, input);
@@ -234,4 +235,28 @@ function failedObject(object: ObjectPlan, err: CrmError, started: number): Objec
     seconds: (Date.now() - started) / 1000,
     error: err.format(),
   };
+}
+
+/**
+ * Objects that load into the same target table (Sugar's calls and tasks both into `tasks`) are
+ * told apart by a field each sets to its own constant (`type: call` / `type: task`): the target
+ * side of an object's comparison is restricted to its rows, so the other's rows are not "extra".
+ */
+export function sharedTableFilter(plan: Plan, object: ObjectPlan, dialect: string): string | undefined {
+  const sharing = plan.objects.filter((o) => o.target.table === object.target.table && o.name !== object.name);
+  if (sharing.length === 0) return undefined;
+  const field = object.fields.find(
+    (f) =>
+      f.constant !== undefined &&
+      f.constant !== null &&
+      sharing.every((o) => {
+        const other = o.fields.find((g) => g.target === f.target);
+        return other?.constant !== undefined && other.constant !== f.constant;
+      }),
+  );
+  if (!field) return undefined;
+  const quote =
+    dialect === 'mysql' ? (name: string) => `\`${name.replace(/`/g, '``')}\`` : (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const literal = typeof field.constant === 'string' ? `'${field.constant.replace(/'/g, "''")}'` : String(field.constant);
+  return `${quote(field.target)} = ${literal}`;
 }
