@@ -252,9 +252,10 @@ export interface ChangeFeed {
   /**
    * Creates what the feed needs on the source when missing (publication, durable slot) and
    * returns the position from which changes are retained: taken BEFORE a snapshot is read, it
-   * is the no-gap handoff point from migrate to sync.
+   * is the no-gap handoff point from migrate to sync. `created`: the log retention (the slot)
+   * began just now, so nothing before `position` can be read from it.
    */
-  prepare(): Promise<string>;
+  prepare(): Promise<{ readonly position: string; readonly created: boolean }>;
   /**
    * Transactions committed after `from`, in commit order. With `until`, ends once every
    * transaction committed before that position was delivered; without, runs until `signal` aborts.

@@ -7,11 +7,13 @@ import { migrateStateSchema } from './state-schema.js';
 import type {
   BatchCommit,
   Checkpoint,
+  ConflictRecord,
   LedgerCounts,
   LedgerEntry,
   RunRecord,
   RunStatus,
   StateStore,
+  StoredConflict,
   StoredJournal,
   StoredReject,
 } from './state-store.js';
@@ -68,6 +70,19 @@ interface JournalRow {
   action: StoredJournal['action'];
   prior: string | null;
   after: string | null;
+}
+
+interface ConflictRow {
+  seq: number;
+  run_id: string;
+  object: string;
+  source_key: string;
+  field: string | null;
+  source_value: string | null;
+  target_value: string | null;
+  winner: 'source' | 'target';
+  policy: string;
+  detected_at: string;
 }
 
 /**
@@ -211,6 +226,15 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  forgetIdMappings(object: string, sourceKeys: readonly string[]): Promise<void> {
+    return this.guard('forgetting id mappings', () => {
+      this.statement('DELETE FROM id_map WHERE object = @object AND source_key IN (SELECT value FROM json_each(@keys))').run({
+        object,
+        keys: JSON.stringify(sourceKeys),
+      });
+    });
+  }
+
   rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>> {
     return this.guard('looking up rejected keys', () => {
       if (sourceKeys.length === 0) return new Set<string>();
@@ -267,6 +291,106 @@ export class SqliteStateStore implements StateStore {
         limit: options.limit ?? -1,
       }) as JournalRow[];
       return rows.map(toStoredJournal);
+    });
+  }
+
+  getSyncPosition(name: string): Promise<string | undefined> {
+    return this.guard('reading a sync position', () => {
+      return this.statement('SELECT position FROM sync_positions WHERE name = ?').pluck().get(name) as string | undefined;
+    });
+  }
+
+  setSyncPosition(name: string, position: string, options: { ifAbsent?: boolean } = {}): Promise<void> {
+    return this.guard('storing a sync position', () => {
+      this.statement(
+        options.ifAbsent
+          ? 'INSERT INTO sync_positions (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING'
+          : `INSERT INTO sync_positions (name, position, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      ).run(name, position, new Date().toISOString());
+    });
+  }
+
+  syncRowHashes(scope: string, object: string, keys: readonly string[]): Promise<Map<string, string>> {
+    return this.guard('reading sync row hashes', () => {
+      const found = new Map<string, string>();
+      if (keys.length === 0) return found;
+      const rows = this.statement(
+        `SELECT r.key, r.hash FROM json_each(@keys) AS k
+         CROSS JOIN sync_rows AS r ON r.scope = @scope AND r.object = @object AND r.key = k.value`,
+      )
+        .raw()
+        .all({ keys: JSON.stringify([...keys].sort()), scope, object }) as [string, string][];
+      for (const [key, hash] of rows) found.set(key, hash);
+      return found;
+    });
+  }
+
+  putSyncRowHashes(scope: string, object: string, rows: readonly { key: string; hash: string | null }[]): Promise<void> {
+    return this.guard('storing sync row hashes', () => {
+      const put = this.statement(
+        `INSERT INTO sync_rows (scope, object, key, hash) VALUES (?, ?, ?, ?)
+         ON CONFLICT (scope, object, key) DO UPDATE SET hash = excluded.hash`,
+      );
+      const forget = this.statement('DELETE FROM sync_rows WHERE scope = ? AND object = ? AND key = ?');
+      this.db
+        .transaction(() => {
+          for (const r of rows) {
+            if (r.hash === null) forget.run(scope, object, r.key);
+            else put.run(scope, object, r.key, r.hash);
+          }
+        })
+        .immediate();
+    });
+  }
+
+  syncRowKeys(scope: string, object: string, options: { after?: string; limit?: number } = {}): Promise<string[]> {
+    return this.guard('listing sync rows', () => {
+      return this.statement('SELECT key FROM sync_rows WHERE scope = ? AND object = ? AND key > ? ORDER BY key LIMIT ?')
+        .pluck()
+        .all(scope, object, options.after ?? '', options.limit ?? -1) as string[];
+    });
+  }
+
+  recordConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void> {
+    return this.guard('recording conflicts', () => {
+      const insert = this.statement(
+        `INSERT INTO conflicts (run_id, object, source_key, field, source_value, target_value, winner, policy, detected_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const now = new Date().toISOString();
+      this.db
+        .transaction(() => {
+          for (const c of conflicts) {
+            insert.run(runId, c.object, c.sourceKey, c.field ?? null, c.sourceValue, c.targetValue, c.winner, c.policy, now);
+          }
+        })
+        .immediate();
+    });
+  }
+
+  listConflicts(options: { runId?: string; object?: string; limit?: number } = {}): Promise<StoredConflict[]> {
+    return this.guard('listing conflicts', () => {
+      const filters = ['1 = 1'];
+      if (options.runId !== undefined) filters.push('run_id = @runId');
+      if (options.object !== undefined) filters.push('object = @object');
+      const rows = this.statement(`SELECT * FROM conflicts WHERE ${filters.join(' AND ')} ORDER BY seq DESC LIMIT @limit`).all({
+        ...(options.runId === undefined ? {} : { runId: options.runId }),
+        ...(options.object === undefined ? {} : { object: options.object }),
+        limit: options.limit ?? -1,
+      }) as ConflictRow[];
+      return rows.map((r) => ({
+        runId: r.run_id,
+        seq: r.seq,
+        object: r.object,
+        sourceKey: r.source_key,
+        ...(r.field === null ? {} : { field: r.field }),
+        sourceValue: r.source_value,
+        targetValue: r.target_value,
+        winner: r.winner,
+        policy: r.policy,
+        detectedAt: r.detected_at,
+      }));
     });
   }
 

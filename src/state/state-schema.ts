@@ -89,6 +89,41 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX journal_run ON journal (run_id);
   CREATE INDEX journal_run_object ON journal (run_id, object);
   `,
+  `
+  -- Sync: where each feed stands ('cdc:<feed>', 'poll:<object>', …). A position is written only
+  -- after every target write it covers has committed.
+  CREATE TABLE sync_positions (
+    name       TEXT PRIMARY KEY,
+    position   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Sync: the canonical hash of each row as crmbridge last wrote or saw it, per scope (a side of a
+  -- two-way sync, or the previous snapshot of a file source), for echo suppression, conflict
+  -- detection and snapshot diffs.
+  CREATE TABLE sync_rows (
+    scope  TEXT NOT NULL,
+    object TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    hash   TEXT NOT NULL,
+    PRIMARY KEY (scope, object, key)
+  ) WITHOUT ROWID;
+
+  -- Sync: every conflict (a record changed on both sides since the last sync), with both values.
+  CREATE TABLE conflicts (
+    seq          INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES runs (id),
+    object       TEXT NOT NULL,
+    source_key   TEXT NOT NULL,
+    field        TEXT,
+    source_value TEXT,
+    target_value TEXT,
+    winner       TEXT NOT NULL CHECK (winner IN ('source', 'target')),
+    policy       TEXT NOT NULL,
+    detected_at  TEXT NOT NULL
+  );
+  CREATE INDEX conflicts_run ON conflicts (run_id);
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -113,6 +113,26 @@ export interface BatchCommit {
   readonly journal?: readonly JournalRecord[];
 }
 
+/** A record changed on both sides since the last sync, and how it was resolved. */
+export interface ConflictRecord {
+  readonly object: string;
+  readonly sourceKey: string;
+  /** The target field that differed (undefined: the whole record). */
+  readonly field?: string;
+  /** Both values as JSON text (a field's canonical text, or the whole row). */
+  readonly sourceValue: string | null;
+  readonly targetValue: string | null;
+  readonly winner: 'source' | 'target';
+  /** The policy that decided: source_wins, target_wins, newest_wins, field_owner. */
+  readonly policy: string;
+}
+
+export interface StoredConflict extends ConflictRecord {
+  readonly runId: string;
+  readonly seq: number;
+  readonly detectedAt: string;
+}
+
 export interface StateStore {
   /** Without an `id`, the store gives one (see `run-id.ts`); `status` defaults to 'running'. */
   createRun(run: Omit<RunRecord, 'id' | 'startedAt' | 'status'> & { id?: string; status?: RunStatus }): Promise<RunRecord>;
@@ -128,6 +148,8 @@ export interface StateStore {
 
   /** Source key → target key for the given source keys of an object (missing ones absent). Any run. */
   lookupIds(object: string, sourceKeys: readonly string[]): Promise<Map<string, string>>;
+  /** Forgets the id mappings of these source keys (their target rows were deleted by sync). */
+  forgetIdMappings(object: string, sourceKeys: readonly string[]): Promise<void>;
   /** Which of these source keys were rejected in the given run (for parent_rejected). */
   rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>>;
 
@@ -139,6 +161,23 @@ export interface StateStore {
    * above it otherwise), so the last seq of a page fetches the next one.
    */
   journal(runId: string, options?: { object?: string; reverse?: boolean; limit?: number; afterSeq?: number }): Promise<StoredJournal[]>;
+
+  /** A sync feed's stored position, or undefined. */
+  getSyncPosition(name: string): Promise<string | undefined>;
+  /**
+   * Stores a sync position: call only after the target writes it covers committed. With
+   * `ifAbsent`, an existing position is kept (an earlier handoff point is never moved forward).
+   */
+  setSyncPosition(name: string, position: string, options?: { ifAbsent?: boolean }): Promise<void>;
+  /** Last known row hashes (scope: a side of a two-way sync, or a snapshot) for these keys. */
+  syncRowHashes(scope: string, object: string, keys: readonly string[]): Promise<Map<string, string>>;
+  /** Stores row hashes; a null hash forgets the key (the row was deleted). */
+  putSyncRowHashes(scope: string, object: string, rows: readonly { key: string; hash: string | null }[]): Promise<void>;
+  /** Keys of a scope in key order, in pages (`after`: the last key of the previous page). */
+  syncRowKeys(scope: string, object: string, options?: { after?: string; limit?: number }): Promise<string[]>;
+  recordConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void>;
+  /** Newest first. */
+  listConflicts(options?: { runId?: string; object?: string; limit?: number }): Promise<StoredConflict[]>;
 
   close(): Promise<void>;
 }

@@ -6,5 +6,5 @@ import { MysqlPool, targetFromSpec } from './mysql-pool.js';
 export async function open(spec: ConnectionSpec): Promise<Connector> {
   const target = targetFromSpec(spec);
   const pool = await MysqlPool.open(target);
-  return new MysqlConnector(pool, target.displayName);
+  return new MysqlConnector(pool, target);
 }

@@ -1,9 +1,20 @@
 import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
-import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import type {
+  Capabilities,
+  ChangeFeed,
+  ChangeFeedOptions,
+  ChecksumRequest,
+  ChecksumSession,
+  Connector,
+  ReadBatch,
+  ReadOptions,
+  Writer,
+} from '../contract.js';
+import { MysqlChangeFeed } from './mysql-changes.js';
 import { openMysqlChecksum } from './mysql-checksum.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { introspectDatabase } from './mysql-introspector.js';
-import type { MysqlPool } from './mysql-pool.js';
+import type { MysqlPool, MysqlTarget } from './mysql-pool.js';
 import { MysqlReader } from './mysql-reader.js';
 import { SchemaCache } from './mysql-schema-cache.js';
 import { MAX_IDENTIFIER_BYTES } from './mysql-sql.js';
@@ -24,10 +35,13 @@ export class MysqlConnector implements Connector {
   private readonly schemas: SchemaCache;
   private readonly reader: MysqlReader;
 
+  readonly displayName: string;
+
   constructor(
     private readonly pool: MysqlPool,
-    readonly displayName: string,
+    private readonly target: MysqlTarget,
   ) {
+    this.displayName = target.displayName;
     this.schemas = new SchemaCache(pool);
     this.reader = new MysqlReader(pool, this.schemas);
   }
@@ -63,6 +77,10 @@ export class MysqlConnector implements Connector {
 
   async writer(): Promise<Writer> {
     return new MysqlWriter(this.pool, this.schemas);
+  }
+
+  changes(options: ChangeFeedOptions): ChangeFeed {
+    return new MysqlChangeFeed(this.pool, this.target, this.schemas, options);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,17 @@
 import type { DatabaseSchema, RowBatch, Value } from '../../core/types.js';
-import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import type {
+  Capabilities,
+  ChangeFeed,
+  ChangeFeedOptions,
+  ChecksumRequest,
+  ChecksumSession,
+  Connector,
+  ReadBatch,
+  ReadOptions,
+  Writer,
+} from '../contract.js';
 import { PostgresCatalog } from './postgres-catalog.js';
+import { PostgresChangeFeed } from './postgres-changes.js';
 import { openPostgresChecksum } from './postgres-checksum.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { PostgresDatabase } from './postgres-database.js';
@@ -26,7 +37,7 @@ export class PostgresConnector implements Connector {
   private readonly catalog: PostgresCatalog;
   private readonly reader: PostgresReader;
 
-  constructor(config: PostgresConfig) {
+  constructor(private readonly config: PostgresConfig) {
     this.displayName = config.displayName;
     this.db = new PostgresDatabase(config);
     this.catalog = new PostgresCatalog(this.db);
@@ -65,6 +76,10 @@ export class PostgresConnector implements Connector {
 
   async writer(): Promise<Writer> {
     return new PostgresWriter(this.db, this.catalog);
+  }
+
+  changes(options: ChangeFeedOptions): ChangeFeed {
+    return new PostgresChangeFeed(this.db, this.config, options);
   }
 
   close(): Promise<void> {

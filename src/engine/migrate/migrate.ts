@@ -8,6 +8,7 @@ import type { Checkpoint, LedgerCounts, LedgerEntry, RunStatus, StateStore } fro
 import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
+import { recordHandoffPosition } from '../sync/handoff.js';
 import { deferredView, loadDeferredReferences } from './deferred-pass.js';
 import { loadObject, type PassContext } from './object-pass.js';
 import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
@@ -70,12 +71,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const dryRun = options.dryRun ?? false;
   const started = Date.now();
   const emit: EventSink = options.onEvent ?? (() => {});
-  const transformContext: TransformContext = {
-    ...options.transformContext,
-    timeZone: plan.source.timeZone,
-    ...(plan.options.defaultCountry ? { defaultCountry: plan.options.defaultCountry } : {}),
-    ...(plan.options.locale ? { locale: plan.options.locale } : {}),
-  };
+  const transformContext = planTransformContext(plan, options.transformContext);
   const mappers = new Map(plan.objects.map((o) => [o.name, compileObjectMapper(o, transformContext)]));
   const tables = new Map(plan.objects.map((o) => [o.name, targetTableOf(options.targetSchema, o)]));
   const tableColumns = await sourceTableColumns(source, plan);
@@ -98,6 +94,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         objects: plan.objects.map((o) => o.name),
       },
     }));
+  // Sync hand-off: the change log position is taken before any source row is read, so every
+  // change after this point is either in the rows read or in the log (never in neither).
+  if (!dryRun && !previous && !options.retryRejectsOf) await recordHandoffPosition(plan, source, state);
   const checkpoints = previous ? await state.getCheckpoints(run.id) : [];
   emit({ type: 'run-started', runId: run.id, dryRun, objects: plan.objects.map((o) => o.name), resumed: previous !== undefined });
 
@@ -302,6 +301,19 @@ async function runObject(
   }
 }
 
+/** The transform context of a plan's source side (time zone, country, locale). */
+export function planTransformContext(
+  plan: Plan,
+  base: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'> = {},
+): TransformContext {
+  return {
+    ...base,
+    timeZone: plan.source.timeZone,
+    ...(plan.options.defaultCountry ? { defaultCountry: plan.options.defaultCountry } : {}),
+    ...(plan.options.locale ? { locale: plan.options.locale } : {}),
+  };
+}
+
 async function markDone(state: StateStore, runId: string, object: string, pass: number, ledger: LedgerCounts): Promise<void> {
   await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger: { ...ledger } } });
 }
@@ -329,7 +341,7 @@ function checkThresholds(ledgers: ReadonlyMap<string, LedgerCounts>, maxErrors: 
   }
 }
 
-function targetTableOf(schema: DatabaseSchema, object: ObjectPlan): TableSchema {
+export function targetTableOf(schema: DatabaseSchema, object: ObjectPlan): TableSchema {
   const table = schema.tables.find((t) => t.name === object.target.table);
   if (!table) {
     throw new CrmError(
@@ -343,7 +355,7 @@ function targetTableOf(schema: DatabaseSchema, object: ObjectPlan): TableSchema 
   return table;
 }
 
-async function sourceTableColumns(source: Connector, plan: Plan): Promise<Map<string, readonly string[]>> {
+export async function sourceTableColumns(source: Connector, plan: Plan): Promise<Map<string, readonly string[]>> {
   const names = [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))];
   const schema = await source.introspect({ tables: names });
   return new Map(schema.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));

@@ -1,0 +1,260 @@
+import { LogicalReplicationService, type Pgoutput, PgoutputPlugin } from 'pg-logical-replication';
+import { CrmError } from '../../core/errors/index.js';
+import type { Value } from '../../core/types.js';
+import type { ChangeEvent, ChangeFeed, ChangeFeedOptions, ChangeFeedStatus, ChangeTransaction } from '../contract.js';
+import { AsyncQueue } from '../shared/async-queue.js';
+import type { PostgresConfig } from './postgres-config.js';
+import type { PostgresDatabase } from './postgres-database.js';
+import { toCrmError } from './postgres-errors.js';
+import { ident, storedName } from './postgres-identifiers.js';
+import { typeParsers } from './postgres-type-parsers.js';
+
+/** Transactions held between the socket and the consumer before the socket is paused. */
+const QUEUE_CAPACITY = 256;
+/** How often a `--once` catch-up asks the server where it is while no change arrives. */
+const PING_MS = 200;
+/** How long to wait for a slot still held by a process that just died (its walsender lingers). */
+const SLOT_BUSY_WAIT_MS = 30_000;
+
+type Item = { readonly tx: ChangeTransaction } | { readonly sentUpTo: string };
+
+/** `16/B374D848` → a number that orders LSNs. */
+export function lsnValue(lsn: string): bigint {
+  const [hi, lo] = lsn.split('/');
+  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+}
+
+function lsnText(value: bigint): string {
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
+/**
+ * PostgreSQL logical replication with pgoutput: a publication for the mapped tables and a
+ * durable, named slot (it survives restarts of both sides and retains WAL until acknowledged).
+ *
+ * Positions are the end LSN of a transaction's commit record. Acknowledging a position P sets
+ * the slot's confirmed_flush_lsn to exactly P: every transaction whose commit record starts
+ * before P is then never sent again, and every later one is. (The library adds 1 to what it is
+ * given, so it is given P - 1: acknowledging P + 1 could skip a transaction whose commit record
+ * starts right at P — the lost-event bug of Debezium #7531.)
+ *
+ * The library's own periodic acknowledgement is off (`timeoutSeconds: 0`): it would confirm
+ * the last LSN RECEIVED, ahead of our durable checkpoint. Keepalives the server asks an answer
+ * for are answered with the last durable position only.
+ */
+export class PostgresChangeFeed implements ChangeFeed {
+  private readonly slot: string;
+  private readonly publication: string;
+  private readonly tables: readonly string[];
+  private service: LogicalReplicationService | undefined;
+  /** The last position the caller declared durable (answered to keepalives). */
+  private confirmed: string | undefined;
+
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly config: PostgresConfig,
+    private readonly options: ChangeFeedOptions,
+  ) {
+    const name = `crmbridge_${options.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    this.slot = storedName(name);
+    this.publication = storedName(name);
+    this.tables = options.tables.map(storedName);
+  }
+
+  async prepare(): Promise<{ position: string; created: boolean }> {
+    const [{ wal_level }] = await this.db.query<{ wal_level: string }>('SHOW wal_level', []);
+    if (wal_level !== 'logical') {
+      throw new CrmError(
+        'CRM_N2006',
+        `PostgreSQL runs with wal_level=${wal_level}: log-based sync needs wal_level=logical (set it and restart the server), or use --mode poll`,
+        { location: { connector: 'postgres' } },
+      );
+    }
+    const tables = this.tables.map((t) => this.db.table(t)).join(', ');
+    const exists = await this.db.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [this.publication]);
+    // Inserts, updates and deletes only: a TRUNCATE carries no keys (re-run with --mode snapshot).
+    await this.db.execute(
+      exists.length > 0
+        ? `ALTER PUBLICATION ${ident(this.publication)} SET TABLE ${tables}`
+        : `CREATE PUBLICATION ${ident(this.publication)} FOR TABLE ${tables} WITH (publish = 'insert, update, delete')`,
+      [],
+    );
+    for (const table of this.options.fullImageTables ?? []) {
+      await this.db.execute(`ALTER TABLE ${this.db.table(table)} REPLICA IDENTITY FULL`, [], table);
+    }
+    // The publication exists before the slot, so every change the slot retains is published.
+    const slot = await this.db.query<{ confirmed: string | null }>(
+      'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1',
+      [this.slot],
+    );
+    if (slot.length > 0 && slot[0].confirmed) return { position: slot[0].confirmed, created: false };
+    const created = await this.db.query<{ lsn: string }>(
+      "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
+      [this.slot],
+    );
+    return { position: created[0].lsn, created: true };
+  }
+
+  async *transactions(from: string, options: { until?: string; signal?: AbortSignal } = {}): AsyncGenerator<ChangeTransaction> {
+    const { until, signal } = options;
+    if (until && this.compare(from, until) >= 0) return;
+    this.confirmed ??= from;
+    const service = new LogicalReplicationService(
+      { connectionString: this.config.pool.connectionString, application_name: 'crmbridge-sync' },
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
+    );
+    this.service = service;
+    const stream = () => socketOf(service);
+    const queue = new AsyncQueue<Item>(QUEUE_CAPACITY, () => stream()?.resume());
+    let open: { changes: ChangeEvent[]; xid: number } | undefined;
+    let lastSentUpTo = from;
+
+    // The handlers run synchronously in the order the socket delivered the messages (no flow
+    // control queue in the library), so a keepalive is never seen before earlier changes.
+    service.on('data', (_lsn: string, message: Pgoutput.Message) => {
+      switch (message.tag) {
+        case 'relation':
+          // Values decode to the canonical JS forms, as everywhere else in the connector.
+          for (const c of message.columns) c.parser = (raw: string) => typeParsers.getTypeParser(c.typeOid, 'text')(raw) as Value;
+          return;
+        case 'begin':
+          open = { changes: [], xid: message.xid };
+          return;
+        case 'insert':
+        case 'update':
+        case 'delete':
+          open?.changes.push(...envelopes(message));
+          return;
+        case 'commit': {
+          if (!open || !message.commitEndLsn) return;
+          const commitTime = new Date(Number(message.commitTime.valueOf() / 1000n)).toISOString();
+          const position = message.commitEndLsn;
+          const txId = String(open.xid);
+          const changes = open.changes.map((c) => ({ ...c, position, commitTime, txId }));
+          open = undefined;
+          queue.push({ tx: { changes, position, commitTime, txId } });
+          if (queue.isFull) stream()?.pause();
+          return;
+        }
+        default:
+          return;
+      }
+    });
+    service.on('heartbeat', (lsn: string, _timestamp: number, shouldRespond: boolean) => {
+      if (open === undefined) queue.push({ sentUpTo: lsn });
+      if (shouldRespond) void this.answer(service, false);
+    });
+    service.on('error', (err: Error) => queue.fail(toCrmError(err, this.db.errorContext())));
+
+    const onAbort = () => queue.end();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const ping = until
+      ? setInterval(() => {
+          if (!queue.isFull) void this.answer(service, true);
+        }, PING_MS)
+      : undefined;
+    try {
+      await this.subscribe(service, from);
+      for await (const item of queue) {
+        if ('tx' in item) {
+          yield item.tx;
+          lastSentUpTo = item.tx.position;
+        } else if (this.compare(item.sentUpTo, lastSentUpTo) > 0) lastSentUpTo = item.sentUpTo;
+        // Every transaction that committed before `until` has been delivered.
+        if (until && this.compare(lastSentUpTo, until) >= 0) return;
+      }
+    } finally {
+      if (ping) clearInterval(ping);
+      signal?.removeEventListener('abort', onAbort);
+      this.service = undefined;
+      await service.destroy().catch(() => undefined);
+    }
+  }
+
+  async acknowledge(position: string): Promise<void> {
+    if (this.confirmed && this.compare(position, this.confirmed) <= 0) return;
+    this.confirmed = position;
+    if (this.service) await this.answer(this.service, false);
+  }
+
+  compare(a: string, b: string): number {
+    const x = lsnValue(a);
+    const y = lsnValue(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  async status(): Promise<ChangeFeedStatus> {
+    const rows = await this.db.query<{ head: string; retained: string | null }>(
+      `SELECT pg_current_wal_lsn()::text AS head,
+              (SELECT (pg_current_wal_lsn() - restart_lsn)::bigint::text FROM pg_replication_slots WHERE slot_name = $1) AS retained`,
+      [this.slot],
+    );
+    const { head, retained } = rows[0];
+    return { head, ...(retained !== null ? { retainedBytes: Number(retained) } : {}) };
+  }
+
+  async drop(): Promise<void> {
+    await this.db.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [this.slot]);
+    await this.db.execute(`DROP PUBLICATION IF EXISTS ${ident(this.publication)}`, []);
+  }
+
+  async close(): Promise<void> {
+    await this.service?.destroy();
+  }
+
+  /** Standby status: confirmed up to the last durable position (see the class comment for the - 1). */
+  private async answer(service: LogicalReplicationService, ping: boolean): Promise<void> {
+    if (!this.confirmed) return;
+    await service.acknowledge(lsnText(lsnValue(this.confirmed) - 1n), ping);
+  }
+
+  /**
+   * Starts streaming. A slot still held by a process that was just killed is waited for (the
+   * server frees it when it notices the dead connection); other errors are thrown at once.
+   */
+  private async subscribe(service: LogicalReplicationService, from: string): Promise<void> {
+    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] });
+    const deadline = Date.now() + SLOT_BUSY_WAIT_MS;
+    for (;;) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          service.once('start', () => resolve());
+          service.subscribe(plugin, this.slot, from).then(() => resolve(), reject);
+        });
+        return;
+      } catch (err) {
+        const busy = err instanceof Error && 'code' in err && err.code === '55006';
+        if (!busy || Date.now() > deadline) throw toCrmError(err, this.db.errorContext());
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+}
+
+/** pgoutput messages → envelopes; an update that changes the key is a delete of the old key and an insert. */
+function envelopes(message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete): ChangeEvent[] {
+  const { relation } = message;
+  const keyOf = (row: Record<string, unknown>): Value[] => relation.keyColumns.map((k) => (row[k] ?? null) as Value);
+  const base = { table: relation.name, position: '' };
+  if (message.tag === 'insert') return [{ ...base, op: 'insert', key: keyOf(message.new), after: message.new }];
+  if (message.tag === 'delete') {
+    const old = message.old ?? message.key ?? {};
+    return [{ ...base, op: 'delete', key: keyOf(old), before: old }];
+  }
+  const after = message.new;
+  const old = message.old ?? message.key;
+  const update: ChangeEvent = { ...base, op: 'update', key: keyOf(after), after, ...(old ? { before: old } : {}) };
+  if (old && JSON.stringify(keyOf(old).map(String)) !== JSON.stringify(update.key.map(String))) {
+    return [
+      { ...base, op: 'delete', key: keyOf(old), before: old },
+      { ...base, op: 'insert', key: update.key, after },
+    ];
+  }
+  return [update];
+}
+
+/** The replication socket, to pause it while the consumer is behind (the library has no public handle for it). */
+function socketOf(service: LogicalReplicationService): { pause(): void; resume(): void } | undefined {
+  const connection = (service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } })._connection;
+  return connection?.stream;
+}

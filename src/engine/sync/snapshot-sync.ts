@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { Row } from '../../core/types.js';
+import { sourceBatches } from '../migrate/source-batches.js';
+import { loadRows } from './apply-keys.js';
+import type { SyncContext } from './sync-context.js';
+import type { SyncEventSink } from './sync-events.js';
+import type { SyncMeter } from './sync-meter.js';
+import { syncPolicyOf } from './sync-policy.js';
+import { emptyRemoval, removeFromTarget } from './target-removal.js';
+import { isSet } from './target-rows.js';
+
+/** Scope of `sync_rows` holding the hash of each source row as the previous snapshot saw it. */
+const SNAPSHOT = 'snapshot';
+
+/** A source row's fingerprint: every value it was read with (joined and looked-up ones too). */
+function rowHash(row: Row): string {
+  const text = JSON.stringify(row, (_k, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+  );
+  return createHash('sha1').update(text).digest('base64');
+}
+
+/**
+ * Snapshot diff: the whole source (a new CSV/JSON export, or any source without a log) is read
+ * and each row's hash compared with the previous snapshot's, kept in the state folder by object
+ * key. New and changed rows are loaded (as migrate loads them); keys of the previous snapshot
+ * that are missing now (or flagged deleted, or filtered out) leave the target per
+ * `sync.deletes` — unless some records could not be read: an incomplete listing deletes nothing.
+ * The new hashes are stored only after the target writes committed, so an interrupted run is
+ * simply run again.
+ */
+export async function runSnapshot(
+  ctx: SyncContext,
+  stopped: ReadonlySet<string>,
+  meter: SyncMeter,
+  emit: SyncEventSink,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const object of ctx.plan.objects) {
+    if (stopped.has(object.name)) continue;
+    const flag = syncPolicyOf(object).softDelete.source;
+    const seen = new Set<string>();
+    let unreadable = 0;
+    const batches = sourceBatches(ctx.source, object, { batchSize: ctx.plan.options.batchSize, tableColumns: ctx.tableColumns, signal });
+    for await (const batch of batches) {
+      unreadable += batch.rejects.length;
+      const flagIdx = flag ? batch.columns.indexOf(flag) : -1;
+      const hashes = batch.rows.map(rowHash);
+      const previous = await ctx.state.syncRowHashes(SNAPSHOT, object.name, batch.keys);
+      const changed = batch.rows.flatMap((_, i) => {
+        if (flagIdx >= 0 && isSet(batch.rows[i][flagIdx])) return [];
+        seen.add(batch.keys[i]);
+        return previous.get(batch.keys[i]) === hashes[i] ? [] : [i];
+      });
+      await loadRows(ctx, object, {
+        ...batch,
+        rows: changed.map((i) => batch.rows[i]),
+        keys: changed.map((i) => batch.keys[i]),
+        ...(batch.lines ? { lines: changed.map((i) => batch.lines![i]) } : {}),
+      });
+      await ctx.state.putSyncRowHashes(
+        SNAPSHOT,
+        object.name,
+        changed.map((i) => ({ key: batch.keys[i], hash: hashes[i] })),
+      );
+      meter.applied(changed.length, emptyRemoval(), undefined, []);
+    }
+    if (signal.aborted) return;
+    if (unreadable > 0) {
+      emit({
+        type: 'warning',
+        object: object.name,
+        message: `${unreadable} source records could not be read (see \`crmbridge rejects\`): deletes of ${object.name} are not applied this run, the listing is incomplete`,
+      });
+      continue;
+    }
+    // Deletes: what the previous snapshot had and this one has not (only after a complete read).
+    for (let after: string | undefined; ; ) {
+      const keys = await ctx.state.syncRowKeys(SNAPSHOT, object.name, { limit: ctx.plan.options.batchSize, ...(after ? { after } : {}) });
+      if (keys.length === 0) break;
+      after = keys[keys.length - 1];
+      const gone = keys.filter((k) => !seen.has(k));
+      if (gone.length === 0) continue;
+      const removal = await removeFromTarget(ctx, object, gone);
+      await ctx.state.putSyncRowHashes(
+        SNAPSHOT,
+        object.name,
+        gone.map((key) => ({ key, hash: null })),
+      );
+      meter.applied(gone.length, removal, undefined, []);
+    }
+  }
+}
