@@ -144,9 +144,13 @@ async function lookupValues(
 ): Promise<Value[]> {
   const fromIdx = from.length > 0 ? columns.indexOf(from[0]) : -1;
   const matchValues = rows.map((r, i) => (fromIdx >= 0 ? r[fromIdx] : decodeKey(keys[i])[0]));
-  const related = await fetchRelated(source, spec.table, spec.match, matchValues, spec.where);
+  const orderBy = spec.orderBy?.replace(/^-/, '');
+  const related = await fetchRelated(source, spec.table, spec.match, matchValues, spec.where, [
+    spec.through ? spec.through.from : spec.value,
+    ...(orderBy ? [orderBy] : []),
+  ]);
   // `orderBy` names a column of the relation table; `value` one of the last table reached.
-  const orderCol = spec.orderBy ? related.columns.indexOf(spec.orderBy.replace(/^-/, '')) : -1;
+  const orderCol = orderBy ? related.columns.indexOf(orderBy) : -1;
   let pickValue: (r: Row) => Value = (r) => r[related.columns.indexOf(spec.value)] ?? null;
   if (spec.through) {
     const through = spec.through;
@@ -157,6 +161,7 @@ async function lookupValues(
       through.match,
       related.rows.map((r) => r[fromCol]),
       through.where,
+      [spec.value],
     );
     const valueCol = hop.columns.indexOf(spec.value);
     const hopIndex = new Map(hop.rows.map((r) => [looseText(r[hop.columns.indexOf(through.match)]), r[valueCol]]));
@@ -193,10 +198,13 @@ async function fetchRelated(
   match: string,
   values: readonly Value[],
   where: Readonly<Record<string, string | number | boolean | null>> | undefined,
+  wanted: readonly string[],
 ): Promise<{ columns: readonly string[]; rows: Row[] }> {
+  // Only the columns the lookup uses are read: relation tables can be wide.
+  const columns = [...new Set([match, ...Object.keys(where ?? {}), ...wanted])];
   const keys = uniqueKeys(values.filter((v) => v !== null).map((v) => [v]));
-  if (keys.length === 0) return { columns: [match], rows: [] };
-  const batch = await source.readByKeys(table, [match], keys);
+  if (keys.length === 0) return { columns, rows: [] };
+  const batch = await source.readByKeys(table, [match], keys, columns);
   if (!where) return { columns: batch.columns, rows: batch.rows };
   const checks = Object.entries(where).map(([c, v]) => ({ i: batch.columns.indexOf(c), text: looseText(v) }));
   return { columns: batch.columns, rows: batch.rows.filter((r) => checks.every((c) => looseText(r[c.i]) === c.text)) };
