@@ -87,12 +87,12 @@ export class PostgresChangeFeed implements ChangeFeed {
       'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1',
       [this.slot],
     );
-    if (slot.length > 0 && slot[0].confirmed) return { position: slot[0].confirmed, created: false };
+    if (slot.length > 0 && slot[0].confirmed) return { position: lsnText(lsnValue(slot[0].confirmed)), created: false };
     const created = await this.db.query<{ lsn: string }>(
       "SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')",
       [this.slot],
     );
-    return { position: created[0].lsn, created: true };
+    return { position: lsnText(lsnValue(created[0].lsn)), created: true };
   }
 
   async *transactions(from: string, options: { until?: string; signal?: AbortSignal } = {}): AsyncGenerator<ChangeTransaction> {
@@ -128,7 +128,7 @@ export class PostgresChangeFeed implements ChangeFeed {
         case 'commit': {
           if (!open || !message.commitEndLsn) return;
           const commitTime = new Date(Number(message.commitTime.valueOf() / 1000n)).toISOString();
-          const position = message.commitEndLsn;
+          const position = lsnText(lsnValue(message.commitEndLsn));
           const txId = String(open.xid);
           const changes = open.changes.map((c) => ({ ...c, position, commitTime, txId }));
           open = undefined;
@@ -168,13 +168,37 @@ export class PostgresChangeFeed implements ChangeFeed {
       signal?.removeEventListener('abort', onAbort);
       this.service = undefined;
       await service.destroy().catch(() => undefined);
+      await this.released();
     }
   }
 
+  /** Waits (briefly) until the server has let go of the slot after our stream closed. */
+  private async released(): Promise<void> {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+      const held = await this.db
+        .query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [this.slot])
+        .catch(() => []);
+      if (held.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * While streaming, through the standby status; after the stream ended (`--once` applies its
+   * last group then), by advancing the idle slot to exactly `position` with SQL. A slot still
+   * held by the closing stream is left: the next stream confirms the stored position first.
+   */
   async acknowledge(position: string): Promise<void> {
     if (this.confirmed && this.compare(position, this.confirmed) <= 0) return;
     this.confirmed = position;
-    if (this.service) await this.answer(this.service, false);
+    if (this.service) return this.answer(this.service, false);
+    await this.db
+      .query(
+        `SELECT pg_replication_slot_advance(slot_name, $2::pg_lsn) FROM pg_replication_slots
+         WHERE slot_name = $1 AND active_pid IS NULL AND confirmed_flush_lsn < $2::pg_lsn`,
+        [this.slot, position],
+      )
+      .catch(() => undefined);
   }
 
   compare(a: string, b: string): number {
@@ -185,7 +209,9 @@ export class PostgresChangeFeed implements ChangeFeed {
 
   async status(): Promise<ChangeFeedStatus> {
     const rows = await this.db.query<{ head: string; retained: string | null }>(
-      `SELECT pg_current_wal_lsn()::text AS head,
+      // The insert position, not the write position: with synchronous_commit=off a commit has
+      // returned to its client before its WAL is written, and `--once` must still catch it.
+      `SELECT pg_current_wal_insert_lsn()::text AS head,
               (SELECT (pg_current_wal_lsn() - restart_lsn)::bigint::text FROM pg_replication_slots WHERE slot_name = $1) AS retained`,
       [this.slot],
     );
@@ -244,7 +270,8 @@ function envelopes(message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pg
   const after = message.new;
   const old = message.old ?? message.key;
   const update: ChangeEvent = { ...base, op: 'update', key: keyOf(after), after, ...(old ? { before: old } : {}) };
-  if (old && JSON.stringify(keyOf(old).map(String)) !== JSON.stringify(update.key.map(String))) {
+  // Under REPLICA IDENTITY FULL every column counts as key: only a real identity can change.
+  if (old && relation.replicaIdentity !== 'full' && JSON.stringify(keyOf(old).map(String)) !== JSON.stringify(update.key.map(String))) {
     return [
       { ...base, op: 'delete', key: keyOf(old), before: old },
       { ...base, op: 'insert', key: update.key, after },

@@ -11,10 +11,7 @@ import { isSet } from './target-rows.js';
 
 /**
  * Brings the target's rows for these source keys of one object up to date with the source's
- * CURRENT rows: each key is re-read (with its joined side tables and lookups) and loaded exactly
- * as migrate loads it (same mapping, reference remapping, target rules, rejects, journal, id
- * map); a key whose row is gone, flagged deleted (`sync.softDelete.source`) or no longer
- * passing the object's filter leaves the target per `sync.deletes`.
+ * CURRENT rows: each key is re-read (with its joined side tables and lookups) and settled.
  *
  * Idempotent: applying the same keys again re-reads the same rows and finds the target
  * unchanged. So a change applied twice (a replay after a crash) changes nothing, and a change
@@ -25,21 +22,67 @@ export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys
   const { batchSize } = ctx.plan.options;
   for (let i = 0; i < keys.length; i += batchSize) {
     const chunk = keys.slice(i, i + batchSize);
-    const live = await liveRows(ctx, object, chunk);
-    const liveKeys = new Set(live.keys);
-    const gone = chunk.filter((k) => !liveKeys.has(k));
-    removal.restored += await loadRows(ctx, object, live);
-    addRemoval(removal, await removeFromTarget(ctx, object, gone));
+    let read: SourceBatch = { columns: [], rows: [], keys: [], rejects: [], position: '' };
+    for await (const batch of sourceRowsByKeys(ctx.source, object, chunk, { batchSize: chunk.length, tableColumns: ctx.tableColumns })) {
+      read = batch;
+    }
+    addRemoval(removal, await settleRows(ctx, object, read, chunk, { filtered: false }));
   }
   return removal;
 }
 
 /**
- * Loads source rows (read and enriched) into the target as migrate does, deferred references
- * included; a row that had been soft-deleted in the target is unflagged. Returns how many were.
+ * Settles `expected` keys of an object from their source rows as read (`read`, enriched):
+ *   - a row that exists, passes the object's filter and is not flagged deleted is loaded exactly
+ *     as migrate loads it (same mapping, reference remapping, target rules, rejects, journal,
+ *     id map; deferred references too), and unflagged in the target if it had been soft-deleted;
+ *   - a row flagged deleted (`sync.softDelete.source`) is, under `soft_delete`, still loaded
+ *     (its other fields stay current) and then flagged in the target;
+ *   - a key without a row, filtered out, or flagged under `delete`, leaves the target per
+ *     `sync.deletes` (`ignore`: the target row is left as it is).
+ * `filtered`: the rows were read with the object's filter already applied.
  */
-export async function loadRows(ctx: SyncContext, object: ObjectPlan, live: SourceBatch): Promise<number> {
-  if (live.rows.length === 0 && live.rejects.length === 0) return 0;
+export async function settleRows(
+  ctx: SyncContext,
+  object: ObjectPlan,
+  read: SourceBatch,
+  expected: readonly string[],
+  options: { filtered: boolean },
+): Promise<RemovalCounts> {
+  const policy = syncPolicyOf(object);
+  const flagIdx = policy.softDelete.source ? read.columns.indexOf(policy.softDelete.source) : -1;
+  const passing = options.filtered ? new Set(read.keys) : await passingFilter(ctx, object, read.keys);
+  const load: number[] = [];
+  const live: string[] = [];
+  const flagged: string[] = [];
+  read.rows.forEach((row, i) => {
+    const key = read.keys[i];
+    if (!passing.has(key)) return;
+    if (flagIdx >= 0 && isSet(row[flagIdx])) {
+      flagged.push(key);
+      if (policy.deletes === 'soft_delete') load.push(i);
+      return;
+    }
+    live.push(key);
+    load.push(i);
+  });
+  await loadRows(ctx, object, {
+    ...read,
+    rows: load.map((i) => read.rows[i]),
+    keys: load.map((i) => read.keys[i]),
+    ...(read.lines ? { lines: load.map((i) => read.lines![i]) } : {}),
+  });
+  const removal = emptyRemoval();
+  removal.restored = await restoreSoftDeleted(ctx, object, live);
+  const liveSet = new Set(live);
+  const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flagged.includes(k)));
+  addRemoval(removal, await removeFromTarget(ctx, object, gone));
+  return removal;
+}
+
+/** Loads enriched source rows into the target as migrate does, deferred references included. */
+async function loadRows(ctx: SyncContext, object: ObjectPlan, rows: SourceBatch): Promise<void> {
+  if (rows.rows.length === 0 && rows.rejects.length === 0) return;
   const table = ctx.tables.get(object.name)!;
   const ledger = await loadObject(
     ctx.pass,
@@ -47,18 +90,17 @@ export async function loadRows(ctx: SyncContext, object: ObjectPlan, live: Sourc
     ctx.mappers.get(object.name)!,
     table,
     { ledger: ctx.ledgers.get(object.name)! },
-    once(live),
+    once(rows),
   );
   ctx.ledgers.set(object.name, ledger);
   const deferred = ctx.deferredMappers.get(object.name);
-  if (deferred && live.keys.length > 0) {
-    const rows = sourceRowsByKeys(ctx.source, deferredView(object), live.keys, {
+  if (deferred && rows.keys.length > 0) {
+    const view = sourceRowsByKeys(ctx.source, deferredView(object), rows.keys, {
       batchSize: ctx.plan.options.batchSize,
       tableColumns: ctx.tableColumns,
     });
-    await loadDeferredReferences(ctx.pass, object, deferred, table, { ledger }, rows);
+    await loadDeferredReferences(ctx.pass, object, deferred, table, { ledger }, view);
   }
-  return restoreSoftDeleted(ctx, object, live.keys);
 }
 
 /** Applies changed keys object by object in dependency order (parents before the children that reference them). */
@@ -67,32 +109,13 @@ export async function applyChanged(ctx: SyncContext, changed: ReadonlyMap<string
   for (const object of ctx.plan.objects) {
     const keys = changed.get(object.name);
     if (!keys || keys.size === 0) continue;
-    const removed = await applyObjectKeys(ctx, object, [...keys]);
-    addRemoval(total, removed);
+    addRemoval(total, await applyObjectKeys(ctx, object, [...keys]));
   }
   return total;
 }
 
 export function addRemoval(into: RemovalCounts, add: RemovalCounts): void {
   for (const k of Object.keys(into) as (keyof RemovalCounts)[]) into[k] += add[k];
-}
-
-/** The chunk's source rows that exist, are not flagged deleted and pass the object's filter, enriched for the mapper. */
-async function liveRows(ctx: SyncContext, object: ObjectPlan, chunk: readonly string[]): Promise<SourceBatch> {
-  let read: SourceBatch | undefined;
-  for await (const batch of sourceRowsByKeys(ctx.source, object, chunk, { batchSize: chunk.length, tableColumns: ctx.tableColumns })) {
-    read = batch;
-  }
-  if (!read) return { columns: [], rows: [], keys: [], rejects: [], position: '' };
-  const flag = syncPolicyOf(object).softDelete.source;
-  const flagIdx = flag ? read.columns.indexOf(flag) : -1;
-  const passing = await passingFilter(ctx, object, read.keys);
-  const keep = read.rows.map((row, i) => passing.has(read.keys[i]) && !(flagIdx >= 0 && isSet(row[flagIdx])));
-  return {
-    ...read,
-    rows: read.rows.filter((_, i) => keep[i]),
-    keys: read.keys.filter((_, i) => keep[i]),
-  };
 }
 
 /** Which keys pass the object's source filter (all of them when it has none), asked of the source in its own SQL. */

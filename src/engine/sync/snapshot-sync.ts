@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../core/types.js';
 import { sourceBatches } from '../migrate/source-batches.js';
-import { loadRows } from './apply-keys.js';
+import { settleRows } from './apply-keys.js';
 import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter } from './sync-meter.js';
-import { syncPolicyOf } from './sync-policy.js';
 import { emptyRemoval, removeFromTarget } from './target-removal.js';
-import { isSet } from './target-rows.js';
 
 /** Scope of `sync_rows` holding the hash of each source row as the previous snapshot saw it. */
 const SNAPSHOT = 'snapshot';
@@ -38,32 +36,31 @@ export async function runSnapshot(
 ): Promise<void> {
   for (const object of ctx.plan.objects) {
     if (stopped.has(object.name)) continue;
-    const flag = syncPolicyOf(object).softDelete.source;
     const seen = new Set<string>();
     let unreadable = 0;
     const batches = sourceBatches(ctx.source, object, { batchSize: ctx.plan.options.batchSize, tableColumns: ctx.tableColumns, signal });
     for await (const batch of batches) {
       unreadable += batch.rejects.length;
-      const flagIdx = flag ? batch.columns.indexOf(flag) : -1;
       const hashes = batch.rows.map(rowHash);
       const previous = await ctx.state.syncRowHashes(SNAPSHOT, object.name, batch.keys);
       const changed = batch.rows.flatMap((_, i) => {
-        if (flagIdx >= 0 && isSet(batch.rows[i][flagIdx])) return [];
         seen.add(batch.keys[i]);
         return previous.get(batch.keys[i]) === hashes[i] ? [] : [i];
       });
-      await loadRows(ctx, object, {
+      const keys = changed.map((i) => batch.keys[i]);
+      const sub = {
         ...batch,
         rows: changed.map((i) => batch.rows[i]),
-        keys: changed.map((i) => batch.keys[i]),
+        keys,
         ...(batch.lines ? { lines: changed.map((i) => batch.lines![i]) } : {}),
-      });
+      };
+      const removal = await settleRows(ctx, object, sub, keys, { filtered: true });
       await ctx.state.putSyncRowHashes(
         SNAPSHOT,
         object.name,
         changed.map((i) => ({ key: batch.keys[i], hash: hashes[i] })),
       );
-      meter.applied(changed.length, emptyRemoval(), undefined, []);
+      meter.applied(changed.length, removal, undefined, []);
     }
     if (signal.aborted) return;
     if (unreadable > 0) {
