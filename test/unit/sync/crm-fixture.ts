@@ -57,10 +57,18 @@ export const TARGET_DDL = [
 
 export const TARGET_TABLES = ['companies', 'people', 'tasks'] as const;
 
+/** A URL with its password moved to an environment variable (project files refuse inline secrets). */
+export function secretFree(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.password) return url;
+  process.env.CRMBRIDGE_SYNC_TEST_PASSWORD = decodeURIComponent(parsed.password);
+  return url.replace(`:${parsed.password}@`, ':${env:CRMBRIDGE_SYNC_TEST_PASSWORD}@');
+}
+
 export function projectYaml(sourceUrl: string, targetUrl: string, batchSize = 500): string {
   return `
-source: { url: "${sourceUrl}" }
-target: { url: "${targetUrl}" }
+source: { url: "${secretFree(sourceUrl)}" }
+target: { url: "${secretFree(targetUrl)}" }
 options: { batchSize: ${batchSize}, parallelism: 2 }
 objects:
   companies:
@@ -221,6 +229,7 @@ export async function createTargetTables(url: string): Promise<void> {
 
 /** Drops a test database's replication slots (a database with a slot cannot be dropped), then the database. */
 export async function dropWithSlots(db: { url: string; drop(): Promise<void> }): Promise<void> {
+  if (!db.url.startsWith('postgres')) return db.drop();
   const name = new URL(db.url).pathname.slice(1);
   const admin = new URL(db.url);
   admin.pathname = '/postgres';
