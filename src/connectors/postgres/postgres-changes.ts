@@ -154,7 +154,7 @@ export class PostgresChangeFeed implements ChangeFeed {
         }, PING_MS)
       : undefined;
     try {
-      await this.subscribe(service, from);
+      await this.subscribe(service, from, (err) => queue.fail(err));
       for await (const item of queue) {
         if ('tx' in item) {
           yield item.tx;
@@ -237,15 +237,24 @@ export class PostgresChangeFeed implements ChangeFeed {
   /**
    * Starts streaming. A slot still held by a process that was just killed is waited for (the
    * server frees it when it notices the dead connection); other errors are thrown at once.
+   * Once started, the end of the stream for any reason (server shutdown, lost connection) is
+   * reported through `ended`, as a retriable CrmError unless the server said otherwise.
    */
-  private async subscribe(service: LogicalReplicationService, from: string): Promise<void> {
+  private async subscribe(service: LogicalReplicationService, from: string, ended: (err: CrmError) => void): Promise<void> {
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] });
     const deadline = Date.now() + SLOT_BUSY_WAIT_MS;
     for (;;) {
+      let started = false;
       try {
         await new Promise<void>((resolve, reject) => {
-          service.once('start', () => resolve());
-          service.subscribe(plugin, this.slot, from).then(() => resolve(), reject);
+          service.once('start', () => {
+            started = true;
+            resolve();
+          });
+          service.subscribe(plugin, this.slot, from).then(
+            () => (started ? ended(this.lost('the replication stream ended')) : resolve()),
+            (err: unknown) => (started ? ended(this.lost(err)) : reject(err)),
+          );
         });
         return;
       } catch (err) {
@@ -254,6 +263,16 @@ export class PostgresChangeFeed implements ChangeFeed {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+  }
+
+  private lost(err: unknown): CrmError {
+    const translated = toCrmError(err instanceof Error ? err : new Error(String(err)), this.db.errorContext());
+    if (translated.code !== 'CRM_N2005') return translated;
+    return new CrmError('CRM_N2001', `replication connection lost: ${translated.message}`, {
+      location: { connector: 'postgres' },
+      retriable: true,
+      cause: err,
+    });
   }
 }
 

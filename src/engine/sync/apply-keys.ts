@@ -17,8 +17,8 @@ import { isSet } from './target-rows.js';
  * unchanged. So a change applied twice (a replay after a crash) changes nothing, and a change
  * is never lost as long as its key is applied after it committed.
  */
-export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys: readonly string[]): Promise<RemovalCounts> {
-  const removal = emptyRemoval();
+export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys: readonly string[]): Promise<Settled> {
+  const settled: Settled = { removal: emptyRemoval(), arrived: [] };
   const { batchSize } = ctx.plan.options;
   for (let i = 0; i < keys.length; i += batchSize) {
     const chunk = keys.slice(i, i + batchSize);
@@ -26,9 +26,18 @@ export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys
     for await (const batch of sourceRowsByKeys(ctx.source, object, chunk, { batchSize: chunk.length, tableColumns: ctx.tableColumns })) {
       read = batch;
     }
-    addRemoval(removal, await settleRows(ctx, object, read, chunk, { filtered: false }));
+    const one = await settleRows(ctx, object, read, chunk, { filtered: false });
+    addRemoval(settled.removal, one.removal);
+    settled.arrived.push(...one.arrived);
   }
-  return removal;
+  return settled;
+}
+
+/** What settling did: removals, and the keys whose target row is new (for the children that wait for them). */
+export interface Settled {
+  readonly removal: RemovalCounts;
+  /** Source keys that had no target row before and have one now. */
+  readonly arrived: string[];
 }
 
 /**
@@ -48,7 +57,7 @@ export async function settleRows(
   read: SourceBatch,
   expected: readonly string[],
   options: { filtered: boolean },
-): Promise<RemovalCounts> {
+): Promise<Settled> {
   const policy = syncPolicyOf(object);
   const flagIdx = policy.softDelete.source ? read.columns.indexOf(policy.softDelete.source) : -1;
   const passing = options.filtered ? new Set(read.keys) : await passingFilter(ctx, object, read.keys);
@@ -66,6 +75,8 @@ export async function settleRows(
     live.push(key);
     load.push(i);
   });
+  const keysLoaded = load.map((i) => read.keys[i]);
+  const mappedBefore = await ctx.state.lookupIds(object.name, keysLoaded);
   await loadRows(ctx, object, {
     ...read,
     rows: load.map((i) => read.rows[i]),
@@ -77,7 +88,11 @@ export async function settleRows(
   const liveSet = new Set(live);
   const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flagged.includes(k)));
   addRemoval(removal, await removeFromTarget(ctx, object, gone));
-  return removal;
+  const mappedAfter = await ctx.state.lookupIds(
+    object.name,
+    keysLoaded.filter((k) => !mappedBefore.has(k)),
+  );
+  return { removal, arrived: [...mappedAfter.keys()] };
 }
 
 /** Loads enriched source rows into the target as migrate does, deferred references included. */
@@ -103,15 +118,55 @@ async function loadRows(ctx: SyncContext, object: ObjectPlan, rows: SourceBatch)
   }
 }
 
-/** Applies changed keys object by object in dependency order (parents before the children that reference them). */
+/**
+ * Applies changed keys object by object in dependency order (parents before the children that
+ * reference them). A row that arrives in the target (new, or back after a delete) brings along
+ * the source rows that reference it: while it was missing they were rejected, deleted with it,
+ * or loaded with the reference cleared, and no change of their own would bring them back.
+ */
 export async function applyChanged(ctx: SyncContext, changed: ReadonlyMap<string, ReadonlySet<string>>): Promise<RemovalCounts> {
   const total = emptyRemoval();
-  for (const object of ctx.plan.objects) {
-    const keys = changed.get(object.name);
-    if (!keys || keys.size === 0) continue;
-    addRemoval(total, await applyObjectKeys(ctx, object, [...keys]));
+  const pending = new Map([...changed].map(([object, keys]) => [object, new Set(keys)]));
+  for (let round = 0; pending.size > 0 && round < MAX_ROUNDS; round++) {
+    for (const object of ctx.plan.objects) {
+      const keys = pending.get(object.name);
+      if (!keys) continue;
+      pending.delete(object.name);
+      if (keys.size === 0) continue;
+      const settled = await applyObjectKeys(ctx, object, [...keys]);
+      addRemoval(total, settled.removal);
+      for (const [child, childKeys] of await referencingKeys(ctx, object, settled.arrived)) {
+        const set = pending.get(child) ?? new Set<string>();
+        for (const k of childKeys) set.add(k);
+        pending.set(child, set);
+      }
+    }
   }
   return total;
+}
+
+/** Re-applies the rows that reference keys of `parent` that just arrived in the target (see `applyChanged`). */
+export async function applyReferencing(ctx: SyncContext, parent: ObjectPlan, arrived: readonly string[]): Promise<RemovalCounts> {
+  const children = await referencingKeys(ctx, parent, arrived);
+  return applyChanged(ctx, new Map([...children].map(([object, keys]) => [object, new Set(keys)])));
+}
+
+/** Rounds of parent → child propagation per apply (self-references and cycles can need several). */
+const MAX_ROUNDS = 16;
+
+/** Source keys of the rows of every object that reference these source keys of `parent`. */
+async function referencingKeys(ctx: SyncContext, parent: ObjectPlan, keys: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (keys.length === 0) return out;
+  for (const child of ctx.plan.objects) {
+    for (const field of child.fields) {
+      const column = field.from[0];
+      if (field.ref?.object !== parent.name || !column || !ctx.tableColumns.get(child.source.table)?.includes(column)) continue;
+      const rows = await ctx.source.readByKeys(child.source.table, [column], keys.map(decodeKey), child.source.key);
+      out.set(child.name, [...(out.get(child.name) ?? []), ...rows.rows.map((r) => encodeKey(r))]);
+    }
+  }
+  return out;
 }
 
 export function addRemoval(into: RemovalCounts, add: RemovalCounts): void {

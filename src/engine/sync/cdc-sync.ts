@@ -66,18 +66,27 @@ export async function runCdc(
   const from = stored ?? prepared.position;
   if (!stored) await ctx.state.setSyncPosition(name, from);
   const until = options.follow ? undefined : (await feed.status()).head;
-  const transactions = feed.transactions(from, { ...(until ? { until } : {}), signal: options.signal });
-  for await (const group of coalesce(transactions, options.maxBatchChanges, (t) => t.changes.length)) {
-    const changes = group.flatMap((t) => t.changes);
-    const removal = await guard.apply(await router.route(changes));
-    const position = group[group.length - 1].position;
-    await ctx.state.setSyncPosition(name, position);
-    await feed.acknowledge(position);
-    meter.applied(
-      changes.length,
-      removal,
-      position,
-      group.map((t) => t.commitTime),
-    );
+  // The stream ends with this function, whatever ends it (an error, the outer signal).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const transactions = feed.transactions(from, { ...(until ? { until } : {}), signal: stop.signal });
+    for await (const group of coalesce(transactions, options.maxBatchChanges, (t) => t.changes.length)) {
+      const changes = group.flatMap((t) => t.changes);
+      const removal = await guard.apply(await router.route(changes));
+      const position = group[group.length - 1].position;
+      await ctx.state.setSyncPosition(name, position);
+      await feed.acknowledge(position);
+      meter.applied(
+        changes.length,
+        removal,
+        position,
+        group.map((t) => t.commitTime),
+      );
+    }
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    stop.abort();
   }
 }

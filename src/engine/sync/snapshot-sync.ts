@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../core/types.js';
 import { sourceBatches } from '../migrate/source-batches.js';
-import { settleRows } from './apply-keys.js';
+import { addRemoval, applyReferencing, settleRows } from './apply-keys.js';
 import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter } from './sync-meter.js';
@@ -54,7 +54,8 @@ export async function runSnapshot(
         keys,
         ...(batch.lines ? { lines: changed.map((i) => batch.lines![i]) } : {}),
       };
-      const removal = await settleRows(ctx, object, sub, keys, { filtered: true });
+      const { removal, arrived } = await settleRows(ctx, object, sub, keys, { filtered: true });
+      addRemoval(removal, await applyReferencing(ctx, object, arrived));
       await ctx.state.putSyncRowHashes(
         SNAPSHOT,
         object.name,
