@@ -11,6 +11,7 @@ import type { EventSink } from '../events.js';
 import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
+import { prefetch } from './prefetch.js';
 import type { SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
 import type { UniqueGuard } from './unique-guard.js';
@@ -80,7 +81,7 @@ export async function loadObject(
   let bound: ((row: Row) => ReturnType<ReturnType<ObjectMapper['bind']>>) | undefined;
   let boundColumns: readonly string[] | undefined;
 
-  for await (const batch of batches) {
+  for await (const batch of prefetch(batches)) {
     if (!bound || boundColumns !== batch.columns) {
       // Layout is the same for every batch of a source; bind once (cheap check by identity first).
       if (!boundColumns || boundColumns.join('\u0000') !== batch.columns.join('\u0000')) bound = mapper.bind(batch.columns);
