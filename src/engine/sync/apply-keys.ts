@@ -5,7 +5,7 @@ import { loadObject } from '../migrate/object-pass.js';
 import { type SourceBatch, sourceRowsByKeys } from '../migrate/source-batches.js';
 import { keyListSql } from './key-list-sql.js';
 import type { SyncContext } from './sync-context.js';
-import { syncPolicyOf } from './sync-policy.js';
+import { readView, syncPolicyOf } from './sync-policy.js';
 import { emptyRemoval, type RemovalCounts, removeFromTarget, restoreSoftDeleted } from './target-removal.js';
 import { isSet } from './target-rows.js';
 
@@ -23,7 +23,10 @@ export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys
   for (let i = 0; i < keys.length; i += batchSize) {
     const chunk = keys.slice(i, i + batchSize);
     let read: SourceBatch = { columns: [], rows: [], keys: [], rejects: [], position: '' };
-    for await (const batch of sourceRowsByKeys(ctx.source, object, chunk, { batchSize: chunk.length, tableColumns: ctx.tableColumns })) {
+    for await (const batch of sourceRowsByKeys(ctx.source, readView(object), chunk, {
+      batchSize: chunk.length,
+      tableColumns: ctx.tableColumns,
+    })) {
       read = batch;
     }
     const one = await settleRows(ctx, object, read, chunk, { filtered: false });

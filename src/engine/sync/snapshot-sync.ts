@@ -5,6 +5,7 @@ import { addRemoval, applyReferencing, settleRows } from './apply-keys.js';
 import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter } from './sync-meter.js';
+import { readView } from './sync-policy.js';
 import { emptyRemoval, removeFromTarget } from './target-removal.js';
 
 /** Scope of `sync_rows` holding the hash of each source row as the previous snapshot saw it. */
@@ -38,7 +39,11 @@ export async function runSnapshot(
     if (stopped.has(object.name)) continue;
     const seen = new Set<string>();
     let unreadable = 0;
-    const batches = sourceBatches(ctx.source, object, { batchSize: ctx.plan.options.batchSize, tableColumns: ctx.tableColumns, signal });
+    const batches = sourceBatches(ctx.source, readView(object), {
+      batchSize: ctx.plan.options.batchSize,
+      tableColumns: ctx.tableColumns,
+      signal,
+    });
     for await (const batch of batches) {
       unreadable += batch.rejects.length;
       const hashes = batch.rows.map(rowHash);

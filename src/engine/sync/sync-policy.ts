@@ -23,3 +23,10 @@ export function syncPolicyOf(object: ObjectPlan): SyncPolicy {
     owners: spec?.owners ?? {},
   };
 }
+
+/** The object as sync reads it: its mapped columns plus the soft-delete flag, which the mapping may not use. */
+export function readView(object: ObjectPlan): ObjectPlan {
+  const flag = syncPolicyOf(object).softDelete.source;
+  if (!flag || object.source.columns.includes(flag)) return object;
+  return { ...object, source: { ...object.source, columns: [...object.source.columns, flag] } };
+}
