@@ -4,6 +4,7 @@ import { CrmError } from '../core/errors/index.js';
 import { decodeKey, encodeKey } from '../core/keys.js';
 import type { DatabaseSchema, TableSchema, Value } from '../core/types.js';
 import type { StateStore, StoredJournal } from '../state/state-store.js';
+import { isRowDigest, rowDigest } from './row-digest.js';
 
 export interface RollbackResult {
   readonly runId: string;
@@ -34,6 +35,7 @@ export async function rollback(options: {
   if (!run) throw new CrmError('CRM_E6003', `no run ${runId}`);
   if (run.dryRun) throw new CrmError('CRM_E6003', `run ${runId} was a dry run: it wrote nothing to roll back`);
   const schema = await target.introspect();
+  const journalColumns = (run.options.journalColumns ?? {}) as Readonly<Record<string, readonly string[]>>;
   const writer = await target.writer();
   const conflicts: { table: string; key: string; action: string }[] = [];
   let restored = 0;
@@ -55,8 +57,7 @@ export async function rollback(options: {
         const restores: { columns: string[]; values: Value[] }[] = [];
         for (const e of chunk) {
           const now = current.get(e.targetKey);
-          const after = e.after ? (JSON.parse(e.after) as RowText) : undefined;
-          const changed = e.action === 'delete' ? now !== undefined : !sameAs(now, after);
+          const changed = e.action === 'delete' ? now !== undefined : !leftAsRunLeftIt(now, e, journalColumns);
           if (changed && !options.force) {
             conflicts.push({ table: table.name, key: e.targetKey, action: e.action });
             continue;
@@ -132,9 +133,21 @@ async function currentRows(target: Connector, table: TableSchema, entries: reado
   return out;
 }
 
-/** The run left `after` in these columns; the row is unchanged if they still hold it. */
-function sameAs(now: RowText | undefined, after: RowText | undefined): boolean {
-  if (!now || !after) return now === after;
+/**
+ * Whether the row still holds what the run left: the after-image's columns (JSON), or for rows
+ * the run created, the digest over the object's journal columns.
+ */
+function leftAsRunLeftIt(
+  now: RowText | undefined,
+  entry: StoredJournal,
+  journalColumns: Readonly<Record<string, readonly string[]>>,
+): boolean {
+  if (!now || !entry.after) return now === undefined && !entry.after;
+  if (isRowDigest(entry.after)) {
+    const columns = journalColumns[entry.object];
+    return columns !== undefined && rowDigest(columns.map((c) => now[c] ?? null)) === entry.after;
+  }
+  const after = JSON.parse(entry.after) as RowText;
   return Object.entries(after).every(([c, v]) => now[c] === v);
 }
 

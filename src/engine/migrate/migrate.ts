@@ -87,11 +87,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       kind: 'migrate',
       dryRun,
       planHash: plan.hash,
+      ...(options.retryRejectsOf ? { parentRunId: options.retryRejectsOf } : {}),
       options: {
         dryRun,
+        retryRejectsOf: options.retryRejectsOf ?? null,
         maxErrors: options.maxErrors ?? null,
         maxErrorRatio: options.maxErrorRatio ?? null,
         objects: plan.objects.map((o) => o.name),
+        // The columns each created row's journal digest covers (see engine/row-digest.ts).
+        journalColumns: Object.fromEntries(
+          plan.objects.map((o) => [o.name, o.target.columns.filter((c) => !o.deferredFields.includes(c))]),
+        ),
       },
     }));
   // Sync hand-off: the change log position is taken before any source row is read, so every

@@ -11,6 +11,7 @@ import type { EventSink } from '../events.js';
 import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
+import { rowDigest } from '../row-digest.js';
 import { prefetch } from './prefetch.js';
 import type { SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
@@ -383,7 +384,8 @@ async function classifyAndWrite(
       targetKey: k,
       action: kinds[i],
       ...(priors[i] ? { prior: rowJson(columns, priors[i]!) } : {}),
-      after: rowJson(columns, text(p.values!)),
+      // Created rows: a digest over the object's journal columns (stored with the run).
+      after: kinds[i] === 'insert' ? rowDigest(text(p.values!)) : rowJson(columns, text(p.values!)),
     });
   }
   return outcome;

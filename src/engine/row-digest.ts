@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+const PREFIX = 'md5:';
+
+/**
+ * The journal keeps, for each row a run created, only a digest of the canonical texts it wrote
+ * (the column list is stored once per object with the run): enough for rollback to tell whether
+ * someone changed the row since, at a fraction of the cost of the full after-image.
+ */
+export function rowDigest(texts: readonly (string | null)[]): string {
+  return PREFIX + createHash('md5').update(JSON.stringify(texts)).digest('base64');
+}
+
+export function isRowDigest(after: string): boolean {
+  return after.startsWith(PREFIX);
+}
