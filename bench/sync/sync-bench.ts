@@ -20,9 +20,11 @@ import { type Sql, secretFree, sqlClient } from '../../test/unit/sync/crm-fixtur
  * MariaDB → PostgreSQL on throwaway servers. A paced writer updates random contacts in
  * transactions of 20 rows at `--rate` changes/s while `crmbridge sync --follow` (the engine,
  * in this process) applies them through a mapping with transforms. End-to-end lag is measured
- * with a probe: every 50 ms the writer bumps a probe row and notes the time its commit returned;
- * the bench watches the target and takes the time until that value is there (commit → visible
- * in the target). Reported: changes applied per second, p50/p99 lag, and the drain time once the
+ * with a probe: every 50 ms the writer inserts a probe row and notes the time its commit returned;
+ * the bench watches the target and takes the time until that row is there (commit → visible in
+ * the target). Inserts, not updates: sync applies a change by re-reading the row's current
+ * state, so an updated probe would show a later value early. Transactions are applied in
+ * commit order, so when a probe row is in the target, every earlier transaction is too. Reported: changes applied per second, p50/p99 lag, and the drain time once the
  * writer stops.
  */
 const { values } = parseArgs({
@@ -63,7 +65,6 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function seed(sql: Sql): Promise<void> {
   await sql.run('CREATE TABLE contacts (id int PRIMARY KEY, first_name varchar(100), last_name varchar(100), email varchar(200))');
   await sql.run('CREATE TABLE probe (id int PRIMARY KEY, seq int)');
-  await sql.run('INSERT INTO probe (id, seq) VALUES (1, 0)');
   for (let from = 0; from < ROWS; from += 1000) {
     const ids = Array.from({ length: Math.min(1000, ROWS - from) }, (_, i) => from + i);
     await sql.run(
@@ -113,6 +114,9 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
     follow: true,
     signal: stop.signal,
     statusEveryMs: 60_000,
+    onEvent: (e) => {
+      if (e.type === 'warning') process.stderr.write(`[${name}] warning: ${e.message}\n`);
+    },
   });
 
   // Writers: paced transactions of PER_TX updates on 4 connections.
@@ -136,7 +140,7 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
   const lags: number[] = [];
   const probe = (async () => {
     for (let seq = 1; Date.now() < deadline; seq++) {
-      await sql.run('UPDATE probe SET seq = ? WHERE id = 1', [seq]);
+      await sql.run('INSERT INTO probe (id, seq) VALUES (?, ?)', [seq, seq]);
       committed.set(seq, Date.now());
       await sleep(50);
     }
@@ -145,7 +149,7 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
   let watching = true;
   const watcher = (async () => {
     while (watching) {
-      const rows = await tsql.rows('SELECT seq FROM probe WHERE id = 1');
+      const rows = await tsql.rows('SELECT max(seq) AS seq FROM probe');
       const now = Date.now();
       const seq = Number(rows[0]?.seq ?? 0);
       for (let s = seen + 1; s <= seq; s++) {
@@ -160,7 +164,7 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
   const writerEnd = Date.now();
   // A last probe after every writer transaction: once it is in the target, so is everything.
   const lastSeq = committed.size + 1;
-  await sql.run('UPDATE probe SET seq = ? WHERE id = 1', [lastSeq]);
+  await sql.run('INSERT INTO probe (id, seq) VALUES (?, ?)', [lastSeq, lastSeq]);
   committed.set(lastSeq, Date.now());
   while (seen < lastSeq && Date.now() - writerEnd < 120_000) await sleep(20);
   const drainSeconds = (Date.now() - writerEnd) / 1000;
