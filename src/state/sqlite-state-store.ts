@@ -7,13 +7,11 @@ import { migrateStateSchema } from './state-schema.js';
 import type {
   BatchCommit,
   Checkpoint,
-  ConflictRecord,
   LedgerCounts,
   LedgerEntry,
   RunRecord,
   RunStatus,
   StateStore,
-  StoredConflict,
   StoredJournal,
   StoredReject,
 } from './state-store.js';
@@ -70,19 +68,6 @@ interface JournalRow {
   action: StoredJournal['action'];
   prior: string | null;
   after: string | null;
-}
-
-interface ConflictRow {
-  seq: number;
-  run_id: string;
-  object: string;
-  source_key: string;
-  field: string | null;
-  source_value: string | null;
-  target_value: string | null;
-  winner: 'source' | 'target';
-  policy: string;
-  detected_at: string;
 }
 
 /**
@@ -349,48 +334,6 @@ export class SqliteStateStore implements StateStore {
       return this.statement('SELECT key FROM sync_rows WHERE scope = ? AND object = ? AND key > ? ORDER BY key LIMIT ?')
         .pluck()
         .all(scope, object, options.after ?? '', options.limit ?? -1) as string[];
-    });
-  }
-
-  recordConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void> {
-    return this.guard('recording conflicts', () => {
-      const insert = this.statement(
-        `INSERT INTO conflicts (run_id, object, source_key, field, source_value, target_value, winner, policy, detected_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      const now = new Date().toISOString();
-      this.db
-        .transaction(() => {
-          for (const c of conflicts) {
-            insert.run(runId, c.object, c.sourceKey, c.field ?? null, c.sourceValue, c.targetValue, c.winner, c.policy, now);
-          }
-        })
-        .immediate();
-    });
-  }
-
-  listConflicts(options: { runId?: string; object?: string; limit?: number } = {}): Promise<StoredConflict[]> {
-    return this.guard('listing conflicts', () => {
-      const filters = ['1 = 1'];
-      if (options.runId !== undefined) filters.push('run_id = @runId');
-      if (options.object !== undefined) filters.push('object = @object');
-      const rows = this.statement(`SELECT * FROM conflicts WHERE ${filters.join(' AND ')} ORDER BY seq DESC LIMIT @limit`).all({
-        ...(options.runId === undefined ? {} : { runId: options.runId }),
-        ...(options.object === undefined ? {} : { object: options.object }),
-        limit: options.limit ?? -1,
-      }) as ConflictRow[];
-      return rows.map((r) => ({
-        runId: r.run_id,
-        seq: r.seq,
-        object: r.object,
-        sourceKey: r.source_key,
-        ...(r.field === null ? {} : { field: r.field }),
-        sourceValue: r.source_value,
-        targetValue: r.target_value,
-        winner: r.winner,
-        policy: r.policy,
-        detectedAt: r.detected_at,
-      }));
     });
   }
 

@@ -98,9 +98,8 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
 
-  -- Sync: the canonical hash of each row as crmbridge last wrote or saw it, per scope (a side of a
-  -- two-way sync, or the previous snapshot of a file source), for echo suppression, conflict
-  -- detection and snapshot diffs.
+  -- Sync: a value per row key and scope — the hash of each source row in the previous snapshot
+  -- ('snapshot'), the changed keys of an object stopped by schema drift ('pending').
   CREATE TABLE sync_rows (
     scope  TEXT NOT NULL,
     object TEXT NOT NULL,
@@ -108,21 +107,6 @@ const MIGRATIONS: readonly string[] = [
     hash   TEXT NOT NULL,
     PRIMARY KEY (scope, object, key)
   ) WITHOUT ROWID;
-
-  -- Sync: every conflict (a record changed on both sides since the last sync), with both values.
-  CREATE TABLE conflicts (
-    seq          INTEGER PRIMARY KEY,
-    run_id       TEXT NOT NULL REFERENCES runs (id),
-    object       TEXT NOT NULL,
-    source_key   TEXT NOT NULL,
-    field        TEXT,
-    source_value TEXT,
-    target_value TEXT,
-    winner       TEXT NOT NULL CHECK (winner IN ('source', 'target')),
-    policy       TEXT NOT NULL,
-    detected_at  TEXT NOT NULL
-  );
-  CREATE INDEX conflicts_run ON conflicts (run_id);
   `,
 ];
 

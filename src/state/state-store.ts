@@ -113,26 +113,6 @@ export interface BatchCommit {
   readonly journal?: readonly JournalRecord[];
 }
 
-/** A record changed on both sides since the last sync, and how it was resolved. */
-export interface ConflictRecord {
-  readonly object: string;
-  readonly sourceKey: string;
-  /** The target field that differed (undefined: the whole record). */
-  readonly field?: string;
-  /** Both values as JSON text (a field's canonical text, or the whole row). */
-  readonly sourceValue: string | null;
-  readonly targetValue: string | null;
-  readonly winner: 'source' | 'target';
-  /** The policy that decided: source_wins, target_wins, newest_wins, field_owner. */
-  readonly policy: string;
-}
-
-export interface StoredConflict extends ConflictRecord {
-  readonly runId: string;
-  readonly seq: number;
-  readonly detectedAt: string;
-}
-
 export interface StateStore {
   /** Without an `id`, the store gives one (see `run-id.ts`); `status` defaults to 'running'. */
   createRun(run: Omit<RunRecord, 'id' | 'startedAt' | 'status'> & { id?: string; status?: RunStatus }): Promise<RunRecord>;
@@ -169,15 +149,12 @@ export interface StateStore {
    * `ifAbsent`, an existing position is kept (an earlier handoff point is never moved forward).
    */
   setSyncPosition(name: string, position: string, options?: { ifAbsent?: boolean }): Promise<void>;
-  /** Last known row hashes (scope: a side of a two-way sync, or a snapshot) for these keys. */
+  /** Last known row hashes per scope (the previous snapshot, keys pending after drift) for these keys. */
   syncRowHashes(scope: string, object: string, keys: readonly string[]): Promise<Map<string, string>>;
   /** Stores row hashes; a null hash forgets the key (the row was deleted). */
   putSyncRowHashes(scope: string, object: string, rows: readonly { key: string; hash: string | null }[]): Promise<void>;
   /** Keys of a scope in key order, in pages (`after`: the last key of the previous page). */
   syncRowKeys(scope: string, object: string, options?: { after?: string; limit?: number }): Promise<string[]>;
-  recordConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void>;
-  /** Newest first. */
-  listConflicts(options?: { runId?: string; object?: string; limit?: number }): Promise<StoredConflict[]>;
 
   close(): Promise<void>;
 }
