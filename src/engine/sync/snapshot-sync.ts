@@ -6,7 +6,7 @@ import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter } from './sync-meter.js';
 import { readView } from './sync-policy.js';
-import { emptyRemoval, removeFromTarget } from './target-removal.js';
+import { removeFromTarget } from './target-removal.js';
 
 /** Scope of `sync_rows` holding the hash of each source row as the previous snapshot saw it. */
 const SNAPSHOT = 'snapshot';
