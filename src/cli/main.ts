@@ -14,6 +14,7 @@ import { registerRuns } from './commands/runs-command.js';
 import { registerSample } from './commands/sample-command.js';
 import { registerSchema } from './commands/schema-command.js';
 import { registerSuggest } from './commands/suggest-command.js';
+import { registerSync } from './commands/sync-command.js';
 import { registerVerify } from './commands/verify-command.js';
 
 /** The `crmbridge` command: one file per verb under commands/, each thin over the library. */
@@ -37,5 +38,6 @@ registerRollback(program);
 registerVerify(program);
 registerRepair(program);
 registerDiff(program);
+registerSync(program);
 
 await program.parseAsync(process.argv);
