@@ -211,6 +211,22 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  lookupSourceKeys(object: string, targetKeys: readonly string[]): Promise<Map<string, string>> {
+    return this.guard('looking up id mappings by target key', () => {
+      const found = new Map<string, string>();
+      if (targetKeys.length === 0) return found;
+      // Same shape as lookupIds, probing the (object, target_key) index.
+      const rows = this.statement(
+        `SELECT m.target_key, m.source_key FROM json_each(@keys) AS k
+         CROSS JOIN id_map AS m ON m.object = @object AND m.target_key = k.value`,
+      )
+        .raw()
+        .all({ keys: JSON.stringify([...targetKeys].sort()), object }) as [string, string][];
+      for (const [target, source] of rows) found.set(target, source);
+      return found;
+    });
+  }
+
   forgetIdMappings(object: string, sourceKeys: readonly string[]): Promise<void> {
     return this.guard('forgetting id mappings', () => {
       this.statement('DELETE FROM id_map WHERE object = @object AND source_key IN (SELECT value FROM json_each(@keys))').run({

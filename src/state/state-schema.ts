@@ -108,6 +108,10 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, object, key)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Two-way sync: a target row changed by others is found back to its source key.
+  CREATE INDEX id_map_target ON id_map (object, target_key);
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

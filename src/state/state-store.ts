@@ -128,6 +128,8 @@ export interface StateStore {
 
   /** Source key → target key for the given source keys of an object (missing ones absent). Any run. */
   lookupIds(object: string, sourceKeys: readonly string[]): Promise<Map<string, string>>;
+  /** Target key → source key for the given target keys of an object (missing ones absent). Any run. */
+  lookupSourceKeys(object: string, targetKeys: readonly string[]): Promise<Map<string, string>>;
   /** Forgets the id mappings of these source keys (their target rows were deleted by sync). */
   forgetIdMappings(object: string, sourceKeys: readonly string[]): Promise<void>;
   /** Which of these source keys were rejected in the given run (for parent_rejected). */

@@ -8,6 +8,12 @@ import { emptyRemoval } from './target-removal.js';
 /** Scope of `sync_rows` holding the changed keys of objects stopped by schema drift. */
 const PENDING = 'pending';
 
+/** Two-way sync's say over the forward direction: which changed keys to apply, and what to remember once applied. */
+export interface ApplyGate {
+  select(changed: ChangedKeys): Promise<ChangedKeys>;
+  applied(changed: ChangedKeys): Promise<void>;
+}
+
 /**
  * Applies changes except to objects stopped by schema drift. Their changed keys are not dropped:
  * they are stored durably (before the feed's position moves past them) and applied, then
@@ -18,6 +24,7 @@ export class DriftGuard {
   constructor(
     private readonly ctx: SyncContext,
     private readonly drift: DriftReport,
+    private readonly gate?: ApplyGate,
   ) {}
 
   async apply(changed: ChangedKeys): Promise<RemovalCounts> {
@@ -31,7 +38,11 @@ export class DriftGuard {
         );
       } else live.set(object, keys);
     }
-    return applyChanged(this.ctx, live);
+    if (!this.gate) return applyChanged(this.ctx, live);
+    const selected = await this.gate.select(live);
+    const removal = await applyChanged(this.ctx, selected);
+    await this.gate.applied(selected);
+    return removal;
   }
 
   /** Keys kept for objects that are no longer stopped: applied, then forgotten. */

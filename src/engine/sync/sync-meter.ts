@@ -23,6 +23,8 @@ export interface SyncStatus {
   readonly ledger: LedgerCounts;
   readonly removal: RemovalCounts;
   readonly position?: string;
+  /** Two-way only: target rows read back, and source rows written from them. */
+  readonly reverse?: { readonly events: number; readonly written: number };
   readonly seconds: number;
 }
 
@@ -38,6 +40,7 @@ export class SyncMeter {
   private position: string | undefined;
   private retained: number | undefined;
   private readonly removal = emptyRemoval();
+  private reverse: { events: number; written: number } | undefined;
 
   constructor(
     private readonly mode: SyncMode,
@@ -56,6 +59,11 @@ export class SyncMeter {
       this.lag = Math.max(0, (now - Date.parse(t)) / 1000);
       if (this.lags.length < 1_000_000) this.lags.push(this.lag);
     }
+  }
+
+  /** One applied batch of the target → source direction: `events` target keys, `written` source rows. */
+  reversed(events: number, written: number): void {
+    this.reverse = { events: (this.reverse?.events ?? 0) + events, written: (this.reverse?.written ?? 0) + written };
   }
 
   retainedBytes(bytes: number | undefined): void {
@@ -80,6 +88,7 @@ export class SyncMeter {
       ledger,
       removal: { ...this.removal },
       ...(this.position !== undefined ? { position: this.position } : {}),
+      ...(this.reverse ? { reverse: { ...this.reverse } } : {}),
       seconds,
     };
   }

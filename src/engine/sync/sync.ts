@@ -12,6 +12,7 @@ import { runSnapshot } from './snapshot-sync.js';
 import { openSyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import { SyncMeter, type SyncMode, type SyncStatus } from './sync-meter.js';
+import { TwoWaySync } from './two-way-sync.js';
 
 export interface SyncOptions {
   readonly plan: Plan;
@@ -35,6 +36,8 @@ export interface SyncOptions {
   readonly statusEveryMs?: number;
   /** CDC: changes applied together at most; default the plan's batch size. */
   readonly maxBatchChanges?: number;
+  /** Also apply target changes to the source (objects with `sync.updatedAt.target`), each round after the forward one. */
+  readonly twoWay?: boolean;
   readonly signal?: AbortSignal;
   readonly onEvent?: SyncEventSink;
 }
@@ -65,7 +68,12 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   const { plan, source, target, state, mode, follow } = options;
   const emit: SyncEventSink = options.onEvent ?? (() => {});
   const feedName = options.feed ?? DEFAULT_FEED;
-  const run = await state.createRun({ kind: 'sync', dryRun: false, planHash: plan.hash, options: { mode, follow, feed: feedName } });
+  const run = await state.createRun({
+    kind: 'sync',
+    dryRun: false,
+    planHash: plan.hash,
+    options: { mode, follow, feed: feedName, twoWay: options.twoWay ?? false },
+  });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -83,6 +91,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     },
   });
   const meter = new SyncMeter(mode, ctx.ledgers);
+  let twoWay: TwoWaySync | undefined;
   const feed: ChangeFeed | undefined = mode === 'cdc' ? openFeed(ctx, feedName) : undefined;
   emit({ type: 'sync-started', runId: run.id, mode, follow });
   const lagWarnBytes = options.lagWarnBytes ?? 1024 ** 3;
@@ -101,12 +110,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   let drift: DriftReport = { stopped: new Map(), notices: [] };
   let failure: unknown;
   try {
+    // Refuses the run, before anything is read, when an object's mapping cannot be inverted.
+    if (options.twoWay) twoWay = await TwoWaySync.open(ctx, mode, emit);
     for (let retryMs = 500; ; ) {
       try {
         drift = await checkDrift(plan, source, state);
         for (const n of drift.notices) emit({ type: 'warning', message: n });
         for (const [object, err] of drift.stopped) emit({ type: 'warning', object, message: err.format() });
-        const guard = new DriftGuard(ctx, drift);
+        const guard = new DriftGuard(ctx, drift, twoWay);
         await guard.replayPending();
         if (feed) {
           await runCdc(ctx, feed, guard, meter, emit, {
@@ -120,6 +131,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         } else {
           await runSnapshot(ctx, new Set(drift.stopped.keys()), meter, emit, stop.signal);
         }
+        await twoWay?.run(meter, { lookbackSeconds: options.lookbackSeconds ?? 60, signal: stop.signal });
         retryMs = 500;
         if (!follow || stop.signal.aborted) break;
         await pause(options.intervalMs ?? 1000, stop.signal);
@@ -138,6 +150,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     options.signal?.removeEventListener('abort', onAbort);
     stop.abort();
     await feed?.close();
+    await twoWay?.close();
     await ctx.writer.close();
   }
   const summary = meter.status();

@@ -1,0 +1,60 @@
+import type { Connector } from '../../connectors/contract.js';
+import { encodeKey } from '../../core/keys.js';
+import type { TableSchema } from '../../core/types.js';
+import type { StateStore } from '../../state/state-store.js';
+import { rowDigest } from '../row-digest.js';
+import { rowTexts, typedKey } from './target-rows.js';
+
+/**
+ * One side of a two-way object as hashed: the canonical texts of `columns` of the row with that
+ * key. Stored per key in `sync_rows` under `scope`, the hash is the row as it was last synced —
+ * written by crmbridge, or read by crmbridge and found equal to the other side. Invariant: a
+ * row whose current hash equals the stored one has not changed since (a crmbridge write coming
+ * back as a change event is its own echo and is skipped).
+ */
+export interface HashedSide {
+  readonly connector: Connector;
+  readonly table: TableSchema;
+  readonly key: readonly string[];
+  readonly columns: readonly string[];
+  readonly scope: string;
+}
+
+/** Current hashes of these keys' rows (a key without a row is absent). */
+export async function currentHashes(side: HashedSide, keys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  const columns = [...side.key, ...side.columns.filter((c) => !side.key.includes(c))];
+  const read = await side.connector.readByKeys(
+    side.table.name,
+    side.key,
+    keys.map((k) => typedKey(side.table, side.key, k)),
+    columns,
+  );
+  for (const row of read.rows) {
+    out.set(encodeKey(row.slice(0, side.key.length)), rowDigest(Object.values(rowTexts(side.table, columns, row))));
+  }
+  return out;
+}
+
+/** The keys whose row changed (or appeared, or went) since it was last synced, with the current hashes. */
+export async function changedSince(
+  state: StateStore,
+  object: string,
+  side: HashedSide,
+  keys: readonly string[],
+): Promise<{ readonly changed: string[]; readonly current: Map<string, string> }> {
+  const current = await currentHashes(side, keys);
+  const synced = await state.syncRowHashes(side.scope, object, keys);
+  return { changed: keys.filter((k) => current.get(k) !== synced.get(k)), current };
+}
+
+/** Stores these keys' rows as synced: their hashes as they are now (a key without a row is forgotten). */
+export async function rememberSynced(state: StateStore, object: string, side: HashedSide, keys: readonly string[]): Promise<void> {
+  const current = await currentHashes(side, keys);
+  await state.putSyncRowHashes(
+    side.scope,
+    object,
+    keys.map((key) => ({ key, hash: current.get(key) ?? null })),
+  );
+}

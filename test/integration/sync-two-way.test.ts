@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../src/connectors/contract.js';
+import { openConnector } from '../../src/connectors/registry.js';
+import { isCrmError } from '../../src/core/errors/index.js';
+import { migrate } from '../../src/engine/migrate/migrate.js';
+import { sync } from '../../src/engine/sync/sync.js';
+import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
+import { parseProject } from '../../src/mapping/project/load-project.js';
+import { openStateStore } from '../../src/state/index.js';
+import type { StateStore } from '../../src/state/state-store.js';
+import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { type Sql, secretFree, sqlClient } from '../unit/sync/crm-fixture.js';
+
+const SOURCE_DDL = [
+  'CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL)',
+  'CREATE TABLE contacts (id int PRIMARY KEY, first text, email text, account_id int, updated_at timestamp NOT NULL)',
+];
+const TARGET_DDL = [
+  'CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL)',
+  'CREATE TABLE people (id int PRIMARY KEY, first_name text, email text, org_id int REFERENCES orgs (id), updated_at timestamp NOT NULL)',
+];
+
+/** `email` has a transform without an inverse: it syncs back only because the source owns it. */
+const project = (sourceUrl: string, targetUrl: string, emailOwner: string) => `
+source: { url: "${secretFree(sourceUrl)}" }
+target: { url: "${secretFree(targetUrl)}" }
+options: { batchSize: 50 }
+objects:
+  orgs:
+    source: { table: accounts, key: id }
+    target: { table: orgs, key: id }
+    fields: { id: id, name: name, updated_at: updated_at }
+    sync: { updatedAt: { source: updated_at, target: updated_at } }
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id }
+    fields:
+      id: id
+      first_name: first
+      email: { from: email, transform: [trim] }
+      org_id: { from: account_id, ref: orgs }
+      updated_at: updated_at
+    sync: { updatedAt: { source: updated_at, target: updated_at }${emailOwner} }
+`;
+
+describe('two-way sync, PostgreSQL ↔ PostgreSQL (watermark polling both ways)', () => {
+  const dbs: FreshDatabase[] = [];
+  const clients: Sql[] = [];
+  const opened: Connector[] = [];
+  const stores: StateStore[] = [];
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const c of opened) await c.close();
+    for (const c of clients) await c.close();
+    for (const db of dbs) await db.drop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function setUp(emailOwner: string) {
+    const src = await freshPostgres();
+    const tgt = await freshPostgres();
+    if (!src || !tgt) return undefined;
+    dbs.push(src, tgt);
+    const s = await sqlClient(src.url);
+    const t = await sqlClient(tgt.url);
+    clients.push(s, t);
+    for (const ddl of SOURCE_DDL) await s.run(ddl);
+    for (const ddl of TARGET_DDL) await t.run(ddl);
+    for (let i = 1; i <= 3; i++) await s.run("INSERT INTO accounts VALUES (?, ?, '2026-01-01 00:00:00')", [i, `Org ${i}`]);
+    for (let i = 1; i <= 20; i++) {
+      await s.run("INSERT INTO contacts VALUES (?, ?, ?, ?, '2026-01-01 00:00:00')", [i, `P${i}`, `p${i}@x.org`, (i % 3) + 1]);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'crmbridge-two-way-'));
+    dirs.push(dir);
+    const state = await openStateStore(join(dir, 'state'));
+    stores.push(state);
+    const plan = compilePlan(parseProject(project(src.url, tgt.url, emailOwner), 'crmbridge.yaml'));
+    const source = await openConnector(src.url);
+    const target = await openConnector(tgt.url);
+    opened.push(source, target);
+    const once = async () =>
+      sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'poll', follow: false, twoWay: true });
+    return { s, t, plan, source, target, state, once };
+  }
+
+  it('applies target edits to the source through the reverse mapping, source edits to the target, then idles without writes', async (ctx) => {
+    const env = await setUp(', owners: { email: source }');
+    if (!env) return ctx.skip();
+    const { s, t, plan, source, target, state, once } = env;
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    // The first two-way round takes the baseline: both sides' rows as last synced.
+    expect((await once()).summary.reverse?.written).toBe(0);
+
+    // Target edits: a plain column, a reference (through the id map, in reverse) and a source-owned field.
+    await t.run(
+      "UPDATE people SET first_name = 'Zed', org_id = 3, email = 'edited@target', updated_at = '2026-02-01 00:00:00' WHERE id = 4",
+    );
+    await t.run("UPDATE orgs SET name = 'Renamed', updated_at = '2026-02-01 00:00:00' WHERE id = 2");
+    const first = await once();
+    expect(first.status).toBe('completed');
+    expect(first.summary.reverse?.written).toBe(2);
+    expect(await s.rows('SELECT first, email, account_id FROM contacts WHERE id = 4')).toEqual([
+      { first: 'Zed', email: 'p4@x.org', account_id: 3 },
+    ]);
+    expect(await s.rows('SELECT name FROM accounts WHERE id = 2')).toEqual([{ name: 'Renamed' }]);
+
+    // A source edit goes forward; the source-owned e-mail is set back from the source.
+    await s.run("UPDATE contacts SET first = 'Amy', updated_at = '2026-02-02 00:00:00' WHERE id = 7");
+    await once();
+    expect(await t.rows('SELECT first_name, email FROM people WHERE id IN (4, 7) ORDER BY id')).toEqual([
+      { first_name: 'Zed', email: 'p4@x.org' },
+      { first_name: 'Amy', email: 'p7@x.org' },
+    ]);
+
+    // Both sides now agree: idle rounds in both directions write nothing.
+    for (let round = 0; round < 10; round++) {
+      const idle = await once();
+      expect(idle.summary.ledger.created + idle.summary.ledger.updated + idle.summary.removal.deleted).toBe(0);
+      expect(idle.summary.reverse?.written).toBe(0);
+    }
+  });
+
+  it('refuses two-way for an object with a field that cannot be inverted and is not owned by the source, naming the field', async (ctx) => {
+    const env = await setUp('');
+    if (!env) return ctx.skip();
+    const failed = await env.once().catch((err: unknown) => err);
+    expect(isCrmError(failed) && failed.code).toBe('CRM_M5001');
+    expect(String((failed as Error).message)).toContain('objects.people.fields.email cannot sync back');
+    expect((await env.state.listRuns(1))[0].status).toBe('failed');
+  });
+});
