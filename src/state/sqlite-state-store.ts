@@ -7,11 +7,13 @@ import { migrateStateSchema } from './state-schema.js';
 import type {
   BatchCommit,
   Checkpoint,
+  ConflictRecord,
   LedgerCounts,
   LedgerEntry,
   RunRecord,
   RunStatus,
   StateStore,
+  StoredConflict,
   StoredJournal,
   StoredReject,
 } from './state-store.js';
@@ -350,6 +352,51 @@ export class SqliteStateStore implements StateStore {
       return this.statement('SELECT key FROM sync_rows WHERE scope = ? AND object = ? AND key > ? ORDER BY key LIMIT ?')
         .pluck()
         .all(scope, object, options.after ?? '', options.limit ?? -1) as string[];
+    });
+  }
+
+  addConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void> {
+    return this.guard('recording conflicts', () => {
+      const insert = this.statement(
+        `INSERT INTO conflicts (run_id, object, source_key, field, source_value, target_value, resolution, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const at = new Date().toISOString();
+      this.db
+        .transaction(() => {
+          for (const c of conflicts) insert.run(runId, c.object, c.sourceKey, c.field, c.sourceValue, c.targetValue, c.resolution, at);
+        })
+        .immediate();
+    });
+  }
+
+  listConflicts(options: { runId?: string; limit?: number } = {}): Promise<StoredConflict[]> {
+    return this.guard('listing conflicts', () => {
+      const rows = this.statement(
+        `SELECT seq, run_id, object, source_key, field, source_value, target_value, resolution, at FROM conflicts
+         WHERE @runId IS NULL OR run_id = @runId ORDER BY seq DESC LIMIT @limit`,
+      ).all({ runId: options.runId ?? null, limit: options.limit ?? -1 }) as {
+        seq: number;
+        run_id: string;
+        object: string;
+        source_key: string;
+        field: string;
+        source_value: string | null;
+        target_value: string | null;
+        resolution: ConflictRecord['resolution'];
+        at: string;
+      }[];
+      return rows.map((r) => ({
+        seq: r.seq,
+        runId: r.run_id,
+        object: r.object,
+        sourceKey: r.source_key,
+        field: r.field,
+        sourceValue: r.source_value,
+        targetValue: r.target_value,
+        resolution: r.resolution,
+        at: r.at,
+      }));
     });
   }
 

@@ -112,6 +112,22 @@ const MIGRATIONS: readonly string[] = [
   -- Two-way sync: a target row changed by others is found back to its source key.
   CREATE INDEX id_map_target ON id_map (object, target_key);
   `,
+  `
+  -- Two-way sync: a field changed on both sides since the last sync, with both values and how
+  -- the object's sync.conflict policy resolved it. Values are canonical texts in source terms.
+  CREATE TABLE conflicts (
+    seq          INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES runs (id),
+    object       TEXT NOT NULL,
+    source_key   TEXT NOT NULL,
+    field        TEXT NOT NULL,
+    source_value TEXT,
+    target_value TEXT,
+    resolution   TEXT NOT NULL CHECK (resolution IN ('source_wins', 'target_wins')),
+    at           TEXT NOT NULL
+  );
+  CREATE INDEX conflicts_run ON conflicts (run_id);
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -113,6 +113,26 @@ export interface BatchCommit {
   readonly journal?: readonly JournalRecord[];
 }
 
+/** A field changed on both sides of a two-way sync since the last sync, and the side that won. */
+export interface ConflictRecord {
+  readonly object: string;
+  /** The source key as `encodeKey` text. */
+  readonly sourceKey: string;
+  /** The target field. */
+  readonly field: string;
+  /** Both values as canonical text in source terms (the target's mapped back), or null. */
+  readonly sourceValue: string | null;
+  readonly targetValue: string | null;
+  readonly resolution: 'source_wins' | 'target_wins';
+}
+
+export interface StoredConflict extends ConflictRecord {
+  readonly runId: string;
+  readonly seq: number;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+}
+
 export interface StateStore {
   /** Without an `id`, the store gives one (see `run-id.ts`); `status` defaults to 'running'. */
   createRun(run: Omit<RunRecord, 'id' | 'startedAt' | 'status'> & { id?: string; status?: RunStatus }): Promise<RunRecord>;
@@ -157,6 +177,11 @@ export interface StateStore {
   putSyncRowHashes(scope: string, object: string, rows: readonly { key: string; hash: string | null }[]): Promise<void>;
   /** Keys of a scope in key order, in pages (`after`: the last key of the previous page). */
   syncRowKeys(scope: string, object: string, options?: { after?: string; limit?: number }): Promise<string[]>;
+
+  /** Records resolved two-way conflicts of a run. */
+  addConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void>;
+  /** Conflicts, newest first; of one run when `runId` is given. */
+  listConflicts(options?: { runId?: string; limit?: number }): Promise<StoredConflict[]>;
 
   close(): Promise<void>;
 }

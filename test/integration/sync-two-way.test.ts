@@ -132,4 +132,50 @@ describe('two-way sync, PostgreSQL ↔ PostgreSQL (watermark polling both ways)'
     expect(String((failed as Error).message)).toContain('objects.people.fields.email cannot sync back');
     expect((await env.state.listRuns(1))[0].status).toBe('failed');
   });
+
+  it.for([
+    { conflict: 'source_wins', owners: '', winner: 'SrcName' },
+    { conflict: 'target_wins', owners: '', winner: 'TgtName' },
+    { conflict: 'newest_wins', owners: '', winner: 'TgtName' },
+    { conflict: 'field_owner', owners: ', first_name: target', winner: 'TgtName' },
+  ])(
+    'the same field edited on both sides: one conflict, resolved by $conflict, both sides equal',
+    async ({ conflict, owners, winner }, ctx) => {
+      const env = await setUp(`, conflict: ${conflict}, owners: { email: source, updated_at: source${owners} }`);
+      if (!env) return ctx.skip();
+      const { s, t, plan, source, target, state, once } = env;
+      await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      await once();
+      await s.run("UPDATE contacts SET first = 'SrcName', updated_at = '2026-03-01 00:00:00' WHERE id = 5");
+      await t.run("UPDATE people SET first_name = 'TgtName', updated_at = '2026-03-02 00:00:00' WHERE id = 5");
+      const run = await once();
+      expect(run.summary.reverse?.conflicts).toBe(1);
+      const conflicts = await state.listConflicts({ runId: run.runId });
+      expect(
+        conflicts.map(({ object, sourceKey, field, sourceValue, targetValue, resolution }) => ({
+          object,
+          sourceKey,
+          field,
+          sourceValue,
+          targetValue,
+          resolution,
+        })),
+      ).toEqual([
+        {
+          object: 'people',
+          sourceKey: '["5"]',
+          field: 'first_name',
+          sourceValue: 'SrcName',
+          targetValue: 'TgtName',
+          resolution: winner === 'SrcName' ? 'source_wins' : 'target_wins',
+        },
+      ]);
+      expect(await s.rows('SELECT first FROM contacts WHERE id = 5')).toEqual([{ first: winner }]);
+      expect(await t.rows('SELECT first_name FROM people WHERE id = 5')).toEqual([{ first_name: winner }]);
+      // Settled: the next round finds no conflict and writes nothing.
+      const idle = await once();
+      expect(idle.summary.reverse).toEqual({ events: expect.any(Number), written: 0, conflicts: 0 });
+      expect(idle.summary.ledger.updated).toBe(0);
+    },
+  );
 });

@@ -23,8 +23,8 @@ export interface SyncStatus {
   readonly ledger: LedgerCounts;
   readonly removal: RemovalCounts;
   readonly position?: string;
-  /** Two-way only: target rows read back, and source rows written from them. */
-  readonly reverse?: { readonly events: number; readonly written: number };
+  /** Two-way only: target rows read back, source rows written from them, and fields in conflict (see `crmbridge conflicts`). */
+  readonly reverse?: { readonly events: number; readonly written: number; readonly conflicts: number };
   readonly seconds: number;
 }
 
@@ -40,7 +40,7 @@ export class SyncMeter {
   private position: string | undefined;
   private retained: number | undefined;
   private readonly removal = emptyRemoval();
-  private reverse: { events: number; written: number } | undefined;
+  private reverse: { events: number; written: number; conflicts: number } | undefined;
 
   constructor(
     private readonly mode: SyncMode,
@@ -61,9 +61,10 @@ export class SyncMeter {
     }
   }
 
-  /** One applied batch of the target → source direction: `events` target keys, `written` source rows. */
-  reversed(events: number, written: number): void {
-    this.reverse = { events: (this.reverse?.events ?? 0) + events, written: (this.reverse?.written ?? 0) + written };
+  /** One applied batch of the target → source direction: `events` target keys, `written` source rows, `conflicts` fields. */
+  reversed(events: number, written: number, conflicts = 0): void {
+    const r = this.reverse ?? { events: 0, written: 0, conflicts: 0 };
+    this.reverse = { events: r.events + events, written: r.written + written, conflicts: r.conflicts + conflicts };
   }
 
   retainedBytes(bytes: number | undefined): void {

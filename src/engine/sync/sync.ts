@@ -111,7 +111,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   let failure: unknown;
   try {
     // Refuses the run, before anything is read, when an object's mapping cannot be inverted.
-    if (options.twoWay) twoWay = await TwoWaySync.open(ctx, mode, emit);
+    if (options.twoWay) twoWay = await TwoWaySync.open(ctx, mode, meter, emit);
     for (let retryMs = 500; ; ) {
       try {
         drift = await checkDrift(plan, source, state);
@@ -131,7 +131,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         } else {
           await runSnapshot(ctx, new Set(drift.stopped.keys()), meter, emit, stop.signal);
         }
-        await twoWay?.run(meter, { lookbackSeconds: options.lookbackSeconds ?? 60, signal: stop.signal });
+        await twoWay?.run({ lookbackSeconds: options.lookbackSeconds ?? 60, signal: stop.signal });
         retryMs = 500;
         if (!follow || stop.signal.aborted) break;
         await pause(options.intervalMs ?? 1000, stop.signal);

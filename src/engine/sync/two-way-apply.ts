@@ -12,24 +12,39 @@ export interface SourceSide {
   readonly writer: Writer;
 }
 
+/** A source row as it is (`texts`, canonical) and as the target's row maps back to it (`want`; undefined keeps the source's value). */
+export interface ReverseRow {
+  readonly sourceKey: string;
+  readonly current: Row;
+  readonly texts: readonly (string | null)[];
+  readonly want: readonly (string | null | undefined)[];
+}
+
+/** The source rows behind target keys, read for a reverse apply: source key columns, then one column per reverse field. */
+export interface ReverseRead {
+  readonly columns: readonly string[];
+  readonly types: readonly CanonicalType[];
+  readonly rows: readonly ReverseRow[];
+}
+
 /**
- * Brings the source rows behind these target keys of one object up to date with the target's
- * CURRENT rows, through the reverse mapping: each key is found back through the id map (a
- * target row crmbridge never mapped has no source row to update and is left alone), re-read
- * from the target, mapped back, compared with the source row in canonical text, and only the
- * rows that differ are written (by source key). Idempotent like the forward apply: applying a
- * key again finds the source unchanged. Returns the number of source rows written.
+ * Reads the source rows behind these target keys of one object, with the values the target's
+ * CURRENT rows map back to through the reverse mapping. Each key is found back through the id
+ * map: a target row crmbridge never mapped has no source row and is left out.
  */
-export async function applyTargetKeys(
+export async function readReverse(
   ctx: SyncContext,
   reverse: ReverseMapping,
   side: SourceSide,
   targetKeys: readonly string[],
-): Promise<number> {
+): Promise<ReverseRead> {
   const { object, fields } = reverse;
   const table = ctx.tables.get(object.name)!;
+  const sKey = object.source.key;
+  const columns = [...sKey, ...fields.map((f) => f.source)];
+  const types = columns.map((c) => typeOf(side.table, c));
   const sourceKeys = await ctx.state.lookupSourceKeys(object.name, targetKeys);
-  if (sourceKeys.size === 0 || fields.length === 0) return 0;
+  if (sourceKeys.size === 0 || fields.length === 0) return { columns, types, rows: [] };
   const tKey = object.target.key;
   const read = await ctx.target.readByKeys(
     table.name,
@@ -38,9 +53,6 @@ export async function applyTargetKeys(
     [...tKey, ...fields.map((f) => f.target)],
   );
   const parents = await parentSourceKeys(ctx, reverse, read.rows, tKey.length);
-  const sKey = object.source.key;
-  const columns = [...sKey, ...fields.map((f) => f.source)];
-  const types = columns.map((c) => typeOf(side.table, c));
   // Desired source rows by source key text, as canonical texts of the source columns; undefined
   // keeps the source's value (a reference to a target row that has no source row).
   const desired = new Map<string, (string | null | undefined)[]>();
@@ -62,16 +74,42 @@ export async function applyTargetKeys(
     [...desired.keys()].map((k) => typedKey(side.table, sKey, k)),
     columns,
   );
-  const changed: Row[] = [];
+  const rows: ReverseRow[] = [];
   for (const row of current.rows) {
-    const want = desired.get(encodeKey(row.slice(0, sKey.length)));
-    if (!want) continue;
-    const texts = row.map((v, i) => toCanonicalText(v, types[i]));
-    if (texts.every((t, i) => want[i] === undefined || t === want[i])) continue;
-    changed.push(want.map((t, i) => (t === undefined ? row[i] : t === null ? null : parseCanonicalText(t, types[i]))));
+    const sourceKey = encodeKey(row.slice(0, sKey.length));
+    const want = desired.get(sourceKey);
+    if (want) rows.push({ sourceKey, current: row, texts: row.map((v, i) => toCanonicalText(v, types[i])), want });
   }
+  return { columns, types, rows };
+}
+
+/** Indexes of the reverse fields whose source value differs from what the target's maps back to. */
+export function differingFields(reverse: ReverseMapping, row: ReverseRow): number[] {
+  const offset = reverse.object.source.key.length;
+  return reverse.fields.flatMap((_, i) => {
+    const want = row.want[offset + i];
+    return want !== undefined && want !== row.texts[offset + i] ? [i] : [];
+  });
+}
+
+/**
+ * Brings the source rows behind these target keys of one object up to date with the target's
+ * CURRENT rows (see `readReverse`); only the rows that differ in canonical text are written (by
+ * source key). Idempotent like the forward apply: applying a key again finds the source
+ * unchanged. Returns the number of source rows written.
+ */
+export async function applyTargetKeys(
+  ctx: SyncContext,
+  reverse: ReverseMapping,
+  side: SourceSide,
+  targetKeys: readonly string[],
+): Promise<number> {
+  const read = await readReverse(ctx, reverse, side, targetKeys);
+  const changed = read.rows
+    .filter((row) => differingFields(reverse, row).length > 0)
+    .map((row) => row.want.map((t, i) => (t === undefined ? row.current[i] : t === null ? null : parseCanonicalText(t, read.types[i]))));
   if (changed.length === 0) return 0;
-  return side.writer.write(side.table.name, { columns, rows: changed }, { mode: 'upsert', key: sKey });
+  return side.writer.write(side.table.name, { columns: read.columns, rows: changed }, { mode: 'upsert', key: reverse.object.source.key });
 }
 
 /** For each referenced object: parent target key text → parent source key text, for the references in these rows. */

@@ -37,16 +37,16 @@ export async function currentHashes(side: HashedSide, keys: readonly string[]): 
   return out;
 }
 
-/** The keys whose row changed (or appeared, or went) since it was last synced, with the current hashes. */
+/** The keys whose row changed (or appeared, or went) since it was last synced, with the current and last synced hashes. */
 export async function changedSince(
   state: StateStore,
   object: string,
   side: HashedSide,
   keys: readonly string[],
-): Promise<{ readonly changed: string[]; readonly current: Map<string, string> }> {
+): Promise<{ readonly changed: string[]; readonly current: Map<string, string>; readonly synced: Map<string, string> }> {
   const current = await currentHashes(side, keys);
   const synced = await state.syncRowHashes(side.scope, object, keys);
-  return { changed: keys.filter((k) => current.get(k) !== synced.get(k)), current };
+  return { changed: keys.filter((k) => current.get(k) !== synced.get(k)), current, synced };
 }
 
 /** Stores these keys' rows as synced: their hashes as they are now (a key without a row is forgotten). */

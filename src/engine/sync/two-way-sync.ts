@@ -9,9 +9,10 @@ import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter, SyncMode } from './sync-meter.js';
 import { syncPolicyOf } from './sync-policy.js';
-import { applyTargetKeys, type SourceSide } from './two-way-apply.js';
-import { changedSince, type HashedSide, rememberSynced } from './two-way-hashes.js';
-import { type ReverseMapping, reverseMappingOf } from './two-way-mapping.js';
+import { applyTargetKeys } from './two-way-apply.js';
+import { resolveConflicts, type TwoWayObject } from './two-way-conflicts.js';
+import { changedSince, rememberSynced } from './two-way-hashes.js';
+import { reverseMappingOf } from './two-way-mapping.js';
 import { watermarkBatches } from './watermark-batches.js';
 
 export const reversePositionName = (object: string): string => `poll-target:${object}`;
@@ -20,20 +21,13 @@ export const reversePositionName = (object: string): string => `poll-target:${ob
 const SOURCE_SCOPE = 'two-way:source';
 const TARGET_SCOPE = 'two-way:target';
 
-/** An object as two-way sync sees it: its reverse mapping and both sides as hashed. */
-interface TwoWayObject {
-  readonly mapping: ReverseMapping;
-  readonly source: HashedSide;
-  readonly target: HashedSide;
-  readonly sourceSide: SourceSide;
-}
-
 /**
  * `sync --two-way`. Opening derives every object's reverse mapping before anything is read (an
  * object that cannot invert refuses the run, naming the field).
  *
  * Forward (as the gate of the one-way apply): a changed source key is applied only when its
- * source row differs from the one last synced; after applying, both sides' rows are remembered.
+ * source row differs from the one last synced; when its target row differs too, the conflict is
+ * resolved and recorded first (`resolveConflicts`); after applying, both sides' rows are remembered.
  * Reverse (`run`, after the forward round): the target is polled past its own watermark
  * (`sync.updatedAt.target`), and a key whose target row differs from the one last synced is
  * applied to the source by key, then forward again (the fields the source owns are set back
@@ -44,10 +38,11 @@ export class TwoWaySync implements ApplyGate {
   private constructor(
     private readonly ctx: SyncContext,
     private readonly objects: ReadonlyMap<string, TwoWayObject>,
+    private readonly meter: SyncMeter,
     private readonly closeWriter: () => Promise<void>,
   ) {}
 
-  static async open(ctx: SyncContext, mode: SyncMode, emit: SyncEventSink): Promise<TwoWaySync> {
+  static async open(ctx: SyncContext, mode: SyncMode, meter: SyncMeter, emit: SyncEventSink): Promise<TwoWaySync> {
     if (mode === 'snapshot') {
       throw new CrmError('CRM_N2006', 'two-way sync needs a change feed or polling on the source: use --mode cdc or --mode poll');
     }
@@ -63,7 +58,14 @@ export class TwoWaySync implements ApplyGate {
     const objects = new Map<string, TwoWayObject>();
     for (const mapping of mappings) {
       const { object } = mapping;
-      if (!syncPolicyOf(object).updatedAt.target) {
+      const policy = syncPolicyOf(object);
+      if (policy.conflict === 'newest_wins' && !(policy.updatedAt.source && policy.updatedAt.target)) {
+        throw new CrmError(
+          'CRM_M5001',
+          `objects.${object.name}.sync: conflict newest_wins needs both updatedAt.source and updatedAt.target`,
+        );
+      }
+      if (!policy.updatedAt.target) {
         emit({
           type: 'warning',
           object: object.name,
@@ -84,15 +86,22 @@ export class TwoWaySync implements ApplyGate {
         sourceSide: { table, writer },
       });
     }
-    return new TwoWaySync(ctx, objects, () => writer.close());
+    return new TwoWaySync(ctx, objects, meter, () => writer.close());
   }
 
   async select(changed: ChangedKeys): Promise<ChangedKeys> {
     const out: ChangedKeys = new Map();
     for (const [name, keys] of changed) {
       const object = this.objects.get(name)!;
-      const { changed: moved } = await changedSince(this.ctx.state, name, object.source, [...keys]);
-      if (moved.length > 0) out.set(name, new Set(moved));
+      const source = await changedSince(this.ctx.state, name, object.source, [...keys]);
+      if (source.changed.length === 0) continue;
+      out.set(name, new Set(source.changed));
+      // Changed on both sides since the last sync: both rows were synced before and both differ now.
+      const ids = await this.ctx.state.lookupIds(name, source.changed);
+      const target = await changedSince(this.ctx.state, name, object.target, [...ids.values()]);
+      const targetMoved = new Set(target.changed.filter((k) => target.synced.has(k)));
+      const both = source.changed.filter((k) => source.synced.has(k) && targetMoved.has(ids.get(k) ?? ''));
+      if (both.length > 0) this.meter.reversed(0, 0, await resolveConflicts(this.ctx, object, both, ids));
     }
     return out;
   }
@@ -105,7 +114,7 @@ export class TwoWaySync implements ApplyGate {
   }
 
   /** One reverse round: every object with `sync.updatedAt.target`, its changed target rows applied to the source. */
-  async run(meter: SyncMeter, options: { readonly lookbackSeconds: number; readonly signal: AbortSignal }): Promise<void> {
+  async run(options: { readonly lookbackSeconds: number; readonly signal: AbortSignal }): Promise<void> {
     for (const object of this.objects.values()) {
       const { name } = object.mapping.object;
       const column = syncPolicyOf(object.mapping.object).updatedAt.target;
@@ -121,7 +130,7 @@ export class TwoWaySync implements ApplyGate {
         await applyChanged(this.ctx, new Map([[name, new Set(sourceKeys)]]));
         await this.remember(object, sourceKeys, changed);
         await batch.commit();
-        meter.reversed(batch.keys.length, written);
+        this.meter.reversed(batch.keys.length, written);
       }
     }
   }
