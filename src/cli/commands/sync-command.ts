@@ -22,6 +22,10 @@ export function registerSync(program: Command): void {
     .option('--interval <ms>', 'poll and snapshot with --follow: pause between rounds', '1000')
     .option('--lag-warn-mb <n>', 'warn when the source retains more log than this for the feed', '1024')
     .option('--status-every <seconds>', 'print lag, events/s and errors this often', '5')
+    .option(
+      '--two-way',
+      'also apply target changes to the source (objects with sync.updatedAt.target; conflicts per sync.conflict, see `crmbridge conflicts`)',
+    )
     .option('--drop-slot', 'remove the feed from the source (PostgreSQL slot and publication) and exit')
     .option('--json', 'print events as JSON, one a line')
     .action(runAction(runSync));
@@ -38,6 +42,7 @@ export interface SyncCommandOptions {
   lagWarnMb: string;
   statusEvery: string;
   dropSlot?: boolean;
+  twoWay?: boolean;
   json?: boolean;
 }
 
@@ -79,6 +84,7 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
       intervalMs: Number(opts.interval),
       lagWarnBytes: Number(opts.lagWarnMb) * 1024 ** 2,
       statusEveryMs: Number(opts.statusEvery) * 1000,
+      twoWay: opts.twoWay ?? false,
       signal: controller.signal,
       onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
     });
@@ -118,6 +124,7 @@ function statusLine(s: SyncStatus): string {
   ];
   if (r.childrenDeleted + r.childrenNulled > 0) parts.push(`children deleted ${r.childrenDeleted}, references cleared ${r.childrenNulled}`);
   if (s.lagSeconds !== undefined) parts.push(`lag ${s.lagSeconds.toFixed(2)} s`);
+  if (s.reverse) parts.push(`to the source: ${s.reverse.written} written, ${s.reverse.conflicts} conflicts`);
   if (s.retainedBytes !== undefined) parts.push(`log retained ${(s.retainedBytes / 1024 ** 2).toFixed(1)} MiB`);
   return `sync: ${parts.join('; ')}`;
 }
