@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from '@commander-js/extra-typings';
 import { registerAnalyze } from './commands/analyze-command.js';
+import { registerConflicts } from './commands/conflicts-command.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerDesign } from './commands/design-command.js';
 import { registerDiff } from './commands/diff-command.js';
@@ -39,5 +40,6 @@ registerVerify(program);
 registerRepair(program);
 registerDiff(program);
 registerSync(program);
+registerConflicts(program);
 
 await program.parseAsync(process.argv);
