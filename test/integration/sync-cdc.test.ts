@@ -64,7 +64,10 @@ describe.each([
 
     const first = await sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'cdc', follow: false });
     expect(first.status).toBe('completed');
-    expect(first.summary.events).toBeGreaterThan(steps);
+    // Some edits change nothing (deleting a row already gone), and the writer started before the
+    // hand-off position, so the event count is not a function of the steps: only that changes
+    // came through the log is asserted here; the equality below is the proof.
+    expect(first.summary.events).toBeGreaterThan(0);
 
     // The reference: the final source migrated from scratch through the same mapping.
     const refPlan = compilePlan(parseProject(projectYaml(src.url, ref.url), 'crmbridge.yaml'));
