@@ -1,3 +1,4 @@
+import { civilFromDays, daysFromCivil } from '../../core/civil-date.js';
 import { CrmError } from '../../core/errors/crm-error.js';
 
 /**
@@ -10,15 +11,7 @@ const MS_PER_DAY = 86_400_000;
 /** About 270 years of distinct days; the memo is cleared beyond that to bound memory. */
 const MAX_CACHED_DAYS = 100_000;
 
-/** Days since 1970-01-01 of a civil date. */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
+export { daysFromCivil } from '../../core/civil-date.js';
 
 export interface CivilDateTime {
   year: number;
@@ -33,16 +26,9 @@ export interface CivilDateTime {
 export function civilFromMs(ms: number): CivilDateTime {
   const days = Math.floor(ms / MS_PER_DAY);
   const secOfDay = Math.floor((ms - days * MS_PER_DAY) / 1000);
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
+  const { year, month, day } = civilFromDays(days);
   return {
-    year: yoe + era * 400 + (month <= 2 ? 1 : 0),
+    year,
     month,
     day,
     hour: Math.floor(secOfDay / 3600),
