@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CrmError, type ErrorCode } from '../../core/errors/index.js';
 import { migrate } from '../../engine/migrate/migrate.js';
+import type { StateStore } from '../../state/state-store.js';
 import { prepareTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
@@ -92,7 +93,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       })),
     );
     const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
-    await import('node:fs/promises').then((fs) => fs.mkdir(join(reportPath, '..'), { recursive: true }));
+    await mkdir(dirname(reportPath), { recursive: true });
     await writeFile(reportPath, htmlReport(result, examples));
     if (!opts.json) {
       process.stdout.write(`${ledgerTable(result.objects)}\n`);
@@ -109,7 +110,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
   }
 }
 
-async function latestRunId(state: import('../../state/state-store.js').StateStore): Promise<string> {
+async function latestRunId(state: StateStore): Promise<string> {
   const run = (await state.listRuns(20)).find((r) => r.kind === 'migrate' && !r.dryRun);
   if (!run) throw new CrmError('CRM_E6003', 'no earlier migrate run to retry the rejects of');
   return run.id;

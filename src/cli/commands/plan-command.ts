@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
@@ -30,12 +31,7 @@ export function registerPlan(program: Command): void {
 }
 
 /** Pre-flight against the live schemas: the source must exist; the target may not exist yet. */
-export async function checkPlan(
-  plan: Plan,
-  source: import('../../connectors/contract.js').Connector,
-  target: import('../../connectors/contract.js').Connector,
-  projectFile: string,
-): Promise<PlanProblem[]> {
+export async function checkPlan(plan: Plan, source: Connector, target: Connector, projectFile: string): Promise<PlanProblem[]> {
   const sourceSchema = await source
     .introspect({ tables: [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))] })
     .catch((err: unknown) => {

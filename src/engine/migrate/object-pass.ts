@@ -2,7 +2,7 @@ import type { Connector, Writer } from '../../connectors/contract.js';
 import { toCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
-import type { Row, TableSchema, Value } from '../../core/types.js';
+import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { IdMapping, JournalRecord, LedgerCounts, RejectRecord, StateStore } from '../../state/state-store.js';
@@ -286,7 +286,7 @@ async function classifyAndWrite(
   rows: Pending[],
   columns: readonly string[],
   keyIdx: readonly number[],
-  types: readonly import('../../core/types.js').CanonicalType[],
+  types: readonly CanonicalType[],
 ): Promise<WriteOutcome> {
   const outcome: WriteOutcome = { created: 0, updated: 0, unchanged: 0, failed: [], idMappings: [], journal: [], writtenValues: [] };
   if (rows.length === 0) return outcome;
