@@ -79,6 +79,7 @@ export async function settleRows(
     load.push(i);
   });
   const keysLoaded = load.map((i) => read.keys[i]);
+  const mappedBefore = ctx.bringAlongAll ? new Map<string, string>() : await ctx.state.lookupIds(object.name, keysLoaded);
   await loadRows(ctx, object, {
     ...read,
     rows: load.map((i) => read.rows[i]),
@@ -90,11 +91,14 @@ export async function settleRows(
   const liveSet = new Set(live);
   const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flagged.includes(k)));
   addRemoval(removal, await removeFromTarget(ctx, object, gone));
-  // Every row now in the target brings along its referencing rows, not only rows that were
-  // missing before this call: after a crash between this apply and the stored position, the
+  // One-way, every row now in the target brings along its referencing rows, not only rows that
+  // were missing before this call: after a crash between this apply and the stored position, the
   // replay finds the row already mapped, and a "newly mapped" test would leave its children out.
   // Re-applying children that are already current writes nothing (they compare unchanged).
-  const mapped = await ctx.state.lookupIds(object.name, keysLoaded);
+  const mapped = await ctx.state.lookupIds(
+    object.name,
+    keysLoaded.filter((k) => !mappedBefore.has(k)),
+  );
   return { removal, arrived: [...mapped.keys()] };
 }
 

@@ -30,6 +30,12 @@ export interface SyncContext {
   /** Per-object counts of this run (read, created, updated, unchanged, rejected). */
   readonly ledgers: Map<string, LedgerCounts>;
   readonly tableColumns: ReadonlyMap<string, readonly string[]>;
+  /**
+   * One-way: every applied row brings along its referencing rows (safe under replay). Two-way:
+   * only rows newly in the target do, so re-applying children from the source cannot overwrite
+   * edits made to them in the target before the reverse direction has read them.
+   */
+  readonly bringAlongAll: boolean;
 }
 
 export async function openSyncContext(options: {
@@ -41,6 +47,7 @@ export async function openSyncContext(options: {
   readonly targetSchema: DatabaseSchema;
   readonly emit: EventSink;
   readonly signal?: AbortSignal;
+  readonly twoWay: boolean;
 }): Promise<SyncContext> {
   const { plan, source, target, state } = options;
   const transformContext = planTransformContext(plan);
@@ -59,6 +66,7 @@ export async function openSyncContext(options: {
     ),
     tables,
     tableColumns,
+    bringAlongAll: !options.twoWay,
     ledgers: new Map(plan.objects.map((o) => [o.name, emptyLedger()])),
     pass: {
       runId: options.runId,

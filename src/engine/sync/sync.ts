@@ -85,6 +85,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     target,
     state,
     targetSchema: options.targetSchema,
+    twoWay: options.twoWay ?? false,
     signal: stop.signal,
     emit: (e) => {
       if (e.type === 'warning') emit({ type: 'warning', ...(e.object ? { object: e.object } : {}), message: e.message });
