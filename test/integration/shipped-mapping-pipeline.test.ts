@@ -1,15 +1,12 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrate } from '../../src/cli/commands/migrate-command.js';
 import { runVerify } from '../../src/cli/commands/verify-command.js';
-import { openConnector } from '../../src/connectors/registry.js';
-import { writeLegacyCrm } from '../../src/sample/index.js';
 import { openStateStore } from '../../src/state/index.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { quietly, writeSampleProject } from '../helpers/sample-project.js';
 
 /**
  * The demo's pipeline on a small sample: the shipped mapping (joins, e-mail lookups through the
@@ -18,32 +15,16 @@ const ROOT = resolve(import.meta.dirname, '../..');
  */
 describe('shipped mapping: legacy CRM → modern model', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crmbridge-pipeline-'));
-  const project = join(dir, 'crmbridge.yaml');
-  const quiet =
-    <T>(fn: () => Promise<T>) =>
-    async () => {
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = () => true;
-      try {
-        return await fn();
-      } finally {
-        process.stdout.write = write;
-      }
-    };
+  let project: string;
 
   beforeAll(async () => {
-    const legacy = await openConnector(`sqlite:${join(dir, 'legacy.db')}`);
-    const writer = await legacy.writer();
-    await writeLegacyCrm(writer, { contacts: 800, seed: 7 });
-    await writer.close();
-    await legacy.close();
-    copyFileSync(join(ROOT, 'examples/legacy-to-modern/crmbridge.yaml'), project);
+    project = await writeSampleProject(dir, { contacts: 800, seed: 7 });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates with a balanced ledger, verifies equal, and a re-run writes nothing', async () => {
-    expect(await quiet(() => runMigrate({ project, json: true }))()).toBe(0);
-    expect(await quiet(() => runVerify({ project, json: true }))()).toBe(0);
+    expect(await quietly(() => runMigrate({ project, json: true }))).toBe(0);
+    expect(await quietly(() => runVerify({ project, json: true }))).toBe(0);
     // Every person's primary e-mail is the primary address of the relation table, lower-cased.
     const legacy = new Database(join(dir, 'legacy.db'), { readonly: true });
     const modern = new Database(join(dir, 'modern.db'), { readonly: true });
@@ -65,7 +46,7 @@ describe('shipped mapping: legacy CRM → modern model', () => {
     for (const e of loaded) expect(actual.get(e.id)).toBe(e.email);
     legacy.close();
     modern.close();
-    const again = await quiet(() => runMigrate({ project, json: true }))();
+    const again = await quietly(() => runMigrate({ project, json: true }));
     expect(again).toBe(0);
     const state = await openStateStore(join(dir, '.crmbridge'));
     const [latest] = await state.listRuns(1);

@@ -1,54 +1,91 @@
-import type { MigrateResult } from '../../engine/migrate/migrate.js';
+import type { MigrateResult, ObjectResult } from '../../engine/migrate/migrate.js';
 
+/** One reason an object's rows were rejected for, with its first few rows (the state store keeps them all). */
+export interface RejectGroup {
+  readonly object: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly examples: readonly { key: string; field?: string; value?: string; message: string }[];
+}
+
+/** Every text that reaches the page goes through here: source values can hold markup (`<script>…`). */
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-/**
- * A self-contained HTML report of a run (no server, no scripts, no external assets): status,
- * the ledger per object, rejects by reason with examples, timings and throughput.
- */
-export function htmlReport(
-  result: MigrateResult,
-  rejects: readonly {
-    object: string;
-    reason: string;
-    count: number;
-    examples: readonly { key: string; field?: string; value?: string; message: string }[];
-  }[],
-): string {
-  const rows = result.objects
-    .map((o) => {
-      const l = o.ledger;
-      const rate = o.seconds > 0 ? Math.round(l.read / o.seconds) : 0;
-      return `<tr><td>${escapeHtml(o.object)}</td><td class="${o.status}">${o.status}</td><td>${l.read}</td><td>${l.created}</td><td>${l.updated}</td><td>${l.unchanged}</td><td>${l.rejected}</td><td>${l.filtered}</td><td class="${o.balanced ? 'ok' : 'failed'}">${o.balanced ? 'yes' : 'NO'}</td><td>${o.seconds.toFixed(1)} s</td><td>${rate}</td></tr>`;
-    })
-    .join('\n');
-  const rejectRows = rejects
+/** Counts grouped by thousands with one fixed separator, so a report reads the same whatever the machine's locale. */
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format;
+
+/** Sub-second times in milliseconds: "0.0 s" beside a rate of thousands of rows/s reads as a contradiction. */
+const duration = (seconds: number) => (seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(1)} s`);
+
+const num = (text: string) => `<td class="num">${text}</td>`;
+
+function ledgerRow(o: ObjectResult): string {
+  const l = o.ledger;
+  const rate = o.seconds > 0 ? grouped(l.read / o.seconds) : '–';
+  return [
+    `<tr><td>${escapeHtml(o.object)}</td><td class="${o.status}">${o.status}</td>`,
+    ...[l.read, l.created, l.updated, l.unchanged, l.rejected, l.filtered].map((n) => num(grouped(n))),
+    `<td class="${o.balanced ? 'ok' : 'failed'}">${o.balanced ? 'yes' : 'NO'}</td>`,
+    num(duration(o.seconds)),
+    num(rate),
+    '</tr>',
+  ].join('');
+}
+
+function rejectRow(runId: string, r: RejectGroup): string {
+  const examples = r.examples
     .map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.object)}</td><td>${escapeHtml(r.reason)}</td><td>${r.count}</td><td>${r.examples
-          .map(
-            (e) =>
-              `<div><code>${escapeHtml(e.key)}</code> ${e.field ? `<b>${escapeHtml(e.field)}</b> ` : ''}${e.value !== undefined ? `<q>${escapeHtml(e.value)}</q> ` : ''}${escapeHtml(e.message)}</div>`,
-          )
-          .join('')}</td></tr>`,
+      (e) =>
+        `<li><code>${escapeHtml(e.key)}</code> ${e.field ? `<b>${escapeHtml(e.field)}</b> ` : ''}` +
+        `${e.value !== undefined ? `<q>${escapeHtml(e.value)}</q> ` : ''}<span class="msg">${escapeHtml(e.message)}</span></li>`,
     )
-    .join('\n');
+    .join('');
+  const more =
+    r.count > r.examples.length
+      ? `<p class="more">${grouped(r.count - r.examples.length)} more: <code>crmbridge rejects ${escapeHtml(runId)} --object ${escapeHtml(r.object)} --reason ${escapeHtml(r.reason)}</code></p>`
+      : '';
+  return `<tr><td>${escapeHtml(r.object)}</td><td>${escapeHtml(r.reason)}</td>${num(grouped(r.count))}<td><ul>${examples}</ul>${more}</td></tr>`;
+}
+
+/**
+ * A self-contained HTML report of a run, readable from the file with no server: no scripts, no
+ * external assets, so it renders the same with JavaScript off (test/integration/html-report-browser.test.ts
+ * checks this in Chromium). Status, the ledger per object with its time and throughput, and the
+ * rejects by reason with examples. Numbers are right-aligned with tabular digits so columns compare at a glance.
+ */
+export function htmlReport(result: MigrateResult, rejects: readonly RejectGroup[]): string {
+  const heads = ['read', 'created', 'updated', 'unchanged', 'rejected', 'filtered'];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>crmbridge run ${escapeHtml(result.runId)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>crmbridge run ${escapeHtml(result.runId)}</title>
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
-td,th{border:1px solid #ccc;padding:4px 8px;text-align:right;vertical-align:top}td:first-child,th:first-child,td:nth-child(2){text-align:left}
-.ok,.completed{color:#0a0}.failed,.incomplete,.stopped{color:#c00;font-weight:bold}code{font-size:12px}
+body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f2f2f2}
+.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.ok,.completed{color:#070}.failed,.incomplete,.stopped{color:#c00;font-weight:bold}
+code{font-size:12px;overflow-wrap:anywhere}
+ul{margin:0;padding-left:1.2em}li{margin:.15em 0}
+.msg,.more{color:#555}.more{margin:.3em 0 0}
 </style></head><body>
 <h1>crmbridge ${result.dryRun ? 'dry run' : 'migration'} <code>${escapeHtml(result.runId)}</code></h1>
-<p>Status: <span class="${result.status}">${result.status}</span> · ${result.seconds.toFixed(1)} s</p>
-<h2>Ledger</h2>
+<p>Status: <span class="${result.status}">${result.status}</span> · ${duration(result.seconds)}</p>
+<h2 id="ledger">Ledger</h2>
 <p>Every source row is accounted for: read = created + updated + unchanged + rejected + filtered.</p>
-<table><tr><th>object</th><th>status</th><th>read</th><th>created</th><th>updated</th><th>unchanged</th><th>rejected</th><th>filtered</th><th>balanced</th><th>time</th><th>rows/s</th></tr>
-${rows}
-</table>
-<h2>Rejects by reason</h2>
-${rejects.length === 0 ? '<p>None.</p>' : `<table><tr><th>object</th><th>reason</th><th>count</th><th>examples</th></tr>\n${rejectRows}\n</table>`}
+<table aria-labelledby="ledger"><thead><tr><th>object</th><th>status</th>${heads.map((h) => `<th class="num">${h}</th>`).join('')}<th>balanced</th><th class="num">time</th><th class="num">rows/s</th></tr></thead>
+<tbody>
+${result.objects.map(ledgerRow).join('\n')}
+</tbody></table>
+<h2 id="rejects">Rejects by reason</h2>
+${
+  rejects.length === 0
+    ? '<p>None.</p>'
+    : `<table aria-labelledby="rejects"><thead><tr><th>object</th><th>reason</th><th class="num">count</th><th>examples</th></tr></thead>
+<tbody>
+${rejects.map((r) => rejectRow(result.runId, r)).join('\n')}
+</tbody></table>`
+}
 </body></html>
 `;
 }
