@@ -56,6 +56,12 @@ export interface PatternMatch {
 /** Values that break the column's dominant pattern: the dirt a mapping has to handle. */
 export interface NonConforming {
   readonly pattern: string;
+  /**
+   * When the pattern is a type (`timestamp MM/DD/YYYY HH:MM:SS`): that type, its text format and
+   * the share of non-blank values conforming, so a mapping can parse the conforming values and
+   * reject the rest row by row.
+   */
+  readonly type?: { readonly kind: CanonicalType['kind']; readonly format?: string; readonly share: number };
   readonly count: number;
   readonly examples: readonly string[];
 }

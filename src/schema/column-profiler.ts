@@ -273,7 +273,19 @@ export class ColumnProfiler {
     }
     const matches = this.checkMatches[best];
     if (matches === this.nonBlank || matches / this.nonBlank < DOMINANT_SHARE) return {};
-    return { nonConforming: { pattern: CONFORMANCE_CHECKS[best].label, count: this.nonBlank - matches, examples: this.checkMisses[best] } };
+    // The checks start with the type rules, in the same order.
+    const rule = best < TYPE_RULES.length ? TYPE_RULES[best] : undefined;
+    const typed = rule
+      ? { type: { kind: rule.kind, ...(rule.format ? { format: rule.format } : {}), share: matches / this.nonBlank } }
+      : {};
+    return {
+      nonConforming: {
+        pattern: CONFORMANCE_CHECKS[best].label,
+        ...typed,
+        count: this.nonBlank - matches,
+        examples: this.checkMisses[best],
+      },
+    };
   }
 }
 

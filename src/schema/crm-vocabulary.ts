@@ -30,6 +30,13 @@ export const SELF_REFERENCE_COLUMNS: ReadonlySet<string> = new Set([
 /** Suffixes of the type column that goes with `<prefix>_id` in a polymorphic pair (`parent_type`, `bean_module`). */
 export const POLYMORPHIC_TYPE_SUFFIXES: readonly string[] = ['type', 'module', 'model', 'table', 'class', 'kind', 'object'];
 
+/**
+ * Polymorphic pairs whose type column does not share the id column's prefix: Odoo's
+ * `mail_message(model, res_id)` and `ir_attachment(res_model, res_id)`, the model being the table
+ * name written with dots (`crm.lead`).
+ */
+export const POLYMORPHIC_TYPE_COLUMNS_BY_ID: Readonly<Record<string, readonly string[]>> = { res_id: ['res_model', 'model'] };
+
 /** Custom-field side tables: `<base>_cstm` keyed by `id_c` → `<base>.id`. */
 export const CUSTOM_TABLE_SUFFIX = '_cstm';
 export const CUSTOM_TABLE_KEY = 'id_c';

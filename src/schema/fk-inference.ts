@@ -1,6 +1,6 @@
 import type { DatabaseSchema, TableSchema } from '../core/types.js';
 import { CUSTOM_TABLE_KEY, CUSTOM_TABLE_SUFFIX, SELF_REFERENCE_COLUMNS, USER_REFERENCE_COLUMNS, USER_TABLES } from './crm-vocabulary.js';
-import { referenceKey, TableNames } from './naming.js';
+import { referenceKey, snakeName, TableNames } from './naming.js';
 
 /** A reference suggested by a column's name, still to be confirmed by its values. */
 export interface FkCandidate {
@@ -16,13 +16,14 @@ export interface FkCandidate {
 
 /** Kinds that can hold a key; a boolean or a date named `*_id` is not a reference. */
 const KEY_KINDS: ReadonlySet<string> = new Set(['text', 'uuid', 'integer', 'bigint', 'decimal', 'enum']);
-const SUFFIX_ID = /^(.+?)(?:_id|Id|ID)$/;
 
 /**
  * Name-based foreign-key candidates, first rule that applies per column:
  * `id_c` of `<base>_cstm` → `<base>`; user audit columns → users; `reports_to_id`/`parent_id` →
  * the same table; `<word>_id` → the table named by the word (singular or plural), trying the
- * whole prefix first and then its trailing words (`primary_contact_id` → contacts).
+ * whole prefix first and then its trailing words (`primary_contact_id` → contacts). Names are
+ * compared in snake case, so export headers such as `Associated Company ID` → companies; last,
+ * the one table named `<module>_<word>` (`partner_id` → res_partner).
  * `skip` holds `table.column` names handled elsewhere (declared keys, polymorphic id columns).
  */
 export function inferFkCandidates(schema: DatabaseSchema, skip: ReadonlySet<string>): FkCandidate[] {
@@ -56,7 +57,7 @@ function candidateFor(
   names: TableNames,
   users: TableSchema | undefined,
 ): { parent: TableSchema; score: number; rule: string } | undefined {
-  const lower = column.toLowerCase();
+  const lower = snakeName(column);
   const tableLower = table.name.toLowerCase();
   if (lower === CUSTOM_TABLE_KEY && tableLower.endsWith(CUSTOM_TABLE_SUFFIX)) {
     const base = names.find(table.name.slice(0, -CUSTOM_TABLE_SUFFIX.length));
@@ -64,9 +65,11 @@ function candidateFor(
   }
   if (USER_REFERENCE_COLUMNS.has(lower)) return users && { parent: users, score: 0.8, rule: `${column} is a user audit/owner column` };
   if (SELF_REFERENCE_COLUMNS.has(lower)) return { parent: table, score: 0.7, rule: `${column} is a hierarchy column (same table)` };
-  const prefix = SUFFIX_ID.exec(column)?.[1];
-  if (!prefix) return undefined;
-  const words = prefix.split(/_|(?=[A-Z])/).filter((w) => w !== '');
+  if (!lower.endsWith('_id')) return undefined;
+  const words = lower
+    .slice(0, -'_id'.length)
+    .split('_')
+    .filter((w) => w !== '');
   for (let start = 0; start < words.length; start++) {
     const parent = names.find(words.slice(start).join('_'));
     if (parent) {
@@ -75,5 +78,6 @@ function candidateFor(
         : { parent, score: 0.5, rule: `${column} ends with the name of table ${parent.name}` };
     }
   }
-  return undefined;
+  const prefixed = words.length > 0 ? names.findBySuffix(words[words.length - 1]) : undefined;
+  return prefixed && { parent: prefixed, score: 0.5, rule: `${column} names table ${prefixed.name} without its module prefix` };
 }

@@ -1,5 +1,5 @@
 import type { TableSchema } from '../core/types.js';
-import { POLYMORPHIC_TYPE_SUFFIXES } from './crm-vocabulary.js';
+import { POLYMORPHIC_TYPE_COLUMNS_BY_ID, POLYMORPHIC_TYPE_SUFFIXES } from './crm-vocabulary.js';
 
 export interface PolymorphicPair {
   readonly table: string;
@@ -11,7 +11,8 @@ const ID_COLUMN = /^(.+?)_?id$/i;
 
 /**
  * Pairs a `<prefix>_id` column with a `<prefix>_type` / `_module` / … column of the same table
- * (`parent_type`+`parent_id`, `bean_module`+`bean_id`, `relatedType`+`relatedId`). Names only: the
+ * (`parent_type`+`parent_id`, `bean_module`+`bean_id`, `relatedType`+`relatedId`), or Odoo's
+ * `model`+`res_id` (POLYMORPHIC_TYPE_COLUMNS_BY_ID). Names only: the
  * caller confirms a pair by matching the type column's values to tables.
  */
 export function findPolymorphicPairs(table: TableSchema): PolymorphicPair[] {
@@ -21,7 +22,10 @@ export function findPolymorphicPairs(table: TableSchema): PolymorphicPair[] {
     const prefix = ID_COLUMN.exec(column.name)?.[1];
     if (!prefix) continue;
     const key = prefix.toLowerCase().replace(/_/g, '');
-    const typeColumn = POLYMORPHIC_TYPE_SUFFIXES.map((suffix) => byName.get(`${key}${suffix}`)).find((name) => name !== undefined);
+    const bare = POLYMORPHIC_TYPE_COLUMNS_BY_ID[column.name.toLowerCase()] ?? [];
+    const typeColumn = [...POLYMORPHIC_TYPE_SUFFIXES.map((suffix) => `${key}${suffix}`), ...bare.map((n) => n.replace(/_/g, ''))]
+      .map((name) => byName.get(name))
+      .find((name) => name !== undefined);
     if (typeColumn) pairs.push({ table: table.name, typeColumn, idColumn: column.name });
   }
   return pairs;

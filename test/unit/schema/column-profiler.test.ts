@@ -65,6 +65,18 @@ describe('ColumnProfiler', () => {
     expect(p.nonConforming).toEqual({ pattern: 'email', count: 2, examples: ['john@', 'n/a'] });
   });
 
+  it('names the type and format of a dominant type pattern, so suggest can parse the column and reject the rest', async () => {
+    const values = [...Array.from({ length: 19 }, (_, i) => `03/${String(i + 1).padStart(2, '0')}/2021 14:05`), '13/45/2021 10:00'];
+    const p = await profile(values);
+    expect(p.inferredType).toBeUndefined();
+    expect(p.nonConforming).toEqual({
+      pattern: 'timestamp MM/DD/YYYY HH:MM:SS',
+      type: { kind: 'timestamp', format: 'MM/DD/YYYY HH:MM:SS', share: 0.95 },
+      count: 1,
+      examples: ['13/45/2021 10:00'],
+    });
+  });
+
   it('collects phone formats', async () => {
     const p = await profile(['(555) 123-4567', '(555) 765-4321', '555.123.4567', '+1 555 123 4567']);
     expect(p.phoneFormats).toEqual([

@@ -103,6 +103,36 @@ describe('inferFkCandidates', () => {
   });
 });
 
+describe('inferFkCandidates on export headers and module-prefixed tables', () => {
+  const refs = (schema: DatabaseSchema) =>
+    inferFkCandidates(schema, new Set()).map((c) => `${c.table}.${c.column} → ${c.parentTable}.${c.parentColumn}`);
+
+  it('reads HubSpot-style headers (`Associated Company ID`) and keys (`Record ID`) of files', () => {
+    const hubspot: DatabaseSchema = {
+      tables: [
+        table('companies', ['Record ID', 'Company name'], []),
+        table('contacts', ['Record ID', 'Email', 'Associated Company ID'], []),
+        table('associations', ['Deal ID', 'Contact ID'], []),
+        table('deals', ['Record ID', 'Deal Name'], []),
+      ],
+    };
+    expect(refs(hubspot).sort()).toEqual([
+      'associations.Contact ID → contacts.Record ID',
+      'associations.Deal ID → deals.Record ID',
+      'contacts.Associated Company ID → companies.Record ID',
+    ]);
+  });
+
+  it('finds Odoo-style tables named <module>_<word> (`partner_id` → res_partner), only when one table fits', () => {
+    const odoo: DatabaseSchema = {
+      tables: [table('res_partner', ['id', 'name']), table('crm_lead', ['id', 'partner_id', 'stage_id']), table('crm_stage', ['id'])],
+    };
+    expect(refs(odoo).sort()).toEqual(['crm_lead.partner_id → res_partner.id', 'crm_lead.stage_id → crm_stage.id']);
+    const ambiguous: DatabaseSchema = { tables: [...odoo.tables, table('mail_partner', ['id'])] };
+    expect(refs(ambiguous).some((r) => r.startsWith('crm_lead.partner_id'))).toBe(false);
+  });
+});
+
 describe('findPolymorphicPairs', () => {
   it('pairs <prefix>_id with <prefix>_type / _module', () => {
     expect(crm.tables.flatMap(findPolymorphicPairs)).toEqual([
@@ -112,6 +142,16 @@ describe('findPolymorphicPairs', () => {
     expect(findPolymorphicPairs(table('t', ['id', 'relatedId', 'relatedType']))).toEqual([
       { table: 't', typeColumn: 'relatedType', idColumn: 'relatedId' },
     ]);
+  });
+
+  it("pairs Odoo's res_id with model / res_model, and names tables by model (`crm.lead`)", () => {
+    expect(findPolymorphicPairs(table('mail_message', ['id', 'model', 'res_id', 'author_id']))).toEqual([
+      { table: 'mail_message', typeColumn: 'model', idColumn: 'res_id' },
+    ]);
+    expect(findPolymorphicPairs(table('ir_attachment', ['id', 'res_model', 'res_id']))).toEqual([
+      { table: 'ir_attachment', typeColumn: 'res_model', idColumn: 'res_id' },
+    ]);
+    expect(new TableNames([table('crm_lead', ['id'])]).find('crm.lead')?.name).toBe('crm_lead');
   });
 });
 
