@@ -3,6 +3,7 @@ import type { ColumnProfile } from '../../schema/analysis-types.js';
 import type { SemanticKind } from '../models/model-types.js';
 import { nameKey, nameSimilarity, nameWords } from './names.js';
 import type { TargetField } from './target-catalog.js';
+import { valueKind } from './value-shape.js';
 
 /** A source column an object reads: from its base table or a joined side table. */
 export interface SourceColumn {
@@ -53,7 +54,7 @@ const share = (profile: ColumnProfile | undefined, pattern: string): number =>
   profile?.patterns.find((p) => p.name === pattern)?.share ?? 0;
 const hasData = (column: SourceColumn): boolean =>
   column.profile !== undefined && column.profile.distinctCount > (column.profile.emptyCount > 0 ? 1 : 0);
-const kindOf = (column: SourceColumn): string => column.profile?.inferredType?.kind ?? column.type.kind;
+const kindOf = (column: SourceColumn): string => valueKind(column);
 
 /**
  * What the values say about a pairing, per target kind: a bonus when they look like the kind, a

@@ -83,12 +83,14 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
       const read = new Set([...keyColumns(d.match.source), ...object.fields.filter((f) => f.accepted).flatMap((f) => readColumns(f.spec))]);
       return d.columns.filter((c) => !read.has(c.name) && !isHousekeeping(c.name)).map((c) => ({ table: c.table, column: c.name }));
     }),
+    // Side tables are read through their base object; a join table only when it became a link object or lookups.
     unmappedTables: layout.tables
       .map((t) => t.name)
       .filter(
         (t) =>
           !byTable.has(t) &&
-          !special.has(t) &&
+          !layout.sideTables.some((s) => s.table === t) &&
+          !objects.some((o) => o.source.table === t) &&
           !objects.some((o) => o.fields.some((f) => f.spec.lookup?.table === t || f.spec.lookup?.through?.table === t)),
       ),
   };
@@ -324,13 +326,17 @@ function linkObject(
   const sides = join.sides.map((s) => ({ column: s.column, object: byTable.get(s.tables[0]) }));
   if (sides.some((s) => !s.object)) return undefined;
   const used = new Set(drafts.map((d) => d.match.target.name));
+  // A link target requires both references: an entity with optional parents (a note on a person
+  // or a deal) would turn every link into an empty note.
   const target = catalog.find(
-    (t) => !used.has(t.name) && sides.every((s) => t.fields.some((f) => f.references === s.object!.match.target.name)),
+    (t) => !used.has(t.name) && sides.every((s) => t.fields.some((f) => f.required && f.references === s.object!.match.target.name)),
   );
   const table = profileOf(analysis, join.table);
   if (!target || !table) return undefined;
   const fields: FieldSuggestion[] = [];
-  const joinKey = keyColumns(table);
+  // A link file has no id column of its own: the pair of references is its key.
+  const ownKey = keyColumns(table);
+  const joinKey = ownKey.length > 0 ? ownKey : join.sides.map((s) => s.column);
   const key = joinKey.length === 1 ? table.columns.find((c) => c.name === joinKey[0]) : undefined;
   const targetKey = target.fields.find((f) => f.name === target.key[0]);
   const copyKey = key !== undefined && targetKey !== undefined && target.key.length === 1 && keyFits(key, targetKey);
@@ -358,7 +364,7 @@ function linkObject(
   }
   return {
     name: target.name,
-    source: { table: join.table, key: keyOf(table), ...filterOf(table) },
+    source: { table: join.table, key: joinKey.length === 1 ? joinKey[0] : joinKey, ...filterOf(table) },
     target: { table: target.name, key: target.key.length === 1 ? target.key[0] : [...target.key], generateKey: copyKey ? 'none' : 'uuid' },
     confidence: join.confidence,
     reason: `join table of ${sides.map((s) => s.object!.match.source.name).join(' and ')}: ${join.reason}`,

@@ -2,12 +2,13 @@ import type { CanonicalKind } from '../../core/types.js';
 import type { SemanticKind } from '../models/model-types.js';
 import type { SourceColumn } from './field-score.js';
 import type { TargetField } from './target-catalog.js';
+import { transformFormats, valueFormat } from './value-shape.js';
 
 type Step = string | Readonly<Record<string, unknown>>;
 type StepRule = (column: SourceColumn, field: TargetField) => readonly Step[];
 
 const sourceKind = (c: SourceColumn): CanonicalKind => c.type.kind;
-const textFormat = (c: SourceColumn): string | undefined => (c.type.kind === 'text' ? c.profile?.inferredFormat : undefined);
+const textFormat = (c: SourceColumn): string | undefined => valueFormat(c);
 const isSugarMultienum = (c: SourceColumn): boolean => (c.profile?.topValues ?? []).some((v) => /^\^.*\^$/.test(v.value));
 
 /** Words for yes and no beyond the boolean transform's defaults (Sugar's user status, checkbox exports). */
@@ -44,11 +45,16 @@ const BY_KIND: Partial<Record<SemanticKind, StepRule>> = {
   reference: (c) => ((c.profile?.emptyCount ?? 0) > 0 ? ['blank_to_null'] : []),
 };
 
+/** The transform patterns for the column's text date format, when it has one. */
+const formatsOf = (c: SourceColumn): readonly string[] | undefined => {
+  const format = textFormat(c);
+  return format === undefined ? undefined : transformFormats(format);
+};
+
 const BY_TYPE: Partial<Record<CanonicalKind, StepRule>> = {
-  timestamptz: (c) =>
-    sourceKind(c) === 'timestamptz' ? [] : textFormat(c) ? [{ timestamp: { formats: [textFormat(c)] } }] : ['timestamp'],
-  timestamp: (c) => (textFormat(c) ? [{ timestamp: { formats: [textFormat(c)], output: 'timestamp' } }] : []),
-  date: (c) => (sourceKind(c) === 'date' ? [] : textFormat(c) ? [{ date: { formats: [textFormat(c)] } }] : ['date']),
+  timestamptz: (c) => (sourceKind(c) === 'timestamptz' ? [] : formatsOf(c) ? [{ timestamp: { formats: formatsOf(c) } }] : ['timestamp']),
+  timestamp: (c) => (formatsOf(c) ? [{ timestamp: { formats: formatsOf(c), output: 'timestamp' } }] : []),
+  date: (c) => (sourceKind(c) === 'date' ? [] : formatsOf(c) ? [{ date: { formats: formatsOf(c) } }] : ['date']),
   decimal: (c, f) => (sourceKind(c) === 'text' ? [f.kind === 'money_amount' || textFormat(c) === 'currency' ? 'money' : 'number'] : []),
   integer: (c) => (sourceKind(c) === 'integer' ? [] : ['integer']),
   boolean: (c) => (sourceKind(c) === 'boolean' ? [] : booleanSteps(c)),

@@ -6,6 +6,7 @@ import { parseProject } from '../../../src/mapping/project/load-project.js';
 import { nameKey, nameWords } from '../../../src/mapping/suggest/names.js';
 import { renderSuggestion } from '../../../src/mapping/suggest/render-suggestion.js';
 import { suggestMapping } from '../../../src/mapping/suggest/suggest-mapping.js';
+import { compilePipeline } from '../../../src/mapping/transforms/compile-pipeline.js';
 import type { Analysis, ColumnProfile, TableProfile, ValueCount } from '../../../src/schema/analysis-types.js';
 
 function column(name: string, extra: Partial<ColumnProfile> = {}, type: CanonicalType = { kind: 'text' }): ColumnProfile {
@@ -85,7 +86,8 @@ describe('suggestMapping on a HubSpot-style export', () => {
     expect(project.objects.opportunities.fields.name).toBe('Deal Name');
     expect(project.objects.opportunities.fields.close_date).toEqual({
       from: 'Close Date',
-      transform: [{ date: { formats: ['MM/DD/YYYY'] } }],
+      // the analysis's date-us accepts one-digit months and days: the transform must too
+      transform: [{ date: { formats: ['M/D/YYYY'] } }],
     });
     expect(project.objects.opportunities.fields.amount).toEqual({ from: 'Amount', transform: ['money'] });
     expect(project.objects.opportunities.fields.company_id).toEqual({ from: 'Associated Company', ref: 'companies' });
@@ -131,5 +133,94 @@ describe('names', () => {
 
   it('gives one key for every spelling', () => {
     expect(new Set(['postal_code', 'PostalCode', 'Postal Code', 'postalcode'].map(nameKey)).size).toBe(1);
+  });
+});
+
+describe('suggestMapping on the dirt of a real export', () => {
+  const rel = (from: string, fromColumn: string, to: string) => ({
+    kind: 'inferred' as const,
+    from: { table: from, columns: [fromColumn] },
+    to: { table: to, columns: ['Record ID'] },
+    confidence: 0.91,
+    reason: 'test',
+    inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+  });
+  const created = column('Create Date', {
+    // 599 of 600 values are US date-times; one is "13/45/2021 10:00"
+    nonConforming: {
+      pattern: 'timestamp MM/DD/YYYY HH:MM:SS',
+      type: { kind: 'timestamp', format: 'MM/DD/YYYY HH:MM:SS', share: 599 / 600 },
+      count: 1,
+      examples: ['13/45/2021 10:00'],
+    },
+  });
+  const dirty: Analysis = {
+    ...ANALYSIS,
+    tables: [
+      table('contacts', [column('Record ID', { candidateKey: true }), column('First Name'), created]),
+      table('deals', [column('Record ID', { candidateKey: true }), column('Deal Name')]),
+      table('associations', [column('Deal ID'), column('Contact ID')]),
+    ],
+    relationships: [rel('associations', 'Deal ID', 'deals'), rel('associations', 'Contact ID', 'contacts')],
+    joinTables: [
+      {
+        table: 'associations',
+        sides: [
+          { column: 'Deal ID', tables: ['deals'] },
+          { column: 'Contact ID', tables: ['contacts'] },
+        ],
+        extraColumns: [],
+        confidence: 0.7,
+        reason: 'two references',
+      },
+    ],
+  };
+  const dirtyReport = suggestMapping(dirty, { model: MODERN_CRM });
+  const people = dirtyReport.objects.find((o) => o.name === 'people')!;
+
+  it('parses a column whose values are nearly all date-times with their format, so only the bad value rejects', () => {
+    const field = people.fields.find((f) => f.target === 'created_at')!;
+    expect(field.accepted).toBe(true);
+    const fn = compilePipeline(field.spec.transform ?? [], {});
+    // one-digit month and day, no seconds, AM/PM: all are what the analysis counted as conforming
+    expect(fn('09/16/2021 00:50')).toBe('2021-09-16T00:50:00.000000Z');
+    expect(fn('3/4/2021 2:05 PM')).toBe('2021-03-04T14:05:00.000000Z');
+    expect(fn('12/31/2020 23:59:58')).toBe('2020-12-31T23:59:58.000000Z');
+    expect(() => fn('13/45/2021 10:00')).toThrow(/invalid_date|no_match|format/);
+  });
+
+  it('does not load a deal-contact join table into notes when the model has no link table for it', () => {
+    expect(dirtyReport.objects.map((o) => o.source.table)).not.toContain('associations');
+    expect(dirtyReport.unmappedTables).toContain('associations');
+  });
+
+  it('keys a link file with no id column by its two references', () => {
+    const linked = suggestMapping(
+      {
+        ...dirty,
+        tables: [
+          table('contacts', [column('Record ID', { candidateKey: true }), column('First Name')]),
+          table('companies', [column('Record ID', { candidateKey: true }), column('Company name')]),
+          table('affiliations', [column('Company ID'), column('Contact ID')]),
+        ],
+        relationships: [rel('affiliations', 'Company ID', 'companies'), rel('affiliations', 'Contact ID', 'contacts')],
+        joinTables: [
+          {
+            table: 'affiliations',
+            sides: [
+              { column: 'Company ID', tables: ['companies'] },
+              { column: 'Contact ID', tables: ['contacts'] },
+            ],
+            extraColumns: [],
+            confidence: 0.9,
+            reason: 'two references',
+          },
+        ],
+      },
+      { model: MODERN_CRM },
+    );
+    const link = linked.objects.find((o) => o.source.table === 'affiliations')!;
+    expect(link.target.table).toBe('company_people');
+    expect(link.source.key).toEqual(['Company ID', 'Contact ID']);
   });
 });
