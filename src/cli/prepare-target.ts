@@ -21,7 +21,7 @@ export async function prepareTarget(
   const missing = wanted.filter((t) => !names.has(t));
   if (missing.length === 0) return { schema: existing, missing: new Set() };
   const sourceSchema = await source.introspect({ tables: [...new Set(plan.objects.map((o) => o.source.table))] });
-  const designed = designTargetSchema(plan, sourceSchema).filter((t) => missing.includes(t.name));
+  const designed = designTargetSchema(plan, sourceSchema, undefined, { existingTables: names }).filter((t) => missing.includes(t.name));
   if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing) };
   const writer = await target.writer();
   try {

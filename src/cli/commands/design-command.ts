@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import type { Connector } from '../../connectors/contract.js';
-import { CrmError } from '../../core/errors/index.js';
 import type { TableSchema } from '../../core/types.js';
 import { designTargetSchema } from '../../mapping/design/design-target.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
 import type { Analysis } from '../../schema/analysis-types.js';
+import { introspectTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -24,9 +23,9 @@ export function registerDesign(program: Command): void {
         try {
           const source = await ctx.source();
           const sourceSchema = await source.introspect({ tables: sourceTables(ctx.plan) });
-          const designed = designTargetSchema(ctx.plan, sourceSchema, savedAnalysis(opts.project));
           const target = await ctx.target();
-          const existing = new Set((await existingTables(target)).map((t) => t.name));
+          const existing = new Set((await introspectTarget(target)).tables.map((t) => t.name));
+          const designed = designTargetSchema(ctx.plan, sourceSchema, savedAnalysis(opts.project), { existingTables: existing });
           // Never drop by default: an existing table is left alone and named, so a rerun is safe.
           const tables = opts.allowDrop ? designed : designed.filter((t) => !existing.has(t.name));
           const kept = designed.filter((t) => existing.has(t.name) && !opts.allowDrop).map((t) => t.name);
@@ -50,16 +49,6 @@ export function registerDesign(program: Command): void {
         }
       }),
     );
-}
-
-/** The target's tables; a SQLite target that does not exist yet has none (its writer creates the file). */
-async function existingTables(target: Connector): Promise<readonly TableSchema[]> {
-  try {
-    return (await target.introspect()).tables;
-  } catch (err) {
-    if (err instanceof CrmError && err.code === 'CRM_C1004') return [];
-    throw err;
-  }
 }
 
 function sourceTables(plan: Plan): string[] {

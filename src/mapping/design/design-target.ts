@@ -11,6 +11,8 @@ import { parseTypeText } from './type-text.js';
 export interface DesignOptions {
   /** The built-in model whose tables are used as they are when the plan targets them (default: modern). */
   readonly model?: TargetModel;
+  /** Tables already in the target: a model table's foreign key may point at them. */
+  readonly existingTables?: ReadonlySet<string>;
 }
 
 /**
@@ -29,7 +31,13 @@ export function designTargetSchema(plan: Plan, source: DatabaseSchema, analysis?
   return [...byTable].map(([table, objects]) => {
     const modelTable = findModelTable(model, table);
     const written = new Set(objects.flatMap((o) => o.target.columns));
-    if (modelTable && [...written].every((c) => modelTable.fields.some((f) => f.name === c))) return modelTableSchema(modelTable);
+    if (modelTable && [...written].every((c) => modelTable.fields.some((f) => f.name === c))) {
+      // A model reference to a table that neither the plan loads nor the target has (owner_id →
+      // users when users are not migrated) stays a plain column: its constraint could not be created.
+      const schema = modelTableSchema(modelTable);
+      const reachable = (t: string) => byTable.has(t) || (options.existingTables?.has(t) ?? false);
+      return { ...schema, foreignKeys: schema.foreignKeys.filter((fk) => reachable(fk.referencedTable)) };
+    }
     return design.table(table, objects);
   });
 }

@@ -186,6 +186,35 @@ describe('designTargetSchema', () => {
   });
 });
 
+describe('designTargetSchema on part of the modern model', () => {
+  const plan = compilePlan(
+    parseProject(
+      [
+        'version: 1',
+        'source: { url: "export/" }',
+        'target: { url: "sqlite:modern.db" }',
+        'objects:',
+        '  companies:',
+        '    source: { table: companies, key: "Record ID" }',
+        '    target: { table: companies, key: id, generateKey: uuid }',
+        '    fields: { name: "Company name" }',
+      ].join('\n'),
+      'crmbridge.yaml',
+    ),
+  );
+
+  it('leaves out a foreign key to a table neither the plan loads nor the target has (owner_id → users)', () => {
+    const [companies] = designTargetSchema(plan, { tables: [] });
+    expect(companies.columns.some((c) => c.name === 'owner_id')).toBe(true);
+    expect(companies.foreignKeys.map((fk) => fk.referencedTable)).toEqual(['companies']);
+  });
+
+  it('keeps it when the target already has that table', () => {
+    const [companies] = designTargetSchema(plan, { tables: [] }, undefined, { existingTables: new Set(['users']) });
+    expect(companies.foreignKeys.map((fk) => fk.referencedTable).sort()).toEqual(['companies', 'users']);
+  });
+});
+
 describe('parseTypeText', () => {
   it.each([
     ['decimal(18,2)', { kind: 'decimal', precision: 18, scale: 2 }],
