@@ -94,6 +94,13 @@ export interface Writer {
    * the bad rows). Returns the number of rows written.
    */
   write(table: string, batch: RowBatch, options: WriteOptions): Promise<number>;
+  /**
+   * Optional (SQL databases): inserts rows into a table whose single key column the database
+   * generates (auto-increment, identity), the key left out of `batch`, in one transaction, and
+   * returns each row's generated key as canonical text, in row order. Two-way sync uses it for
+   * rows created in the target whose source key only the source can produce.
+   */
+  insertGenerated?(table: string, batch: RowBatch, keyColumn: string): Promise<string[]>;
   /** Deletes rows by key; returns how many were deleted. */
   deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
   /** Finishes pending work (file writers flush and close). */

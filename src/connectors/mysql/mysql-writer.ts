@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ResultSetHeader } from 'mysql2';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2';
 import { CrmError } from '../../core/errors/index.js';
 import type { ColumnSchema, RowBatch, TableSchema, Value } from '../../core/types.js';
 import type { CreateTableOptions, WriteOptions, Writer } from '../contract.js';
@@ -76,9 +76,13 @@ export class MysqlWriter implements Writer {
 
   /**
    * LOAD into a temporary table keyed like the target (so a key twice in one batch fails rather
-   * than "last one wins"), then INSERT … SELECT … ON DUPLICATE KEY UPDATE of the batch's columns
-   * only: columns not in the batch keep their values. Never REPLACE, which deletes and re-inserts
-   * (firing ON DELETE CASCADE and losing the columns not given).
+   * than "last one wins"), then UPDATE the rows that exist (the batch's columns only: columns not
+   * in the batch keep their values) and INSERT … SELECT the rest. Not a single INSERT … ON
+   * DUPLICATE KEY UPDATE: in strict mode it fills the proposed row before it meets the duplicate,
+   * so a batch without some NOT NULL column that has no default could not update (two-way sync
+   * writes only the columns that map back). The INSERT keeps ON DUPLICATE KEY UPDATE for a row
+   * another session inserts meanwhile. Never REPLACE, which deletes and re-inserts (firing ON
+   * DELETE CASCADE and losing the columns not given).
    */
   private async upsert(
     s: Session,
@@ -106,13 +110,47 @@ export class MysqlWriter implements Writer {
     try {
       await inTransaction(s, async () => {
         await loadRows(s, temp, columns, batch.rows, context);
+        const sameKey = keyCols.map((k) => `t.${quoteId(k.name)} = s.${quoteId(k.name)}`).join(' AND ');
+        if (updated.length > 0) {
+          await s.sql.query(
+            `UPDATE ${quoteId(schema.name)} AS t JOIN ${quoteId(temp)} AS s ON ${sameKey} ` +
+              `SET ${updated.map((n) => `t.${quoteId(n)} = s.${quoteId(n)}`).join(', ')}`,
+          );
+        }
+        const missing = `FROM ${quoteId(temp)} AS s WHERE NOT EXISTS (SELECT 1 FROM ${quoteId(schema.name)} AS t WHERE ${sameKey})`;
+        // The server refuses the INSERT for a missing NOT NULL column even when it would insert no row.
+        const [[{ n }]] = await s.sql.query<(RowDataPacket & { n: string | number })[]>(`SELECT COUNT(*) AS n ${missing}`);
+        if (Number(n) === 0) return;
         await s.sql.query(
-          `INSERT INTO ${quoteId(schema.name)} (${quoteList(names)}) SELECT ${quoteList(names)} FROM ${quoteId(temp)} ` +
+          `INSERT INTO ${quoteId(schema.name)} (${quoteList(names)}) SELECT ${quoteList(names)} ${missing} ` +
             `ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`,
         );
       });
     } finally {
       await s.sql.query(`DROP TEMPORARY TABLE IF EXISTS ${quoteId(temp)}`);
+    }
+  }
+
+  /** One INSERT per row in one transaction, each key the AUTO_INCREMENT column generated read back (`insertId`). */
+  async insertGenerated(table: string, batch: RowBatch): Promise<string[]> {
+    if (batch.rows.length === 0) return [];
+    const schema = await this.schemas.get(table);
+    const columns = pickColumns(schema, batch.columns);
+    const context = errorContext(schema.name, schema.columns);
+    const sql = `INSERT INTO ${quoteId(schema.name)} (${quoteList(columns.map((c) => c.name))}) VALUES (${columns.map(() => '?').join(', ')})`;
+    try {
+      return await this.pool.withSession((s) =>
+        inTransaction(s, async () => {
+          const keys: string[] = [];
+          for (const row of batch.rows) {
+            const [result] = await s.sql.query<ResultSetHeader>(sql, keyParams(columns, [row]));
+            keys.push(String(result.insertId));
+          }
+          return keys;
+        }),
+      );
+    } catch (err) {
+      throw translateMysqlError(err, context);
     }
   }
 

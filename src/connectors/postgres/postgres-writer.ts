@@ -55,6 +55,30 @@ export class PostgresWriter implements Writer {
     }
   }
 
+  /**
+   * The keys are taken from the column's sequence (serial or identity) first, then the rows are
+   * written with them through the upsert path (OVERRIDING SYSTEM VALUE), all in one transaction:
+   * a rolled-back call only leaves a gap in the sequence.
+   */
+  async insertGenerated(table: string, batch: RowBatch, keyColumn: string): Promise<string[]> {
+    if (batch.rows.length === 0) return [];
+    return this.db.transaction(table, async (client) => {
+      const reserved = await client.query<{ key: string | null }>(
+        'SELECT nextval(pg_get_serial_sequence($1, $2))::text AS key FROM generate_series(1, $3)',
+        [this.db.table(table), keyColumn, batch.rows.length],
+      );
+      const keys = reserved.rows.map((r) => r.key);
+      if (keys.some((k) => k === null)) {
+        throw new CrmError('CRM_N2006', `column ${keyColumn} of ${table} has no sequence: its values cannot be generated`, {
+          location: { connector: 'postgres', table, column: keyColumn },
+        });
+      }
+      const rows = batch.rows.map((row, i) => [keys[i], ...row]);
+      await this.upsert(client, table, { columns: [keyColumn, ...batch.columns], rows }, [keyColumn]);
+      return keys as string[];
+    });
+  }
+
   async deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number> {
     if (keys.length === 0) return 0;
     const condition = await keySetCondition(this.catalog, table, keyColumns, keys);
