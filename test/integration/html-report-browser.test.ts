@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrate } from '../../src/cli/commands/migrate-command.js';
+import { htmlReport } from '../../src/cli/render/html-report.js';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
 import { quietly, writeSampleProject } from '../helpers/sample-project.js';
 
@@ -68,6 +69,7 @@ function secondsShown(text: string): [number, number] {
  */
 describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crmbridge-report-browser-'));
+  let project: string;
   let state: StateStore;
   /** Two browsers, one with JavaScript and one without; each test opens the report in a new page. */
   let scripting: BrowserContext;
@@ -85,7 +87,7 @@ describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () =>
     });
   }
 
-  async function openReport(context: BrowserContext): Promise<{ page: Page; log: PageLog }> {
+  async function openReport(context: BrowserContext, url = reportUrl): Promise<{ page: Page; log: PageLog }> {
     const page = await context.newPage();
     const log: PageLog = { requests: [], errors: [], dialogs: [] };
     page.on('request', (r) => log.requests.push(r.url()));
@@ -97,15 +99,17 @@ describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () =>
       log.dialogs.push(d.message());
       await d.dismiss();
     });
-    await page.goto(reportUrl, { waitUntil: 'load' });
+    await page.goto(url, { waitUntil: 'load' });
     return { page, log };
   }
 
   beforeAll(async () => {
-    const project = await writeSampleProject(dir, { contacts: 300, seed: 42 });
+    project = await writeSampleProject(dir, { contacts: 300, seed: 42 });
     // A deal stage nobody mapped rejects the deal (unmapped_value) with the value itself in the reject.
     const db = new Database(join(dir, 'legacy.db'));
     db.prepare('UPDATE opportunities SET sales_stage = ? WHERE id = (SELECT min(id) FROM opportunities WHERE deleted = 0)').run(MARKUP);
+    // A parent company that does not exist: pass 2 leaves the reference NULL and reports it.
+    db.prepare(`UPDATE accounts SET parent_id = 'no-such-account' WHERE id = (SELECT min(id) FROM accounts WHERE deleted = 0)`).run();
     db.close();
     expect(await quietly(() => runMigrate({ project, json: true }))).toBe(0);
     state = await openStateStore(join(dir, '.crmbridge'));
@@ -193,5 +197,68 @@ describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () =>
       expect(shown.length).toBeGreaterThan(0);
       expect(shown).toEqual(await readTable(withScripts.page.getByRole('table', { name })));
     }
+  });
+
+  it('names the references left NULL, and says what a stopped run asks next', async () => {
+    const { page } = await openReport(scripting);
+    expect(await page.locator('body').textContent()).not.toContain('--resume');
+    expect(await page.locator('#problems + ul li').allInnerTexts()).toEqual([
+      'companies: 1 deferred reference(s) left NULL: the parent was rejected or is missing (see the rejects)',
+    ]);
+
+    // The same project again with a threshold the rejects exceed: the run stops, objects after it are skipped.
+    const stoppedReport = join(dir, 'stopped.html');
+    expect(await quietly(() => runMigrate({ project, json: true, maxErrors: '1', report: stoppedReport }))).toBe(1);
+    const { page: stopped } = await openReport(scripting, pathToFileURL(stoppedReport).href);
+    expect(await stopped.locator('p', { hasText: 'Status:' }).locator('span').textContent()).toBe('stopped');
+    expect(await stopped.locator('body').textContent()).toContain(
+      'Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept. Fix, then crmbridge migrate --resume.',
+    );
+    const skipped = (await readTable(stopped.getByRole('table', { name: 'Ledger' }))).filter((r) => r.status === 'skipped');
+    expect(skipped.length).toBeGreaterThan(0);
+    // A skipped object took no time and had no rate: a dash, not "0 ms".
+    for (const r of skipped) expect([r.time, r['rows/s']]).toEqual(['–', '–']);
+  });
+
+  it('names why an object did not load', async () => {
+    // An object fails on errors the test cannot provoke in a real target on demand (a lost
+    // connection, a refused DDL), so this run result is written by hand; the page is the real one.
+    const file = join(dir, 'failed.html');
+    const ledger = { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, filtered: 0 };
+    const object = (name: string, status: 'failed' | 'skipped', error: string) => ({
+      object: name,
+      status,
+      ledger,
+      balanced: status !== 'failed',
+      seconds: 0,
+      error,
+      unresolvedReferences: 0,
+    });
+    writeFileSync(
+      file,
+      htmlReport(
+        {
+          runId: 'r1',
+          status: 'failed',
+          dryRun: false,
+          seconds: 2,
+          ledger: [],
+          objects: [
+            object('companies', 'failed', `[CRM_C2001] the target refused ${MARKUP}; check the connection`),
+            object('people', 'skipped', 'skipped: companies did not load'),
+          ],
+        },
+        [],
+      ),
+    );
+    const { page, log } = await openReport(scripting, pathToFileURL(file).href);
+    expect(await page.locator('body').textContent()).toContain(
+      'The run failed; see the problems below. Fix, then crmbridge migrate --resume.',
+    );
+    expect(await page.locator('#problems + ul li').allInnerTexts()).toEqual([
+      `companies: [CRM_C2001] the target refused ${MARKUP}; check the connection`,
+      'people: skipped: companies did not load',
+    ]);
+    expect(log.dialogs).toEqual([]);
   });
 });

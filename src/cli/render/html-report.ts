@@ -26,7 +26,7 @@ function ledgerRow(o: ObjectResult): string {
     `<tr><td>${escapeHtml(o.object)}</td><td class="${o.status}">${o.status}</td>`,
     ...[l.read, l.created, l.updated, l.unchanged, l.rejected, l.filtered].map((n) => num(grouped(n))),
     `<td class="${o.balanced ? 'ok' : 'failed'}">${o.balanced ? 'yes' : 'NO'}</td>`,
-    num(duration(o.seconds)),
+    num(o.status === 'skipped' ? '–' : duration(o.seconds)),
     num(rate),
     '</tr>',
   ].join('');
@@ -47,14 +47,36 @@ function rejectRow(runId: string, r: RejectGroup): string {
   return `<tr><td>${escapeHtml(r.object)}</td><td>${escapeHtml(r.reason)}</td>${num(grouped(r.count))}<td><ul>${examples}</ul>${more}</td></tr>`;
 }
 
+/** What a run that did not complete asks of its reader, as the CLI says it at the end of the run. */
+const NEXT_STEP: Partial<Record<MigrateResult['status'], string>> = {
+  stopped: 'Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept.',
+  incomplete: 'Not every object loaded and balanced; see the problems below.',
+  failed: 'The run failed; see the problems below.',
+};
+
+/** Why an object did not load, and the references pass 2 left NULL in rows it did load: what a reader must act on. */
+function problems(objects: readonly ObjectResult[]): string[] {
+  return objects.flatMap((o) => [
+    ...(o.error ? [`<li><b>${escapeHtml(o.object)}</b>: ${escapeHtml(o.error)}</li>`] : []),
+    ...(o.unresolvedReferences > 0
+      ? [
+          `<li><b>${escapeHtml(o.object)}</b>: ${grouped(o.unresolvedReferences)} deferred reference(s) left NULL: the parent was rejected or is missing (see the rejects)</li>`,
+        ]
+      : []),
+  ]);
+}
+
 /**
  * A self-contained HTML report of a run, readable from the file with no server: no scripts, no
  * external assets, so it renders the same with JavaScript off (test/integration/html-report-browser.test.ts
- * checks this in Chromium). Status, the ledger per object with its time and throughput, and the
- * rejects by reason with examples. Numbers are right-aligned with tabular digits so columns compare at a glance.
+ * checks this in Chromium). Status and what to do next, the problems per object, the ledger per
+ * object with its time and throughput, and the rejects by reason with examples. Numbers are
+ * right-aligned with tabular digits so columns compare at a glance.
  */
 export function htmlReport(result: MigrateResult, rejects: readonly RejectGroup[]): string {
   const heads = ['read', 'created', 'updated', 'unchanged', 'rejected', 'filtered'];
+  const next = NEXT_STEP[result.status];
+  const problemItems = problems(result.objects);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>crmbridge run ${escapeHtml(result.runId)}</title>
@@ -66,12 +88,14 @@ th{background:#f2f2f2}
 .num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 .ok,.completed{color:#070}.failed,.incomplete,.stopped{color:#c00;font-weight:bold}
 code{font-size:12px;overflow-wrap:anywhere}
-ul{margin:0;padding-left:1.2em}li{margin:.15em 0}
+ul{padding-left:1.2em}td ul{margin:0}li{margin:.15em 0}
 .msg,.more{color:#555}.more{margin:.3em 0 0}
 </style></head><body>
 <h1>crmbridge ${result.dryRun ? 'dry run' : 'migration'} <code>${escapeHtml(result.runId)}</code></h1>
 <p>Status: <span class="${result.status}">${result.status}</span> · ${duration(result.seconds)}</p>
-<h2 id="ledger">Ledger</h2>
+${next ? `<p>${next} Fix, then <code>crmbridge migrate --resume</code>.</p>\n` : ''}${
+  problemItems.length > 0 ? `<h2 id="problems">Problems</h2>\n<ul>${problemItems.join('')}</ul>\n` : ''
+}<h2 id="ledger">Ledger</h2>
 <p>Every source row is accounted for: read = created + updated + unchanged + rejected + filtered.</p>
 <table aria-labelledby="ledger"><thead><tr><th>object</th><th>status</th>${heads.map((h) => `<th class="num">${h}</th>`).join('')}<th>balanced</th><th class="num">time</th><th class="num">rows/s</th></tr></thead>
 <tbody>
