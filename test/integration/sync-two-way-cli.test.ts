@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { registerConflicts } from '../../src/cli/commands/conflicts-command.js';
 import { registerSync } from '../../src/cli/commands/sync-command.js';
 import type { StoredConflict } from '../../src/state/state-store.js';
-import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
-import { type Sql, secretFree, sqlClient } from '../unit/sync/crm-fixture.js';
+import { databasePairs } from '../helpers/database-pair.js';
+import { freshPostgres } from '../helpers/databases.js';
+import { secretFree } from '../unit/sync/crm-fixture.js';
 
-const dbs: FreshDatabase[] = [];
-const clients: Sql[] = [];
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const c of clients) await c.close();
-  for (const db of dbs) await db.drop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const pair = databasePairs();
 
 /** Runs one crmbridge command in this process; returns its exit code and what it printed on stdout. */
 async function crmbridge(...args: string[]): Promise<{ code: number; stdout: string }> {
@@ -41,18 +34,13 @@ async function crmbridge(...args: string[]): Promise<{ code: number; stdout: str
 }
 
 it('crmbridge sync --two-way --once applies both directions, and crmbridge conflicts --json lists the conflict', async (ctx) => {
-  const src = await freshPostgres();
-  const tgt = await freshPostgres();
-  if (!src || !tgt) return ctx.skip();
-  dbs.push(src, tgt);
-  const s = await sqlClient(src.url);
-  const t = await sqlClient(tgt.url);
-  clients.push(s, t);
-  await s.run('CREATE TABLE contacts (id int PRIMARY KEY, first text, updated_at timestamp NOT NULL)');
-  await t.run('CREATE TABLE people (id int PRIMARY KEY, first_name text, updated_at timestamp NOT NULL)');
+  const dbs = await pair(freshPostgres, freshPostgres, {
+    source: ['CREATE TABLE contacts (id int PRIMARY KEY, first text, updated_at timestamp NOT NULL)'],
+    target: ['CREATE TABLE people (id int PRIMARY KEY, first_name text, updated_at timestamp NOT NULL)'],
+  });
+  if (!dbs) return ctx.skip();
+  const { src, tgt, s, t, dir } = dbs;
   await s.run("INSERT INTO contacts SELECT g, 'P' || g, '2026-01-01' FROM generate_series(1, 5) g");
-  const dir = mkdtempSync(join(tmpdir(), 'crmbridge-two-way-cli-'));
-  dirs.push(dir);
   const project = join(dir, 'crmbridge.yaml');
   writeFileSync(
     project,

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../src/connectors/contract.js';
+import { describe, expect, it } from 'vitest';
 import { openConnector } from '../../src/connectors/registry.js';
 import { isCrmError } from '../../src/core/errors/index.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
@@ -10,9 +7,9 @@ import { sync } from '../../src/engine/sync/sync.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
-import type { StateStore } from '../../src/state/state-store.js';
-import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
-import { type Sql, secretFree, sqlClient } from '../unit/sync/crm-fixture.js';
+import { databasePairs } from '../helpers/database-pair.js';
+import { freshPostgres } from '../helpers/databases.js';
+import { secretFree } from '../unit/sync/crm-fixture.js';
 
 const SOURCE_DDL = [
   'CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL)',
@@ -47,41 +44,22 @@ objects:
 `;
 
 describe('two-way sync, PostgreSQL ↔ PostgreSQL (watermark polling both ways)', () => {
-  const dbs: FreshDatabase[] = [];
-  const clients: Sql[] = [];
-  const opened: Connector[] = [];
-  const stores: StateStore[] = [];
-  const dirs: string[] = [];
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    for (const c of opened) await c.close();
-    for (const c of clients) await c.close();
-    for (const db of dbs) await db.drop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  const opened: { close(): Promise<void> }[] = [];
+  const pair = databasePairs(opened);
 
   async function setUp(emailOwner: string) {
-    const src = await freshPostgres();
-    const tgt = await freshPostgres();
-    if (!src || !tgt) return undefined;
-    dbs.push(src, tgt);
-    const s = await sqlClient(src.url);
-    const t = await sqlClient(tgt.url);
-    clients.push(s, t);
-    for (const ddl of SOURCE_DDL) await s.run(ddl);
-    for (const ddl of TARGET_DDL) await t.run(ddl);
+    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+    if (!dbs) return undefined;
+    const { src, tgt, s, t, dir } = dbs;
     for (let i = 1; i <= 3; i++) await s.run("INSERT INTO accounts VALUES (?, ?, '2026-01-01 00:00:00')", [i, `Org ${i}`]);
     for (let i = 1; i <= 20; i++) {
       await s.run("INSERT INTO contacts VALUES (?, ?, ?, ?, '2026-01-01 00:00:00')", [i, `P${i}`, `p${i}@x.org`, (i % 3) + 1]);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'crmbridge-two-way-'));
-    dirs.push(dir);
     const state = await openStateStore(join(dir, 'state'));
-    stores.push(state);
     const plan = compilePlan(parseProject(project(src.url, tgt.url, emailOwner), 'crmbridge.yaml'));
     const source = await openConnector(src.url);
     const target = await openConnector(tgt.url);
-    opened.push(source, target);
+    opened.push(state, source, target);
     const once = async () =>
       sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'poll', follow: false, twoWay: true });
     return { s, t, plan, source, target, state, once };

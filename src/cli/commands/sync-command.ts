@@ -5,6 +5,7 @@ import { DEFAULT_FEED } from '../../engine/sync/handoff.js';
 import { sync } from '../../engine/sync/sync.js';
 import type { SyncEvent } from '../../engine/sync/sync-events.js';
 import type { SyncMode, SyncStatus } from '../../engine/sync/sync-meter.js';
+import { targetFeedOptions } from '../../engine/sync/two-way-target-log.js';
 import { introspectTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
@@ -24,9 +25,12 @@ export function registerSync(program: Command): void {
     .option('--status-every <seconds>', 'print lag, events/s and errors this often', '5')
     .option(
       '--two-way',
-      'also apply target changes to the source (objects with sync.updatedAt.target; conflicts per sync.conflict, see `crmbridge conflicts`)',
+      'also apply target changes to the source: edits, rows created and deleted (the target log in cdc mode, else sync.updatedAt.target and a key-set scan; conflicts per sync.conflict, see `crmbridge conflicts`)',
     )
-    .option('--drop-slot', 'remove the feed from the source (PostgreSQL slot and publication) and exit')
+    .option(
+      '--drop-slot',
+      'remove the feed from the source (PostgreSQL slot and publication), and the two-way feed from the target, and exit',
+    )
     .option('--json', 'print events as JSON, one a line')
     .action(runAction(runSync));
 }
@@ -67,6 +71,13 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
       await feed.drop();
       await feed.close();
       process.stdout.write(`Dropped the change feed ${opts.feed} from the source.\n`);
+      // Two-way in cdc mode read the target's log through a feed of its own (a no-op when there is none).
+      const target = await ctx.target();
+      if (target.changes) {
+        const reverse = target.changes(targetFeedOptions(ctx.plan, opts.feed));
+        await reverse.drop();
+        await reverse.close();
+      }
       return 0;
     }
     const target = await ctx.target();

@@ -112,7 +112,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
   let failure: unknown;
   try {
     // Refuses the run, before anything is read, when an object's mapping cannot be inverted.
-    if (options.twoWay) twoWay = await TwoWaySync.open(ctx, mode, meter, emit);
+    if (options.twoWay) twoWay = await TwoWaySync.open(ctx, mode, feedName, meter, emit);
     for (let retryMs = 500; ; ) {
       try {
         drift = await checkDrift(plan, source, state);
@@ -123,7 +123,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         if (feed) {
           await runCdc(ctx, feed, guard, meter, emit, {
             feed: feedName,
-            follow,
+            // Two-way rounds alternate: the forward direction catches up to the log's head, then the reverse one runs.
+            follow: follow && !twoWay,
             signal: stop.signal,
             maxBatchChanges: options.maxBatchChanges ?? plan.options.batchSize,
           });

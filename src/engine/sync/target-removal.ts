@@ -2,7 +2,7 @@ import { CrmError } from '../../core/errors/index.js';
 import { decodeKey } from '../../core/keys.js';
 import type { TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
-import type { JournalRecord } from '../../state/state-store.js';
+import type { IdMapping, JournalRecord } from '../../state/state-store.js';
 import type { SyncContext } from './sync-context.js';
 import { syncPolicyOf } from './sync-policy.js';
 import { flagValue, isSet, keyTexts, rowTexts, typedKey } from './target-rows.js';
@@ -173,11 +173,23 @@ function journalEntry(
 
 /** Journal entries go to the state store only after the target writes they describe committed. */
 async function commitJournal(ctx: SyncContext, object: ObjectPlan, journal: readonly JournalRecord[]): Promise<void> {
-  if (journal.length === 0) return;
+  await commitSyncRecords(ctx, object.name, { journal });
+}
+
+/**
+ * Stores a sync write's journal entries and id mappings under the run (with the object's ledger
+ * so far), in one state transaction: call only after the writes they describe committed.
+ */
+export async function commitSyncRecords(
+  ctx: SyncContext,
+  object: string,
+  records: { readonly journal?: readonly JournalRecord[]; readonly idMappings?: readonly IdMapping[] },
+): Promise<void> {
+  if (!records.journal?.length && !records.idMappings?.length) return;
   await ctx.state.commitBatch(ctx.pass.runId, {
-    object: object.name,
+    object,
     pass: 1,
-    checkpoint: { object: object.name, pass: 1, position: '', done: false, ledger: { ...ctx.ledgers.get(object.name)! } },
-    journal,
+    checkpoint: { object, pass: 1, position: '', done: false, ledger: { ...ctx.ledgers.get(object)! } },
+    ...records,
   });
 }

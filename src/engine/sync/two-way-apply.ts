@@ -4,7 +4,7 @@ import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
 import type { SyncContext } from './sync-context.js';
 import { typedKey } from './target-rows.js';
-import type { ReverseMapping } from './two-way-mapping.js';
+import type { ReverseField, ReverseMapping } from './two-way-mapping.js';
 
 /** The source side of a reverse apply: its table as it exists and a writer to it. */
 export interface SourceSide {
@@ -52,22 +52,14 @@ export async function readReverse(
     [...sourceKeys.keys()].map((k) => typedKey(table, tKey, k)),
     [...tKey, ...fields.map((f) => f.target)],
   );
-  const parents = await parentSourceKeys(ctx, reverse, read.rows, tKey.length);
+  const mapped = await mapBack(ctx, fields, table, read.rows, tKey.length);
   // Desired source rows by source key text, as canonical texts of the source columns; undefined
   // keeps the source's value (a reference to a target row that has no source row).
   const desired = new Map<string, (string | null | undefined)[]>();
-  for (const row of read.rows) {
+  read.rows.forEach((row, r) => {
     const sourceKey = sourceKeys.get(encodeKey(row.slice(0, tKey.length)));
-    if (sourceKey === undefined) continue;
-    const values = fields.map((f, i) => {
-      const value = row[tKey.length + i];
-      if (f.kind !== 'ref') return toCanonicalText(f.convert ? f.convert(value) : value, typeOf(table, f.target));
-      if (value === null) return null;
-      const parent = parents.get(f.object)?.get(encodeKey([value]));
-      return parent === undefined ? undefined : decodeKey(parent)[0];
-    });
-    desired.set(sourceKey, [...decodeKey(sourceKey), ...values]);
-  }
+    if (sourceKey !== undefined) desired.set(sourceKey, [...decodeKey(sourceKey), ...mapped[r]]);
+  });
   const current = await ctx.source.readByKeys(
     side.table.name,
     sKey,
@@ -112,15 +104,39 @@ export async function applyTargetKeys(
   return side.writer.write(side.table.name, { columns: read.columns, rows: changed }, { mode: 'upsert', key: reverse.object.source.key });
 }
 
+/**
+ * Target rows mapped back through `fields` (their target columns from `offset` on in each row):
+ * per row, one canonical text in source terms per field — undefined for a reference to a target
+ * row that has no source row (yet).
+ */
+export async function mapBack(
+  ctx: SyncContext,
+  fields: readonly ReverseField[],
+  table: TableSchema,
+  rows: readonly Row[],
+  offset: number,
+): Promise<(string | null | undefined)[][]> {
+  const parents = await parentSourceKeys(ctx, fields, rows, offset);
+  return rows.map((row) =>
+    fields.map((f, i) => {
+      const value = row[offset + i];
+      if (f.kind !== 'ref') return toCanonicalText(f.convert ? f.convert(value) : value, typeOf(table, f.target));
+      if (value === null) return null;
+      const parent = parents.get(f.object)?.get(encodeKey([value]));
+      return parent === undefined ? undefined : decodeKey(parent)[0];
+    }),
+  );
+}
+
 /** For each referenced object: parent target key text → parent source key text, for the references in these rows. */
 async function parentSourceKeys(
   ctx: SyncContext,
-  reverse: ReverseMapping,
+  fields: readonly ReverseField[],
   rows: readonly Row[],
   offset: number,
 ): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
-  for (const [i, f] of reverse.fields.entries()) {
+  for (const [i, f] of fields.entries()) {
     if (f.kind !== 'ref') continue;
     const keys = rows.map((r) => r[offset + i]).filter((v): v is Exclude<Value, null> => v !== null);
     const found = await ctx.state.lookupSourceKeys(
@@ -132,6 +148,6 @@ async function parentSourceKeys(
   return out;
 }
 
-function typeOf(table: TableSchema, column: string): CanonicalType {
+export function typeOf(table: TableSchema, column: string): CanonicalType {
   return table.columns.find((c) => c.name === column)?.type ?? { kind: 'text' };
 }

@@ -5,6 +5,7 @@ import { syncPolicyOf } from './sync-policy.js';
 import { typedKey } from './target-rows.js';
 import { applyTargetKeys, differingFields, readReverse, type SourceSide } from './two-way-apply.js';
 import type { HashedSide } from './two-way-hashes.js';
+import type { SourceKeyRule } from './two-way-insert.js';
 import type { ReverseMapping } from './two-way-mapping.js';
 
 /** An object as two-way sync sees it: its reverse mapping and both sides as hashed. */
@@ -13,6 +14,8 @@ export interface TwoWayObject {
   readonly source: HashedSide;
   readonly target: HashedSide;
   readonly sourceSide: SourceSide;
+  /** How its rows created in the target get their source key. */
+  readonly keyRule: SourceKeyRule;
 }
 
 /**

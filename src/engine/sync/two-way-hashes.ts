@@ -5,6 +5,10 @@ import type { StateStore } from '../../state/state-store.js';
 import { rowDigest } from '../row-digest.js';
 import { rowTexts, typedKey } from './target-rows.js';
 
+/** Scopes of `sync_rows` holding each side's row hashes as last synced (source rows by source key, target rows by target key). */
+export const SOURCE_SCOPE = 'two-way:source';
+export const TARGET_SCOPE = 'two-way:target';
+
 /**
  * One side of a two-way object as hashed: the canonical texts of `columns` of the row with that
  * key. Stored per key in `sync_rows` under `scope`, the hash is the row as it was last synced —

@@ -37,6 +37,27 @@ export function reverseMappingOf(object: ObjectPlan, ctx: TransformContext): Rev
   return { object, fields };
 }
 
+/**
+ * The fields that build the target key, reversed like the others, for rows created in the target
+ * (the source row must map forward to the same target key). A string says why they cannot be:
+ * such rows then do not sync back.
+ */
+export function reverseKeyFields(object: ObjectPlan, ctx: TransformContext): ReverseField[] | string {
+  if (object.target.generateKey === 'uuid') return 'its target key is generated from the source key';
+  const fields: ReverseField[] = [];
+  for (const target of object.target.key) {
+    const field = object.fields.find((f) => f.target === target);
+    if (!field || field.from.length === 0) return `its target key field ${target} is not read from the source`;
+    try {
+      fields.push(reverseField(object, field, new Set(fields.map((f) => f.source)), ctx));
+    } catch (err) {
+      if (isCrmError(err) && err.code === 'CRM_M5001') return err.message;
+      throw err;
+    }
+  }
+  return fields;
+}
+
 function reverseField(object: ObjectPlan, field: FieldPlan, written: ReadonlySet<string>, ctx: TransformContext): ReverseField {
   const refuse = (why: string) =>
     new CrmError(

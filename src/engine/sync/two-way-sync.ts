@@ -11,15 +11,13 @@ import type { SyncMeter, SyncMode } from './sync-meter.js';
 import { syncPolicyOf } from './sync-policy.js';
 import { applyTargetKeys } from './two-way-apply.js';
 import { resolveConflicts, type TwoWayObject } from './two-way-conflicts.js';
-import { changedSince, rememberSynced } from './two-way-hashes.js';
+import { removeFromSource } from './two-way-delete.js';
+import { changedSince, rememberSynced, SOURCE_SCOPE, TARGET_SCOPE } from './two-way-hashes.js';
+import { insertTargetRows, sourceKeyRule } from './two-way-insert.js';
 import { reverseMappingOf } from './two-way-mapping.js';
-import { watermarkBatches } from './watermark-batches.js';
-
-export const reversePositionName = (object: string): string => `poll-target:${object}`;
-
-/** Scopes of `sync_rows` holding each side's row hashes as last synced (source rows by source key, target rows by target key). */
-const SOURCE_SCOPE = 'two-way:source';
-const TARGET_SCOPE = 'two-way:target';
+import type { TargetFeed } from './two-way-target-feed.js';
+import { openTargetLog } from './two-way-target-log.js';
+import { openTargetPoll } from './two-way-target-poll.js';
 
 /**
  * `sync --two-way`. Opening derives every object's reverse mapping before anything is read (an
@@ -28,21 +26,25 @@ const TARGET_SCOPE = 'two-way:target';
  * Forward (as the gate of the one-way apply): a changed source key is applied only when its
  * source row differs from the one last synced; when its target row differs too, the conflict is
  * resolved and recorded first (`resolveConflicts`); after applying, both sides' rows are remembered.
- * Reverse (`run`, after the forward round): the target is polled past its own watermark
- * (`sync.updatedAt.target`), and a key whose target row differs from the one last synced is
- * applied to the source by key, then forward again (the fields the source owns are set back
- * from the source); then both sides are remembered. So each direction skips the
- * echo of the other's writes by row hash, without comparing clocks.
+ * Reverse (`run`, after the forward round): changed target keys come from the target's change
+ * log in cdc mode when it has one, else from polling (`TargetFeed`); each is settled by what the
+ * target holds now (`applyTarget`), then applied forward again (the fields the source owns are
+ * set back from the source); then both sides are remembered. So each direction skips the echo of
+ * the other's writes by row hash, without comparing clocks.
  */
 export class TwoWaySync implements ApplyGate {
+  private readonly warned = new Set<string>();
+
   private constructor(
     private readonly ctx: SyncContext,
     private readonly objects: ReadonlyMap<string, TwoWayObject>,
+    private readonly feed: TargetFeed,
     private readonly meter: SyncMeter,
+    private readonly emit: SyncEventSink,
     private readonly closeWriter: () => Promise<void>,
   ) {}
 
-  static async open(ctx: SyncContext, mode: SyncMode, meter: SyncMeter, emit: SyncEventSink): Promise<TwoWaySync> {
+  static async open(ctx: SyncContext, mode: SyncMode, feedName: string, meter: SyncMeter, emit: SyncEventSink): Promise<TwoWaySync> {
     if (mode === 'snapshot') {
       throw new CrmError('CRM_N2006', 'two-way sync needs a change feed or polling on the source: use --mode cdc or --mode poll');
     }
@@ -65,13 +67,6 @@ export class TwoWaySync implements ApplyGate {
           `objects.${object.name}.sync: conflict newest_wins needs both updatedAt.source and updatedAt.target`,
         );
       }
-      if (!policy.updatedAt.target) {
-        emit({
-          type: 'warning',
-          object: object.name,
-          message: `${object.name} has no sync.updatedAt.target column: its target changes are not synced back`,
-        });
-      }
       const table = sourceTable(object);
       objects.set(object.name, {
         mapping,
@@ -84,9 +79,14 @@ export class TwoWaySync implements ApplyGate {
           scope: TARGET_SCOPE,
         },
         sourceSide: { table, writer },
+        keyRule: sourceKeyRule(object, table, writer, transformContext),
       });
     }
-    return new TwoWaySync(ctx, objects, meter, () => writer.close());
+    const feed = (mode === 'cdc' ? openTargetLog(ctx, feedName) : undefined) ?? openTargetPoll(ctx, emit);
+    return new TwoWaySync(ctx, objects, feed, meter, emit, async () => {
+      await feed.close();
+      await writer.close();
+    });
   }
 
   async select(changed: ChangedKeys): Promise<ChangedKeys> {
@@ -113,25 +113,12 @@ export class TwoWaySync implements ApplyGate {
     }
   }
 
-  /** One reverse round: every object with `sync.updatedAt.target`, its changed target rows applied to the source. */
+  /** One reverse round: the target's changes up to now, a batch at a time, applied to the source; each batch checkpointed after. */
   async run(options: { readonly lookbackSeconds: number; readonly signal: AbortSignal }): Promise<void> {
-    for (const object of this.objects.values()) {
-      const { name } = object.mapping.object;
-      const column = syncPolicyOf(object.mapping.object).updatedAt.target;
-      if (!column) continue;
-      const { table, key } = object.mapping.object.target;
-      const spec = { connector: this.ctx.target, table, key, column, position: reversePositionName(name) };
-      for await (const batch of watermarkBatches(this.ctx.state, spec, { ...options, batchSize: this.ctx.plan.options.batchSize })) {
-        const { changed } = await changedSince(this.ctx.state, name, object.target, batch.keys);
-        const written = await applyTargetKeys(this.ctx, object.mapping, object.sourceSide, changed);
-        const sourceKeys = [...(await this.ctx.state.lookupSourceKeys(name, changed)).values()];
-        // Back through the forward mapping: fields the source owns (or that do not sync back)
-        // are set again from the source, so both sides end equal through the mapping.
-        await applyChanged(this.ctx, new Map([[name, new Set(sourceKeys)]]));
-        await this.remember(object, sourceKeys, changed);
-        await batch.commit();
-        this.meter.reversed(batch.keys.length, written);
-      }
+    for await (const batch of this.feed.batches(options)) {
+      const written = await this.applyTarget(batch.changed);
+      await batch.commit();
+      this.meter.reversed(batch.events, written);
     }
   }
 
@@ -139,10 +126,76 @@ export class TwoWaySync implements ApplyGate {
     return this.closeWriter();
   }
 
+  /**
+   * Settles changed target keys in the source by what each side holds now, so a replayed batch
+   * finds nothing left to do:
+   *   - a target row with an id mapping that differs from the one last synced: its fields are
+   *     written to the source row by key (`applyTargetKeys`);
+   *   - a target row without an id mapping was created in the target: a source row is created
+   *     (`insertTargetRows`), parents before children in the plan's dependency order;
+   *   - an id mapping without a target row: the row was deleted in the target, and its source row
+   *     is removed (`removeFromSource`), children before parents;
+   *   - neither: crmbridge deleted it forward; only its stored hash is forgotten.
+   * Then every source key written is applied forward again and both sides are remembered.
+   * Returns the number of source rows written.
+   */
+  private async applyTarget(changed: ChangedKeys): Promise<number> {
+    let written = 0;
+    const forward: ChangedKeys = new Map();
+    const moved = new Map<string, string[]>();
+    const deleted: [TwoWayObject, string[]][] = [];
+    for (const object of this.objects.values()) {
+      const { name } = object.mapping.object;
+      const keys = [...(changed.get(name) ?? [])];
+      if (keys.length === 0) continue;
+      const target = await changedSince(this.ctx.state, name, object.target, keys);
+      const mapped = await this.ctx.state.lookupSourceKeys(name, keys);
+      const updated = target.changed.filter((k) => target.current.has(k) && mapped.has(k));
+      written += await applyTargetKeys(this.ctx, object.mapping, object.sourceSide, updated);
+      const created = keys.filter((k) => target.current.has(k) && !mapped.has(k));
+      const inserted = await insertTargetRows(this.ctx, object.mapping, object.sourceSide, object.keyRule, created);
+      written += inserted.created.size;
+      this.warnNotInserted(object, created.length, inserted.unresolved);
+      forward.set(name, new Set([...updated.map((k) => mapped.get(k)!), ...inserted.created.values()]));
+      moved.set(name, target.changed);
+      deleted.push([object, keys.filter((k) => !target.current.has(k) && mapped.has(k)).map((k) => mapped.get(k)!)]);
+    }
+    for (const [object, sourceKeys] of deleted.reverse()) {
+      written += await removeFromSource(this.ctx, this.objects, object, sourceKeys, forward);
+    }
+    // Back through the forward mapping: fields the source owns (or that do not sync back) are set
+    // again from the source, and the target rows of removed source children go too.
+    await applyChanged(this.ctx, forward);
+    for (const object of this.objects.values()) {
+      const { name } = object.mapping.object;
+      const sourceKeys = [...(forward.get(name) ?? [])];
+      const targetKeys = new Set([...(moved.get(name) ?? []), ...(await this.ctx.state.lookupIds(name, sourceKeys)).values()]);
+      if (sourceKeys.length > 0 || targetKeys.size > 0) await this.remember(object, sourceKeys, [...targetKeys]);
+    }
+    return written;
+  }
+
   /** Both sides' rows of these keys as they are now become the last synced ones. */
   private async remember(object: TwoWayObject, sourceKeys: readonly string[], targetKeys: readonly string[]): Promise<void> {
     const { name } = object.mapping.object;
     await rememberSynced(this.ctx.state, name, object.source, sourceKeys);
     await rememberSynced(this.ctx.state, name, object.target, targetKeys);
+  }
+
+  /** Says (once per object and run) why rows created in the target were not created in the source. */
+  private warnNotInserted(object: TwoWayObject, created: number, unresolved: readonly string[]): void {
+    const { name } = object.mapping.object;
+    const rule = object.keyRule;
+    if (rule.kind === 'none' && created > 0 && !this.warned.has(name)) {
+      this.warned.add(name);
+      this.emit({ type: 'warning', object: name, message: `rows created in the target of ${name} are not synced back: ${rule.why}` });
+    }
+    if (unresolved.length > 0) {
+      this.emit({
+        type: 'warning',
+        object: name,
+        message: `${unresolved.length} row(s) created in the target of ${name} reference a target row that has no source row, and were not synced back (first: ${unresolved[0]})`,
+      });
+    }
   }
 }
