@@ -15,7 +15,7 @@ export function registerInit(program: Command): void {
     .option('--force', 'overwrite an existing project file')
     .action(
       runAction(async (source, target, opts) => {
-        if (existsSync(opts.out) && !opts.force) throw new CrmError('CRM_C1004', `${opts.out} exists; pass --force to overwrite it`);
+        if (existsSync(opts.out) && !opts.force) throw new CrmError('CRM_C1005', `${opts.out} exists`);
         const text = starterProject(source, target);
         parseProject(text, opts.out); // the starter must load as written
         await writeFile(opts.out, text);

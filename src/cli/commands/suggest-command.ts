@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
+import { parse as parseYaml } from 'yaml';
 import { openConnector } from '../../connectors/registry.js';
 import { CrmError } from '../../core/errors/index.js';
 import { MODERN_CRM } from '../../mapping/models/modern-crm.js';
@@ -26,8 +27,7 @@ export function registerSuggest(program: Command): void {
     .option('--force', 'overwrite an existing project file')
     .action(
       runAction(async (source, opts) => {
-        if (existsSync(opts.out) && !opts.force)
-          throw new CrmError('CRM_C1004', `${opts.out} exists; pass --force to overwrite it, or --out another file`);
+        if (existsSync(opts.out) && !opts.force) throw new CrmError('CRM_C1005', `${opts.out} exists`);
         const threshold = Number(opts.threshold);
         if (!(threshold >= 0 && threshold <= 1))
           throw new CrmError('CRM_C1001', `--threshold must be between 0 and 1, got ${opts.threshold}`);
@@ -36,7 +36,7 @@ export function registerSuggest(program: Command): void {
         const report = suggestMapping(analysis, target, { threshold });
         const text = renderSuggestion(report, {
           sourceUrl: source,
-          targetUrl: opts.target === MODERN ? 'sqlite:modern.db' : opts.target,
+          targetUrl: opts.target === MODERN ? (existingTargetUrl(opts.out) ?? 'sqlite:modern.db') : opts.target,
           targetLabel: opts.target === MODERN ? 'the built-in modern CRM model' : 'the existing target tables',
           threshold,
         });
@@ -45,6 +45,21 @@ export function registerSuggest(program: Command): void {
         return 0;
       }),
     );
+}
+
+/**
+ * The target of the project file being overwritten (`crmbridge init <source> <target>` then
+ * `suggest --force`): the model is the target's design, the connection string stays the user's.
+ */
+function existingTargetUrl(projectFile: string): string | undefined {
+  if (!existsSync(projectFile)) return undefined;
+  try {
+    const url = (parseYaml(readFileSync(projectFile, 'utf8')) as { target?: { url?: unknown } } | null)?.target?.url;
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    // Not YAML: the file is overwritten anyway, and the default target is as good as any.
+    return undefined;
+  }
 }
 
 /** The saved analysis (`crmbridge analyze`) beside the project file, else a fresh one. */

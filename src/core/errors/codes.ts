@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   },
   CRM_C1003: { title: 'Invalid option', fix: 'Check the option against `crmbridge <command> --help`.' },
   CRM_C1004: { title: 'File or folder not found', fix: 'Check the path; relative paths are resolved from the current directory.' },
+  CRM_C1005: { title: 'File already exists', fix: 'Pass --force to overwrite it, or write to another file with --out.' },
   // connection
   CRM_N2001: { title: 'Server unreachable', fix: 'Check host and port, and that the server is running and accepts connections from here.' },
   CRM_N2002: { title: 'Authentication failed', fix: 'Check the user name and password (prefer ${env:NAME} references for secrets).' },
