@@ -52,10 +52,14 @@ export async function runCdc(
   const prepared = await feed.prepare();
   const stored = await ctx.state.getSyncPosition(name);
   if (!stored) {
+    // Migrate records the hand-off only for objects that declare `sync:` (a slot retains WAL
+    // until sync reads it); say which case this is, since the fixes differ.
+    const why = ctx.plan.objects.some((o) => o.sync)
+      ? 'no migrate run of this project started one'
+      : 'no object of the project declares `sync:`, so migrate recorded none; declare `sync: {}` on the objects to keep in sync before migrating';
     emit({
       type: 'warning',
-      message:
-        'no hand-off position recorded (no migrate run of this project started one): following changes from now on; run `crmbridge sync --mode snapshot` once to take in earlier ones',
+      message: `no hand-off position recorded (${why}): following changes from now on; run \`crmbridge sync --once --mode snapshot\` once to take in earlier ones, and \`crmbridge verify\` to see rows deleted since`,
     });
   } else if (prepared.created && feed.compare(stored, prepared.position) < 0) {
     emit({
