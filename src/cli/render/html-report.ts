@@ -50,7 +50,7 @@ function rejectRow(runId: string, r: RejectGroup): string {
 /** What a run that did not complete asks of its reader, as the CLI says it at the end of the run. */
 const NEXT_STEP: Partial<Record<MigrateResult['status'], string>> = {
   stopped: 'Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept.',
-  incomplete: 'Not every object loaded and balanced; see the problems below.',
+  incomplete: 'Not every object loaded and balanced; see the status and balanced columns of the ledger.',
   failed: 'The run failed; see the problems below.',
 };
 
