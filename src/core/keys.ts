@@ -6,6 +6,11 @@ import type { Value } from './types.js';
  * equal across engines whose drivers type them differently. Binary parts are hex.
  */
 export function encodeKey(values: readonly Value[]): string {
+  // Fast path for the common single-part key (one call per row on the hot path); same text.
+  if (values.length === 1) {
+    const part = keyPart(values[0]);
+    return part === null ? '[null]' : `[${JSON.stringify(part)}]`;
+  }
   return JSON.stringify(values.map(keyPart));
 }
 

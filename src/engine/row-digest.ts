@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const PREFIX = 'md5:';
 
@@ -8,7 +8,7 @@ const PREFIX = 'md5:';
  * someone changed the row since, at a fraction of the cost of the full after-image.
  */
 export function rowDigest(texts: readonly (string | null)[]): string {
-  return PREFIX + createHash('md5').update(JSON.stringify(texts)).digest('base64');
+  return PREFIX + hash('md5', JSON.stringify(texts), 'base64');
 }
 
 export function isRowDigest(after: string): boolean {

@@ -128,6 +128,12 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX conflicts_run ON conflicts (run_id);
   `,
+  `
+  -- Migrate journals most rows as "created"; consecutive created rows of one batch and table are
+  -- stored as one row whose entries column holds their [target key, after] pairs (JSON), instead
+  -- of a row each (target_key is then ''). Readers expand them; they share the row's seq.
+  ALTER TABLE journal ADD COLUMN entries TEXT;
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -160,7 +160,9 @@ export interface StateStore {
   /**
    * The run's journal in reverse order of writing (for rollback), in pages. `reverse` defaults to
    * true; `afterSeq` continues after that record in the listing order (seq below it when reverse,
-   * above it otherwise), so the last seq of a page fetches the next one.
+   * above it otherwise), so the last seq of a page fetches the next one. Entries stored together
+   * (created rows of one batch) share a seq and always come in the same page, so a page may hold
+   * more than `limit` entries.
    */
   journal(runId: string, options?: { object?: string; reverse?: boolean; limit?: number; afterSeq?: number }): Promise<StoredJournal[]>;
 

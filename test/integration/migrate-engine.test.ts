@@ -64,7 +64,8 @@ const ACCOUNTS: Value[][] = [
   ['a4', 'Gone Inc', null, true],
   ['a5', 'Orphan Ltd', 'a9', false],
 ];
-// c2: invalid email; c3: parent rejected (a3); c4: parent missing; c5/c6: same email (target unique key).
+// c2: invalid email; c3: parent rejected (a3); c4: parent missing; c5/c6: same email (target unique
+// key) in one batch; c8: c1's email once normalised, in a later batch (caught by probing the target).
 const CONTACTS: Value[][] = [
   ['c1', 'a1', 'Ann', 'ANN@example.com '],
   ['c2', 'a2', 'Bob', 'not-an-email'],
@@ -73,6 +74,7 @@ const CONTACTS: Value[][] = [
   ['c5', null, 'Eve', 'same@example.com'],
   ['c6', 'a2', 'Fay', 'same@example.com'],
   ['c7', 'a5', 'Gus', null],
+  ['c8', null, 'Hal', 'ann@EXAMPLE.com'],
 ];
 
 const PROJECT = `
@@ -145,7 +147,7 @@ describe('migrate engine (SQLite → SQLite)', () => {
     expect(result.status).toBe('completed');
     const byObject = Object.fromEntries(result.ledger.map((l) => [l.object, l]));
     expect(byObject.companies).toMatchObject({ read: 5, created: 3, rejected: 1, filtered: 1, updated: 0, unchanged: 0 });
-    expect(byObject.people).toMatchObject({ read: 7, created: 3, rejected: 4 });
+    expect(byObject.people).toMatchObject({ read: 8, created: 3, rejected: 5 });
     const reasons = (await state.listRejects(result.runId)).map((r) => `${r.object}:${r.sourceKey}:${r.reason}:${r.field ?? ''}`).sort();
     expect(reasons).toEqual([
       'companies:["a3"]:value_too_long:name',
@@ -153,6 +155,7 @@ describe('migrate engine (SQLite → SQLite)', () => {
       'people:["c3"]:parent_rejected:company_id',
       'people:["c4"]:missing_parent:company_id',
       'people:["c6"]:duplicate_key:email',
+      'people:["c8"]:duplicate_key:email',
     ]);
     expect(await dump('companies')).toEqual([
       ['a1', 'Acme', 'a2'],
@@ -227,10 +230,11 @@ describe('migrate engine (SQLite → SQLite)', () => {
     const plan = compilePlan(parseProject(fixed, 'crmbridge.yaml'));
     const retry = await migrate({ plan, source, target, state, targetSchema: await target.introspect(), retryRejectsOf: first.runId });
     const byObject = Object.fromEntries(retry.ledger.map((l) => [l.object, l]));
-    // Only the 1 + 4 rejected rows are read again: a3 (now truncated), c2 (email now NULL),
-    // c3 (its parent a3 now loads); c4 still has no parent and c6 still repeats an email.
+    // Only the 1 + 5 rejected rows are read again: a3 (now truncated), c2 (email now NULL),
+    // c3 (its parent a3 now loads); c4 still has no parent, c6 and c8 still repeat an email
+    // (found in the target now: the retry is not a fresh load).
     expect(byObject.companies).toMatchObject({ read: 1, created: 1, rejected: 0 });
-    expect(byObject.people).toMatchObject({ read: 4, created: 2, rejected: 2 });
+    expect(byObject.people).toMatchObject({ read: 5, created: 2, rejected: 3 });
     expect((await dump('people')).map((r) => r[0])).toEqual(['c1', 'c2', 'c3', 'c5', 'c7']);
   });
 });

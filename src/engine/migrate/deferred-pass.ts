@@ -4,7 +4,7 @@ import type { Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
-import { type PassContext, recordJson } from './object-pass.js';
+import { type PassContext, recordJson, rowJson } from './object-pass.js';
 import type { SourceBatch } from './source-batches.js';
 import { writeIsolated } from './write-isolated.js';
 
@@ -117,21 +117,24 @@ export async function loadDeferredReferences(
     for (const r of rows) {
       const before = current.get(encodeKey(r.values.slice(0, keyCount)));
       if (!before) continue;
+      // Only the deferred columns can differ: compare those, and copy the row only when one does.
+      const differs = deferredPos.some(
+        (pos, f) => toCanonicalText(before[pos], allTypes[pos]) !== toCanonicalText(r.values[keyCount + f], allTypes[pos]),
+      );
+      if (!differs) continue;
       const next = [...before];
       deferredPos.forEach((pos, f) => {
         next[pos] = r.values[keyCount + f];
       });
-      const a = text(before);
-      const b = text(next);
-      if (a.some((v, i) => v !== b[i])) changed.push({ sourceKey: r.sourceKey, record: r.record, values: next, before });
+      changed.push({ sourceKey: r.sourceKey, record: r.record, values: next, before });
     }
     const journal: JournalRecord[] = changed.map((r) => ({
       object: object.name,
       table: object.target.table,
       targetKey: encodeKey(object.target.key.map((k) => r.values[all.indexOf(k)])),
       action: 'update',
-      prior: JSON.stringify(Object.fromEntries(all.map((c, i) => [c, text(r.before)[i]]))),
-      after: JSON.stringify(Object.fromEntries(all.map((c, i) => [c, text(r.values)[i]]))),
+      prior: rowJson(all, text(r.before)),
+      after: rowJson(all, text(r.values)),
     }));
     if (ctx.writer && changed.length > 0) {
       const result = await writeIsolated(

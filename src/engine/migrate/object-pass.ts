@@ -135,7 +135,7 @@ export async function loadObject(
     }
     const ok = pending.filter((p) => !p.reject);
     const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
-    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), unread(ctx, object));
+    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), !probesUniques(ctx, object));
     for (const f of outcome.failed) {
       f.pending.reject = rejectOf(
         object.name,
@@ -297,19 +297,23 @@ async function classifyAndWrite(
   // NOT acceptable silently; the duplicates are rejected as duplicate_key.
   const seen = new Map<string, Pending>();
   const unique: Pending[] = [];
+  const uniqueKeys: string[] = [];
   for (const p of rows) {
     const k = targetKeyOf(p.values!);
-    if (seen.has(k)) {
+    const first = seen.get(k);
+    if (first) {
       outcome.failed.push({
         pending: p,
-        error: new CrmError('CRM_R4008', `target key ${k} is also produced by source row ${seen.get(k)!.sourceKey}`),
+        error: new CrmError('CRM_R4008', `target key ${k} is also produced by source row ${first.sourceKey}`),
       });
       continue;
     }
     seen.set(k, p);
     unique.push(p);
+    uniqueKeys.push(k);
   }
-  const existing = unread(ctx, object)
+  const fresh = unread(ctx, object);
+  const existing = fresh
     ? { columns, rows: [] }
     : await ctx.target.readByKeys(
         table,
@@ -323,18 +327,21 @@ async function classifyAndWrite(
     const aligned = existingIdx.map((i) => r[i]);
     current.set(targetKeyOf(aligned), text(aligned));
   }
+  // Parallel arrays over the rows to write: their target keys, insert or update, prior and new texts.
   const toWrite: Pending[] = [];
+  const writeKeys: string[] = [];
   const kinds: ('insert' | 'update')[] = [];
   const priors: ((string | null)[] | undefined)[] = [];
+  const afters: (string | null)[][] = [];
   const taken = await ctx.uniques.conflicts(
-    unread(ctx, object) ? undefined : ctx.target,
+    probesUniques(ctx, object) ? ctx.target : undefined,
     object,
     columns,
     unique.map((p) => p.values!),
     targetKeyOf,
   );
   for (const [i, p] of unique.entries()) {
-    const k = targetKeyOf(p.values!);
+    const k = uniqueKeys[i];
     const conflict = taken.get(i);
     if (conflict) {
       outcome.failed.push({ pending: p, error: new CrmError('CRM_R4008', conflict, { location: { column: conflict.split(' ')[0] } }) });
@@ -356,8 +363,10 @@ async function classifyAndWrite(
       continue;
     }
     toWrite.push(p);
+    writeKeys.push(k);
     kinds.push(before ? 'update' : 'insert');
     priors.push(before);
+    afters.push(after);
   }
   const written = ctx.writer
     ? await writeIsolated(
@@ -373,7 +382,7 @@ async function classifyAndWrite(
   for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index], error: f.error });
   for (const i of written.written) {
     const p = toWrite[i];
-    const k = targetKeyOf(p.values!);
+    const k = writeKeys[i];
     if (kinds[i] === 'insert') outcome.created++;
     else outcome.updated++;
     outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: k });
@@ -385,14 +394,25 @@ async function classifyAndWrite(
       action: kinds[i],
       ...(priors[i] ? { prior: rowJson(columns, priors[i]!) } : {}),
       // Created rows: a digest over the object's journal columns (stored with the run).
-      after: kinds[i] === 'insert' ? rowDigest(text(p.values!)) : rowJson(columns, text(p.values!)),
+      after: kinds[i] === 'insert' ? rowDigest(afters[i]) : rowJson(columns, afters[i]),
     });
   }
   return outcome;
 }
 
-function rowJson(columns: readonly string[], texts: readonly (string | null)[]): string {
+/** A row's canonical texts as a JSON object (column → text or null): a journal image. */
+export function rowJson(columns: readonly string[], texts: readonly (string | null)[]): string {
   return JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, texts[i]])));
+}
+
+/**
+ * Whether unique keys are checked against the target. Not in a dry run of a fresh load (the
+ * target lacks the rows the run would have written; they are remembered instead, in memory). A
+ * real fresh load does probe: the rows of its earlier batches are committed, so memory stays
+ * bounded whatever the table size.
+ */
+function probesUniques(ctx: PassContext, object: ObjectPlan): boolean {
+  return !ctx.missingTables.has(object.target.table) && (ctx.writer !== undefined || !ctx.freshObjects.has(object.name));
 }
 
 /** The object's target rows are not read back (a table missing in a dry run, or a fresh load). */

@@ -114,4 +114,48 @@ describe('journal', () => {
     const contacts = await store.journal(runId, { object: 'contacts', afterSeq: forward[4]?.seq });
     expect(contacts.map((j) => j.targetKey)).toEqual(['["4"]', '["3"]']);
   });
+
+  it('keeps order and paging when the created rows of a batch are stored together', async () => {
+    const { store } = await tempStore();
+    const runId = (await store.createRun(RUN)).id;
+    const created = (n: number): JournalRecord => ({
+      object: 'people',
+      table: 'people',
+      targetKey: `["${n}"]`,
+      action: 'insert',
+      after: `md5:${n}`,
+    });
+    const updated: JournalRecord = {
+      object: 'people',
+      table: 'people',
+      targetKey: '["1"]',
+      action: 'update',
+      prior: '{"v":"a"}',
+      after: '{"v":"b"}',
+    };
+    await commit(store, runId, 'people', [], [created(1), created(2), created(3), updated, created(4), created(5)]);
+    await commit(store, runId, 'people', [], [created(6)]);
+
+    const reversed: string[] = [];
+    let afterSeq: number | undefined;
+    for (;;) {
+      const page = await store.journal(runId, { limit: 1, ...(afterSeq === undefined ? {} : { afterSeq }) });
+      if (page.length === 0) break;
+      reversed.push(...page.map((j) => `${j.action}${j.targetKey}`));
+      afterSeq = page[page.length - 1]?.seq;
+    }
+    expect(reversed).toEqual(['insert["6"]', 'insert["5"]', 'insert["4"]', 'update["1"]', 'insert["3"]', 'insert["2"]', 'insert["1"]']);
+    const forward = await store.journal(runId, { reverse: false });
+    expect(forward.map((j) => j.targetKey)).toEqual(['["1"]', '["2"]', '["3"]', '["1"]', '["4"]', '["5"]', '["6"]']);
+    expect(forward[1]).toEqual({
+      runId,
+      seq: forward[0]?.seq,
+      object: 'people',
+      table: 'people',
+      targetKey: '["2"]',
+      action: 'insert',
+      after: 'md5:2',
+    });
+    expect(forward[3]).toMatchObject({ action: 'update', prior: '{"v":"a"}', after: '{"v":"b"}' });
+  });
 });
