@@ -4,7 +4,7 @@ import { HOUSEKEEPING_COLUMNS } from '../../schema/crm-vocabulary.js';
 import type { TargetModel } from '../models/model-types.js';
 import type { FieldSpec, LookupSpec } from '../project/project-schema.js';
 import { type Evidence, type SourceColumn, scoreField } from './field-score.js';
-import { matchObject, type ObjectMatch } from './object-match.js';
+import { matchObject, type ObjectMatch, splitParties } from './object-match.js';
 import { suggestPicklist } from './picklist-suggest.js';
 import { type SideTable, sourceLayout } from './source-layout.js';
 import type { FieldSuggestion, ObjectSuggestion, SuggestReport } from './suggest-types.js';
@@ -47,9 +47,15 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
   const layout = sourceLayout(analysis);
   const special = new Set([...layout.sideTables.map((s) => s.table), ...layout.joinTables.map((j) => j.table)]);
 
+  // A declared self-reference (parent_id) says more than inferred ones (commercial_partner_id).
+  const selfReferences = (table: string) => {
+    const own = analysis.relationships.filter((r) => r.from.table === table && r.to.table === table && r.from.columns.length === 1);
+    const declared = own.filter((r) => r.kind === 'declared');
+    return (declared.length > 0 ? declared : own).map((r) => r.from.columns[0]);
+  };
   const matches = layout.tables
     .filter((t) => !special.has(t.name))
-    .flatMap((t) => matchObject(t, catalog) ?? [])
+    .flatMap((t) => splitParties(t, catalog, selfReferences(t.name)) ?? matchObject(t, catalog) ?? [])
     .sort((a, b) => b.confidence - a.confidence);
   const names = new Set<string>();
   const drafts = matches.map((match) => {
@@ -57,9 +63,12 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
     names.add(name);
     return draftObject(name, match, layout.sideTables, analysis);
   });
-  const byTable = new Map(drafts.map((d) => [d.match.source.name, d]));
+  // A table split in two (companies and people) is referenced as its first object, the companies.
+  const byTable = new Map<string, ObjectDraft>();
+  for (const d of drafts) if (!byTable.has(d.match.source.name)) byTable.set(d.match.source.name, d);
 
   // Polymorphic parents first: a type+id pair says more than a contact_id column that repeats one of them.
+  for (const draft of drafts) addPartyFields(draft, byTable, threshold);
   for (const draft of drafts) addPolymorphicRefs(draft, analysis, byTable, threshold);
   for (const draft of drafts) assignColumns(draft, analysis, byTable, threshold);
   const links = layout.joinTables.flatMap((join) => linkObject(join, analysis, catalog, byTable, drafts, threshold) ?? []);
@@ -281,6 +290,31 @@ function picklistField(
   );
 }
 
+/**
+ * The person half of a split table: their company is the row their self-reference points at,
+ * and their one `name` column is split into first and last name.
+ */
+function addPartyFields(draft: ObjectDraft, byTable: ReadonlyMap<string, ObjectDraft>, threshold: number): void {
+  const company = byTable.get(draft.match.source.name);
+  if (!draft.match.filter || !company || company === draft) return;
+  const column = draft.match.partyParent;
+  const field = draft.match.target.fields.find((f) => f.references === company.match.target.name && !draft.fields.has(f.name));
+  if (column && field) {
+    const evidence = { confidence: 0.8, reason: `a person's ${column} is their company (${draft.match.reason})` };
+    draft.fields.set(field.name, suggestion(field.name, { from: column, ref: company.name }, evidence, threshold));
+    draft.used.add(column);
+  }
+  const name = draft.match.source.columns.find((c) => c.name.toLowerCase() === 'name');
+  if (!name) return;
+  for (const part of ['first', 'last'] as const) {
+    const target = draft.match.target.fields.find((f) => f.kind === `${part}_name` && !draft.fields.has(f.name));
+    if (!target) continue;
+    const evidence = { confidence: 0.75, reason: `the ${part} name in a person's full ${name.name}` };
+    draft.fields.set(target.name, suggestion(target.name, { from: name.name, transform: ['trim', { name: part }] }, evidence, threshold));
+    draft.used.add(name.name);
+  }
+}
+
 /** parent_type + parent_id → one reference per parent type, each with `when`. */
 function addPolymorphicRefs(draft: ObjectDraft, analysis: Analysis, byTable: ReadonlyMap<string, ObjectDraft>, threshold: number): void {
   for (const link of analysis.polymorphic.filter((p) => p.table === draft.match.source.name)) {
@@ -372,9 +406,11 @@ function linkObject(
   };
 }
 
-function filterOf(table: TableProfile): { filter?: string } {
+/** The soft-delete filter of a table, and the object's own filter when it takes only some rows. */
+function filterOf(table: TableProfile, own?: string): { filter?: string } {
   const flag = Object.keys(softDelete(table))[0];
-  return flag ? { filter: `${flag} = 0` } : {};
+  const filters = [...(own ? [own] : []), ...(flag ? [`${flag} = 0`] : [])];
+  return filters.length > 0 ? { filter: filters.join(' AND ') } : {};
 }
 
 /**
@@ -469,7 +505,7 @@ function toSuggestion(draft: ObjectDraft): ObjectSuggestion {
     source: {
       table: source.name,
       key: keyOf(source),
-      ...filterOf(source),
+      ...filterOf(source, draft.match.filter),
       ...(draft.sides.length > 0 ? { join: draft.sides.map((s) => ({ table: s.table, on: { ...s.on } })) } : {}),
     },
     target: { table: target.name, key: target.key.length === 1 ? target.key[0] : [...target.key], generateKey: draft.key.generateKey },

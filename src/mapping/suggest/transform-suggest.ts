@@ -63,6 +63,8 @@ const BY_TYPE: Partial<Record<CanonicalKind, StepRule>> = {
 
 export function suggestSteps(column: SourceColumn, field: TargetField): readonly Step[] {
   const byKind = field.kind ? BY_KIND[field.kind] : undefined;
-  if (byKind) return byKind(column, field);
-  return BY_TYPE[field.type.kind]?.(column, field) ?? [];
+  const steps = byKind ? byKind(column, field) : (BY_TYPE[field.type.kind]?.(column, field) ?? []);
+  // A plain text copy of values with stray spaces (" García ") is trimmed; the other steps read past them.
+  const untrimmed = (column.profile?.untrimmedCount ?? 0) > 0;
+  return steps.length === 0 && untrimmed && field.type.kind === 'text' && column.type.kind === 'text' ? ['trim'] : steps;
 }

@@ -224,3 +224,62 @@ describe('suggestMapping on the dirt of a real export', () => {
     expect(link.source.key).toEqual(['Company ID', 'Contact ID']);
   });
 });
+
+describe('suggestMapping on an Odoo-style partner table', () => {
+  const bool = (name: string) => column(name, { topValues: values('true', 'false') }, { kind: 'boolean' });
+  const odoo: Analysis = {
+    ...ANALYSIS,
+    tables: [
+      {
+        ...table('res_partner', [
+          column('id', { candidateKey: true }, { kind: 'bigint' }),
+          column('name', { untrimmedCount: 2 }),
+          bool('is_company'),
+          column('parent_id', {}, { kind: 'bigint' }),
+          column('commercial_partner_id', {}, { kind: 'bigint' }),
+          column('email', { patterns: [{ name: 'email', matches: 5, share: 1 }] }),
+        ]),
+        primaryKey: ['id'],
+      },
+    ],
+    relationships: [
+      {
+        kind: 'inferred',
+        from: { table: 'res_partner', columns: ['commercial_partner_id'] },
+        to: { table: 'res_partner', columns: ['id'] },
+        confidence: 0.85,
+        reason: 'test',
+        inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+      },
+      {
+        kind: 'declared',
+        from: { table: 'res_partner', columns: ['parent_id'] },
+        to: { table: 'res_partner', columns: ['id'] },
+        confidence: 1,
+        reason: 'declared foreign key',
+        inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+      },
+    ],
+  };
+  const split = suggestMapping(odoo, { model: MODERN_CRM });
+  const odooProject = parseProject(
+    renderSuggestion(split, { sourceUrl: 'postgres://h/odoo', targetUrl: 'sqlite:modern.db', targetLabel: 'modern', threshold: 0.6 }),
+    'crmbridge.yaml',
+  );
+
+  it('splits a table of companies and people by its is_company flag into two filtered objects', () => {
+    expect(odooProject.objects.companies.source).toMatchObject({ table: 'res_partner', filter: 'is_company' });
+    expect(odooProject.objects.people.source).toMatchObject({ table: 'res_partner', filter: 'NOT is_company' });
+    expect(() => compilePlan(odooProject)).not.toThrow();
+  });
+
+  it('gives a person their company through the declared self-reference, and first and last name from the full name', () => {
+    expect(odooProject.objects.people.fields.company_id).toEqual({ from: 'parent_id', ref: 'companies' });
+    expect(odooProject.objects.people.fields.first_name).toEqual({ from: 'name', transform: ['trim', { name: 'first' }] });
+    expect(odooProject.objects.people.fields.last_name).toEqual({ from: 'name', transform: ['trim', { name: 'last' }] });
+  });
+
+  it('trims a plain text copy of values with stray spaces', () => {
+    expect(odooProject.objects.companies.fields.name).toEqual({ from: 'name', transform: ['trim'] });
+  });
+});
