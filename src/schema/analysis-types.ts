@@ -90,6 +90,12 @@ export interface ColumnProfile {
   readonly topValues?: readonly ValueCount[];
   readonly patterns: readonly PatternMatch[];
   readonly nonConforming?: NonConforming;
+  /**
+   * For columns with e-mail addresses: addresses that repeat another one once trimmed and
+   * case-folded (`Ana@X.org` and `ana@x.org`), as a match on e-mail would see them; an estimate
+   * when the distinct count is.
+   */
+  readonly emailDuplicates?: number;
   /** For phone-like columns: the formats seen (digits shown as 9), most frequent first. */
   readonly phoneFormats?: readonly ValueCount[];
   /** For text columns: the type every non-blank value conforms to, when narrower than text. */

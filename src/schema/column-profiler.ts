@@ -27,6 +27,7 @@ const ESTIMATE_TOLERANCE = 0.025;
 
 const NUMERIC_BITS = PATTERN_BIT.integer | PATTERN_BIT.decimal | PATTERN_BIT.thousands | PATTERN_BIT.currency;
 const PHONE_BIT = PATTERN_BIT.phone;
+const EMAIL_BIT = PATTERN_BIT.email;
 
 /**
  * What a text value can conform to: each type rule (first, parallel to TYPE_RULES, so their
@@ -113,12 +114,16 @@ export class ColumnProfiler {
   private maxScale = 0;
   private phoneFormats: Map<string, number> | undefined;
   private readonly facts = new Map<string, TextFacts>();
+  /** E-mail values, and their distinct forms after trimming and case-folding (the `email` transform's). */
+  private emails = 0;
+  private readonly foldedEmails: DistinctCounter;
 
   constructor(
     private readonly column: ColumnSchema,
     private readonly options: ColumnProfilerOptions,
   ) {
     this.distinct = new DistinctCounter(options.hash, options.distinctLimits);
+    this.foldedEmails = new DistinctCounter(options.hash, options.distinctLimits);
     const compare = comparatorFor(column.type.kind);
     this.minMax = compare ? new MinMax(compare) : undefined;
     this.textLike = column.type.kind === 'text' || column.type.kind === 'enum';
@@ -155,6 +160,10 @@ export class ColumnProfiler {
     for (const i of patterns) this.patternCounts[i]++;
     for (const c of checks) this.checkMatches[c]++;
     if (facts.phoneFormat !== undefined) this.countPhoneFormat(facts.phoneFormat);
+    if (facts.mask & EMAIL_BIT) {
+      this.emails++;
+      this.foldedEmails.add(text.trim().toLowerCase());
+    }
   }
 
   /**
@@ -223,6 +232,7 @@ export class ColumnProfiler {
       patterns: this.patternMatches(),
       ...this.nonConforming(),
       ...(this.phoneFormats ? { phoneFormats: sortedCounts(this.phoneFormats) } : {}),
+      ...(this.emails > 0 ? { emailDuplicates: this.emails - this.foldedEmails.count() } : {}),
       ...(inferred ? { inferredType: inferred.type, ...(inferred.format ? { inferredFormat: inferred.format } : {}) } : {}),
       candidateKey,
       duplicateValues: candidateKey && !distinctExact ? 0 : duplicateValues,

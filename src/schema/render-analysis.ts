@@ -91,6 +91,7 @@ function columnNotes(column: ColumnProfile, table: TableProfile): string[] {
   else if (column.duplicateValues > 0 && nonNull > 0 && column.distinctCount / nonNull >= NEARLY_UNIQUE) {
     notes.push(`${column.duplicatesExact ? '' : '~'}${plural(column.duplicateValues, 'duplicate value')}`);
   }
+  if (column.emailDuplicates) notes.push(`${plural(column.emailDuplicates, 'duplicate e-mail')} ignoring case`);
   if (column.emptyCount > 0 && column.nullCount > 0) notes.push('both NULL and blank');
   if (column.untrimmedCount > 0) notes.push(`${n(column.untrimmedCount)} untrimmed`);
   if (column.nonConforming) {

@@ -82,6 +82,7 @@ describe('a CRM crmbridge was not tuned on', () => {
     expect(analysis.code, analysis.err).toBe(0);
     expect(analysis.out).toMatch(/contacts\.Associated Company ID → companies\.Record ID .* 1 orphan/);
     expect(analysis.out).toMatch(/associations: Deal ID → deals ⇄ Contact ID → contacts/);
+    expect(analysis.out).toMatch(/\n {2}Email .*1 duplicate e-mail ignoring case/);
 
     const suggested = cli(dir, 'suggest', 'export/', '--force');
     expect(suggested.code, suggested.err).toBe(0);
@@ -150,16 +151,23 @@ describe('a CRM crmbridge was not tuned on', () => {
       expect(analysis.out).toMatch(/mail_message\.model\+res_id/);
       expect(analysis.out).toMatch(/"crm\.lead" → crm_lead\.id: 100% found/);
       expect(analysis.out).toMatch(/crm_tag_rel: lead_id → crm_lead ⇄ tag_id → crm_tag/);
+      expect(analysis.out).toMatch(/\n {2}email .*1 duplicate e-mail ignoring case/);
 
       expect(cli(dir, 'suggest', source.url, '--force').code).toBe(0);
       const projectFile = join(dir, 'crmbridge.yaml');
       const project = parseYaml(readFileSync(projectFile, 'utf8'));
       expect(project.target.url).toBe('sqlite:modern.db');
+      // res_partner holds companies and people: split by is_company
+      expect(project.objects.companies.source).toMatchObject({ table: 'res_partner', filter: 'is_company' });
+      expect(project.objects.people.source).toMatchObject({ table: 'res_partner', filter: 'NOT is_company' });
       expect(cli(dir, 'plan').code).toBe(0);
       const migrated = cli(dir, 'migrate');
       expect(migrated.code, migrated.err).toBe(0);
       const ledger = balancedLedger(dir);
       expect(ledger.get('leads')).toMatchObject({ read: ODOO_COUNTS.leads, rejected: 0 });
+      expect(ledger.get('companies')).toMatchObject({ created: ODOO_COUNTS.companies, filtered: ODOO_COUNTS.people });
+      // the person whose parent is themself has no company to point at; the bad e-mail rejects
+      expect(ledger.get('people')).toMatchObject({ created: ODOO_COUNTS.people - 2, rejected: 2, filtered: ODOO_COUNTS.companies });
       expect(cli(dir, 'verify').code).toBe(0);
 
       // No object declares sync:, so migrate recorded no hand-off: sync says so and what to do.

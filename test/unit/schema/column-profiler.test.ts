@@ -77,6 +77,13 @@ describe('ColumnProfiler', () => {
     });
   });
 
+  it('counts e-mail addresses that repeat another one ignoring case (what a match on e-mail sees)', async () => {
+    const p = await profile(['ana@example.org', 'ANA@Example.org', 'bo@example.org', 'bo@example.org', 'cy@example.org', null, 'n/a']);
+    expect(p.duplicateValues).toBe(1);
+    expect(p.emailDuplicates).toBe(2);
+    expect((await profile(['a', 'b'])).emailDuplicates).toBeUndefined();
+  });
+
   it('collects phone formats', async () => {
     const p = await profile(['(555) 123-4567', '(555) 765-4321', '555.123.4567', '+1 555 123 4567']);
     expect(p.phoneFormats).toEqual([
