@@ -155,6 +155,12 @@ export interface CanonicalRow {
 /** Checksums of one table in one consistent snapshot, held until `close`. */
 export interface ChecksumSession {
   checksum(range: TextKeyRange): Promise<SegmentChecksum>;
+  /**
+   * The checksums of the parts of `range` cut at `cuts` (ascending keys inside the range): part 0
+   * is (after, cuts[0]], part i is (cuts[i-1], cuts[i]], the last is (cuts[n-1], upTo]; n + 1
+   * checksums in that order, computed in one scan of the range (bisection's children in one query).
+   */
+  checksums(range: TextKeyRange, cuts: readonly (readonly string[])[]): Promise<SegmentChecksum[]>;
   /** Keys that cut the rows of `range` into about `parts` parts of equal size, ascending. */
   splitPoints(range: TextKeyRange, parts: number): Promise<string[][]>;
   /** The rows of `range` in key order. */

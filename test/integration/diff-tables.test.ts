@@ -5,6 +5,7 @@ import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import type { TableSchema, Value } from '../../src/core/types.js';
 import { deterministicUuid } from '../../src/engine/deterministic-uuid.js';
+import { openSide } from '../../src/engine/verify/open-side.js';
 import { diffTables } from '../../src/engine/verify/table-diff.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
 
@@ -169,6 +170,50 @@ describe('crmbridge diff: PostgreSQL vs MariaDB with checksums in both databases
     expect(local.changed).toEqual(pushed.changed);
     expect(local.onlyInA).toEqual(pushed.onlyInA);
     expect(local.onlyInB).toEqual(pushed.onlyInB);
+  });
+
+  it('computes the checksums of all parts of a range in one grouped query, each equal to its own checksum', async (ctx) => {
+    if (!pg || !my) return ctx.skip();
+    const tables = [
+      { connector: a, table: 'deals', key: 'id', kind: 'bigint' as const, cuts: ['17', '18', '5000', '99999'] },
+      { connector: b, table: 'deals', key: 'id', kind: 'bigint' as const, cuts: ['17', '18', '5000', '99999'] },
+      { connector: a, table: 'people', key: 'id', kind: 'uuid' as const, cuts: [] as string[] },
+      { connector: b, table: 'persons', key: 'person_id', kind: 'uuid' as const, cuts: [] as string[] },
+    ];
+    const peopleCuts = Array.from({ length: 3000 }, (_, i) => deterministicUuid('person', String(i)))
+      .sort()
+      .filter((_, i) => i % 97 === 5);
+    for (const t of tables) {
+      const schema = (await t.connector.introspect({ tables: [t.table] })).tables[0];
+      const request = {
+        table: t.table,
+        key: [{ name: t.key, type: { kind: t.kind } }],
+        columns: schema.columns.filter((c) => c.name !== t.key).map((c) => ({ name: c.name, type: c.type })),
+      };
+      const cuts = (t.cuts.length > 0 ? t.cuts : peopleCuts).map((c) => [c]);
+      // In the database, and in-process (the same rows read and hashed here).
+      for (const pushdown of [true, false]) {
+        const { session } = await openSide(t.connector, request, { pushdown });
+        try {
+          for (const range of [{}, { after: cuts[0], upTo: cuts[cuts.length - 1] }]) {
+            const inside = cuts.slice(1, -1);
+            const parts = Object.keys(range).length === 0 ? cuts : inside;
+            const grouped = await session.checksums(range, parts);
+            const bounds = [(range as { after?: string[] }).after, ...parts, (range as { upTo?: string[] }).upTo];
+            const each = [];
+            for (let i = 0; i + 1 < bounds.length; i++) {
+              each.push(
+                await session.checksum({ ...(bounds[i] ? { after: bounds[i] } : {}), ...(bounds[i + 1] ? { upTo: bounds[i + 1] } : {}) }),
+              );
+            }
+            expect(grouped).toEqual(each);
+            expect(grouped.reduce((n, c) => n + c.count, 0)).toBe((await session.checksum(range)).count);
+          }
+        } finally {
+          await session.close();
+        }
+      }
+    }
   });
 
   it('exits 0 when equal, 1 when different, 2 when it cannot run', async (ctx) => {

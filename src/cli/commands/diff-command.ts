@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { openConnector } from '../../connectors/registry.js';
 import { CrmError } from '../../core/errors/index.js';
+import { DEFAULT_FACTOR, DEFAULT_THRESHOLD } from '../../engine/verify/hash-diff.js';
 import { type ColumnPair, diffTables, type TableDiffResult } from '../../engine/verify/table-diff.js';
 import { runAction } from '../run-action.js';
 
@@ -17,8 +18,8 @@ export function registerDiff(program: Command): void {
     .requiredOption('--key <cols>', 'key columns, comma-separated, each `a` or `a:b`')
     .option('--columns <cols>', 'compared columns, comma-separated, each `a` or `a:b` (default: the columns both have)')
     .option('--no-pushdown', 'read and hash every row here instead of in the databases')
-    .option('--bisection-factor <n>', 'sub-segments per differing segment', '16')
-    .option('--bisection-threshold <n>', 'rows at or below which a segment is compared row by row', '1024')
+    .option('--bisection-factor <n>', 'sub-segments per differing segment', String(DEFAULT_FACTOR))
+    .option('--bisection-threshold <n>', 'rows at or below which a segment is compared row by row', String(DEFAULT_THRESHOLD))
     .option('--limit <n>', 'differences listed per kind (human output)', '20')
     .option('--json', 'print the result as JSON')
     .action(

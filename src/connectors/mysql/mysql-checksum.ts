@@ -1,6 +1,7 @@
 import type { RowDataPacket } from 'mysql2';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumColumn, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
+import { partCase } from '../shared/part-case.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool, Session } from './mysql-pool.js';
 import { nativeName, quoteId, tuple } from './mysql-sql.js';
@@ -212,6 +213,7 @@ class MysqlChecksumSession implements ChecksumSession {
   private readonly from: string;
   private readonly rowString: string;
   private readonly order: string;
+  private readonly keyTuple: string;
 
   constructor(
     private readonly session: Session,
@@ -222,15 +224,26 @@ class MysqlChecksumSession implements ChecksumSession {
     const kinds = [...request.key, ...request.columns].map((c) => c.type.kind);
     this.rowString = `CONCAT(${[...plan.keyTexts, ...plan.valueTexts].map((t, i) => field(t, kinds[i])).join(', ')})`;
     this.order = plan.keys.map((k, i) => k.order(plan.keyColumns[i])).join(', ');
+    this.keyTuple = tuple(plan.keys.map((k, i) => k.order(plan.keyColumns[i])));
   }
 
   async checksum(range: TextKeyRange): Promise<SegmentChecksum> {
+    return (await this.checksums(range, []))[0];
+  }
+
+  async checksums(range: TextKeyRange, cuts: readonly (readonly string[])[]): Promise<SegmentChecksum[]> {
+    // The part's placeholders come first in the statement, so their values go first.
+    const partParams: unknown[] = [];
+    const part = partCase(cuts, (cut) => this.keyCompare('<=', cut, partParams));
     const { where, params } = this.where(range);
     const rows = await this.query(
-      `SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${this.rowString}), 1, 16), 16, 10) AS UNSIGNED)), 0) FROM ${this.from}${where}`,
-      params,
+      `SELECT ${part} AS crm_part, COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${this.rowString}), 1, 16), 16, 10) AS UNSIGNED)), 0)
+         FROM ${this.from}${where} GROUP BY 1`,
+      [...partParams, ...params],
     );
-    return { count: Number(rows[0][0]), sum: BigInt.asUintN(64, BigInt(String(rows[0][1]))) };
+    const out: SegmentChecksum[] = Array.from({ length: cuts.length + 1 }, () => ({ count: 0, sum: 0n }));
+    for (const [i, count, sum] of rows) out[Number(i)] = { count: Number(count), sum: BigInt.asUintN(64, BigInt(String(sum))) };
+    return out;
   }
 
   async splitPoints(range: TextKeyRange, parts: number): Promise<string[][]> {
@@ -273,19 +286,19 @@ class MysqlChecksumSession implements ChecksumSession {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (this.request.where) conditions.push(`(${this.request.where})`);
-    const columns = tuple(this.plan.keys.map((k, i) => k.order(this.plan.keyColumns[i])));
-    const bound = (operator: string, values: readonly string[] | undefined) => {
-      if (!values) return;
-      const parts = values.map((v, i) => {
-        const b = this.plan.keys[i].bound(v);
-        if (b.sql.includes('?')) params.push(b.value);
-        return b.sql;
-      });
-      conditions.push(`${columns} ${operator} ${tuple(parts)}`);
-    };
-    bound('>', range.after);
-    bound('<=', range.upTo);
+    if (range.after) conditions.push(this.keyCompare('>', range.after, params));
+    if (range.upTo) conditions.push(this.keyCompare('<=', range.upTo, params));
     return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params };
+  }
+
+  /** `(key…) <operator> (bound…)` in canonical key order, the bound values a placeholder needs appended to `params`. */
+  private keyCompare(operator: string, values: readonly string[], params: unknown[]): string {
+    const parts = values.map((v, i) => {
+      const b = this.plan.keys[i].bound(v);
+      if (b.sql.includes('?')) params.push(b.value);
+      return b.sql;
+    });
+    return `${this.keyTuple} ${operator} ${tuple(parts)}`;
   }
 
   private async query(sql: string, params: readonly unknown[]): Promise<unknown[][]> {

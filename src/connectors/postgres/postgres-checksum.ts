@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumColumn, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
+import { partCase } from '../shared/part-case.js';
 import type { PostgresDatabase } from './postgres-database.js';
 import { rollback } from './postgres-database.js';
 import { toCrmError } from './postgres-errors.js';
@@ -207,14 +208,21 @@ class PostgresChecksumSession implements ChecksumSession {
   }
 
   async checksum(range: TextKeyRange): Promise<SegmentChecksum> {
+    return (await this.checksums(range, []))[0];
+  }
+
+  async checksums(range: TextKeyRange, cuts: readonly (readonly string[])[]): Promise<SegmentChecksum[]> {
     const { where, params } = this.where(range);
+    const part = partCase(cuts, (cut) => this.keyCompare('<=', cut, params));
     // The first 16 hex digits as a signed bigint; their sum, taken modulo 2^64, equals the unsigned sum's.
-    const rows = await this.query<[string, string]>(
-      `SELECT count(*)::text, coalesce(sum(('x' || substr(md5(${this.rowString}), 1, 16))::bit(64)::bigint::numeric), 0)::text
-         FROM ${this.from}${where}`,
+    const rows = await this.query<[number, string, string]>(
+      `SELECT ${part} AS crm_part, count(*)::text, coalesce(sum(('x' || substr(md5(${this.rowString}), 1, 16))::bit(64)::bigint::numeric), 0)::text
+         FROM ${this.from}${where} GROUP BY 1`,
       params,
     );
-    return { count: Number(rows[0][0]), sum: BigInt.asUintN(64, BigInt(rows[0][1])) };
+    const out: SegmentChecksum[] = Array.from({ length: cuts.length + 1 }, () => ({ count: 0, sum: 0n }));
+    for (const [i, count, sum] of rows) out[Number(i)] = { count: Number(count), sum: BigInt.asUintN(64, BigInt(sum)) };
+    return out;
   }
 
   async splitPoints(range: TextKeyRange, parts: number): Promise<string[][]> {
@@ -256,17 +264,18 @@ class PostgresChecksumSession implements ChecksumSession {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (this.request.where) conditions.push(`(${this.request.where})`);
-    const bound = (operator: string, values: readonly string[] | undefined) => {
-      if (!values) return;
-      const placeholders = values.map((v, i) => {
-        params.push(v);
-        return this.plan.boundCasts[i](`$${params.length}`);
-      });
-      conditions.push(`(${this.plan.order.join(', ')}) ${operator} (${placeholders.join(', ')})`);
-    };
-    bound('>', range.after);
-    bound('<=', range.upTo);
+    if (range.after) conditions.push(this.keyCompare('>', range.after, params));
+    if (range.upTo) conditions.push(this.keyCompare('<=', range.upTo, params));
     return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params };
+  }
+
+  /** `(key…) <operator> (bound…)` in canonical key order, the bound's texts appended to `params`. */
+  private keyCompare(operator: string, values: readonly string[], params: unknown[]): string {
+    const placeholders = values.map((v, i) => {
+      params.push(v);
+      return this.plan.boundCasts[i](`$${params.length}`);
+    });
+    return `(${this.plan.order.join(', ')}) ${operator} (${placeholders.join(', ')})`;
   }
 
   private async query<R>(sql: string, params: readonly unknown[]): Promise<R[]> {

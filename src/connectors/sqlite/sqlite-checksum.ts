@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { toCanonicalText } from '../../core/canonical.js';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
+import { partCase } from '../shared/part-case.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { tableColumns } from './sqlite-introspector.js';
 import { quoteIdent } from './sqlite-sql.js';
@@ -76,9 +77,21 @@ class SqliteChecksumSession implements ChecksumSession {
   }
 
   async checksum(range: TextKeyRange): Promise<SegmentChecksum> {
+    return (await this.checksums(range, []))[0];
+  }
+
+  async checksums(range: TextKeyRange, cuts: readonly (readonly string[])[]): Promise<SegmentChecksum[]> {
+    // The part's placeholders come first in the statement, so their values go first.
+    const partParams: SqliteValue[] = [];
+    const part = partCase(cuts, (cut) => this.keyCompare('<=', cut, partParams));
     const { where, params } = this.where(range);
-    const row = this.all(`SELECT count(*), crm_hash_sum(${this.rowString}) FROM ${this.from}${where}`, params)[0];
-    return { count: Number(row[0]), sum: BigInt(String(row[1] ?? '0')) };
+    const rows = this.all(`SELECT ${part} AS crm_part, count(*), crm_hash_sum(${this.rowString}) FROM ${this.from}${where} GROUP BY 1`, [
+      ...partParams,
+      ...params,
+    ]);
+    const out: SegmentChecksum[] = Array.from({ length: cuts.length + 1 }, () => ({ count: 0, sum: 0n }));
+    for (const [i, count, sum] of rows) out[Number(i)] = { count: Number(count), sum: BigInt(String(sum ?? '0')) };
+    return out;
   }
 
   async splitPoints(range: TextKeyRange, parts: number): Promise<string[][]> {
@@ -115,16 +128,16 @@ class SqliteChecksumSession implements ChecksumSession {
     const conditions: string[] = [];
     const params: SqliteValue[] = [];
     if (this.request.where) conditions.push(`(${this.request.where})`);
-    const integer = this.request.key.map((k) => k.type.kind === 'integer' || k.type.kind === 'bigint');
-    const bound = (operator: string, values: readonly string[] | undefined) => {
-      if (!values) return;
-      params.push(...values.map((v, i) => (integer[i] ? BigInt(v) : v)));
-      const placeholders = values.map(() => '?').join(', ');
-      conditions.push(`(${this.order.join(', ')}) ${operator} (${placeholders})`);
-    };
-    bound('>', range.after);
-    bound('<=', range.upTo);
+    if (range.after) conditions.push(this.keyCompare('>', range.after, params));
+    if (range.upTo) conditions.push(this.keyCompare('<=', range.upTo, params));
     return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params };
+  }
+
+  /** `(key…) <operator> (?…)` in canonical key order, the bound's values appended to `params`. */
+  private keyCompare(operator: string, values: readonly string[], params: SqliteValue[]): string {
+    const integer = this.request.key.map((k) => k.type.kind === 'integer' || k.type.kind === 'bigint');
+    params.push(...values.map((v, i) => (integer[i] ? BigInt(v) : v)));
+    return `(${this.order.join(', ')}) ${operator} (${values.map(() => '?').join(', ')})`;
   }
 
   private all(sql: string, params: readonly SqliteValue[]): unknown[][] {

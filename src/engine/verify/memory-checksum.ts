@@ -27,6 +27,15 @@ export class MemoryChecksum implements ChecksumSession {
     return { count: to - from, sum: subtractHash(this.prefix[to], this.prefix[from]) };
   }
 
+  async checksums(range: TextKeyRange, cuts: readonly (readonly string[])[]): Promise<SegmentChecksum[]> {
+    const [from, to] = this.bounds(range);
+    const ends = [...cuts.map((cut) => Math.min(to, Math.max(from, this.firstAbove(cut)))), to];
+    return ends.map((end, i) => {
+      const start = i === 0 ? from : ends[i - 1];
+      return { count: end - start, sum: subtractHash(this.prefix[end], this.prefix[start]) };
+    });
+  }
+
   async splitPoints(range: TextKeyRange, parts: number): Promise<string[][]> {
     const [from, to] = this.bounds(range);
     const step = Math.max(1, Math.ceil((to - from) / parts));

@@ -3,7 +3,6 @@ import { CrmError } from '../../core/errors/index.js';
 import type { TableSchema } from '../../core/types.js';
 import { compareType } from './compare-types.js';
 import { type HashDiffOptions, type HashDiffStats, hashDiff } from './hash-diff.js';
-import { keyComparator } from './key-order.js';
 import { openSide } from './open-side.js';
 
 /** A column of side a and the column of side b it is compared with (`--columns name:renamed`). */
@@ -76,7 +75,12 @@ export async function diffTables(options: TableDiffOptions): Promise<TableDiffRe
   try {
     const sideB = await openSide(options.b, request('b', options.table.b), pushdown);
     try {
-      const found = await hashDiff(sideA.session, sideB.session, keyComparator(key.map((k) => k.type.kind)), options);
+      const found = await hashDiff(
+        sideA.session,
+        sideB.session,
+        key.map((k) => k.type.kind),
+        options,
+      );
       const row =
         (side: 'a' | 'b') =>
         (r: CanonicalRow): DiffRow => ({

@@ -145,7 +145,12 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
   const theirs = await openSide(target, { table: table.name, key: typed(key), columns: typed(columns), ...(where ? { where } : {}) });
   try {
     const [expectedCount, targetCount] = await Promise.all([mine.checksum({}), theirs.session.checksum({})]);
-    const found = await hashDiff(mine, theirs.session, compare, input);
+    const found = await hashDiff(
+      mine,
+      theirs.session,
+      typed(key).map((k) => k.type.kind),
+      input,
+    );
     const texts = (values: readonly (string | null)[]): RowTexts => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
     const origin = (k: readonly string[]) => expected.origins.get(encodeKey(k));
     const sourceText = (column: string, k: readonly string[]): string | null => {
