@@ -68,7 +68,7 @@ function secondsShown(text: string): [number, number] {
  * page, compared with the run the state store holds.
  */
 describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crmbridge-report-browser-'));
+  let dir: string;
   let project: string;
   let state: StateStore;
   /** Two browsers, one with JavaScript and one without; each test opens the report in a new page. */
@@ -104,6 +104,7 @@ describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () =>
   }
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crmbridge-report-browser-'));
     project = await writeSampleProject(dir, { contacts: 300, seed: 42 });
     // A deal stage nobody mapped rejects the deal (unmapped_value) with the value itself in the reject.
     const db = new Database(join(dir, 'legacy.db'));
@@ -121,7 +122,7 @@ describe.skipIf(!haveChromium)('migrate HTML report in headless Chromium', () =>
   afterAll(async () => {
     await Promise.all([scripting?.close(), noScripts?.close()]);
     await state?.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows one balanced ledger row per object with the state store counts, its time and throughput', async () => {
