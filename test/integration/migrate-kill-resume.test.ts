@@ -77,6 +77,20 @@ async function dump(url: string): Promise<string[]> {
   }
 }
 
+/** Rows in the target's two tables so far (0 before they exist). */
+async function count(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT (SELECT count(*) FROM companies) + (SELECT count(*) FROM people) AS n');
+    return Number(rows[0].n);
+  } catch {
+    return 0;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
   let dir: string;
   const dbs: FreshDatabase[] = [];
@@ -123,15 +137,23 @@ describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
     const expected = await dump(reference.url);
     expect(expected.length).toBe(ACCOUNTS + CONTACTS - CONTACTS / 50);
 
-    // Rows in the target right after each kill: the kills must really land mid-run.
+    // Rows in the target right after each kill: the kills must really land mid-run. Each trial
+    // kills once the target holds a given number of rows (plus a random delay), not after a
+    // fixed time: start-up time varies with the machine's load, the progress of the load does not.
     const partial: number[] = [];
-    for (const [trial, killAfterMs] of [1200, 2400, 3600].entries()) {
+    const thresholds = [1, ACCOUNTS, ACCOUNTS + CONTACTS / 2];
+    for (const [trial, threshold] of thresholds.entries()) {
       const db = (await freshPostgres())!;
       dbs.push(db);
       const runDir = mkdtempSync(join(dir, `trial${trial}-`));
       writeFileSync(join(runDir, 'crmbridge.yaml'), project(db.url).replace('sqlite:source.db', `sqlite:${join(dir, 'source.db')}`));
       const run = cli(runDir, ['migrate']);
-      await new Promise((r) => setTimeout(r, killAfterMs));
+      let exited = false;
+      void run.done.then(() => {
+        exited = true;
+      });
+      while (!exited && (await count(db.url)) < threshold) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, Math.random() * 100));
       run.child.kill('SIGKILL');
       await run.done;
       partial.push((await dump(db.url).catch(() => [])).length);

@@ -82,7 +82,8 @@ export async function loadObject(
   let bound: ((row: Row) => ReturnType<ReturnType<ObjectMapper['bind']>>) | undefined;
   let boundColumns: readonly string[] | undefined;
 
-  for await (const batch of prefetch(batches)) {
+  /** Maps one batch, remaps its references and checks the target's rules: CPU work, no target write. */
+  const prepare = async (batch: SourceBatch) => {
     if (!bound || boundColumns !== batch.columns) {
       // Layout is the same for every batch of a source; bind once (cheap check by identity first).
       if (!boundColumns || boundColumns.join('\u0000') !== batch.columns.join('\u0000')) bound = mapper.bind(batch.columns);
@@ -133,6 +134,11 @@ export async function loadObject(
         );
       else p.values = values;
     }
+    return { batch, pending, rejects };
+  };
+
+  /** Classifies and writes a prepared batch, then commits its bookkeeping (after the write committed). */
+  const finish = async ({ batch, pending, rejects }: Awaited<ReturnType<typeof prepare>>) => {
     const ok = pending.filter((p) => !p.reject);
     const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
     ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), !probesUniques(ctx, object));
@@ -174,6 +180,25 @@ export async function loadObject(
       rowsPerSecond: seconds > 0 ? (ledger.read - readAtStart) / seconds : 0,
     });
     ctx.afterBatch(object.name, ledger);
+  };
+
+  // Two stages: batch n is written and committed while batch n+1 is mapped, so the CPU work of
+  // mapping overlaps the wait on the target. Writes and commits stay strictly in batch order
+  // (a batch is classified only after the previous one committed), so checkpoints and the
+  // unique-key probe see every earlier batch.
+  let writing: Promise<void> | undefined;
+  try {
+    for await (const batch of prefetch(batches)) {
+      const prepared = await prepare(batch);
+      await writing;
+      writing = finish(prepared);
+      // Awaited at the next batch or below; never an unhandled rejection meanwhile.
+      writing.catch(() => {});
+    }
+    await writing;
+  } finally {
+    // An error while mapping must not leave the previous write running unobserved.
+    await writing?.catch(() => {});
   }
   return ledger;
 }
