@@ -135,6 +135,18 @@ describe('pre-flight', () => {
     expect(codes).toContain('CRM_M5005:born');
   });
 
+  it('names invalid transform params as an invalid project file (CRM_M5001), not an unknown transform', () => {
+    const problems = preflight(
+      plan('      id: id\n      name: id\n      stage: { from: stage, transform: [{ email: { on_invalid: maybe } }] }\n'),
+      {
+        source,
+        target,
+      },
+    );
+    expect(problems).toEqual([expect.objectContaining({ severity: 'error', code: 'CRM_M5001' })]);
+    expect(problems[0].message).toMatch(/invalid params .*expected email: \{ on_invalid\?: reject \| null \}/);
+  });
+
   it('lists picklist values with no mapping: an error, or a warning when rejection is declared', () => {
     const distinct = () => ['Won', 'Lost', 'Stalled'];
     const mapped =

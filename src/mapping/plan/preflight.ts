@@ -1,3 +1,4 @@
+import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalKind, DatabaseSchema, TableSchema, Value } from '../../core/types.js';
 import { compileObjectMapper, lookupColumn } from '../row-mapper.js';
 import { compilePipeline } from '../transforms/compile-pipeline.js';
@@ -68,7 +69,8 @@ export function preflight(
     } catch (err) {
       problems.push({
         severity: 'error',
-        code: 'CRM_M5006',
+        // The mapping's own error (invalid params: M5001, unknown transform: M5006) names what to fix.
+        code: err instanceof CrmError ? err.code : 'CRM_M5006',
         object: object.name,
         message: err instanceof Error ? err.message : String(err),
       });

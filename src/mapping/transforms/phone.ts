@@ -1,6 +1,7 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/crm-error.js';
+import { invalidPolicy } from './params.js';
 import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
 
@@ -15,7 +16,7 @@ const phoneParams = z
     /** `keep` writes an extension RFC 3966 style: `+14155550100;ext=12`. */
     extension: z.enum(['keep', 'drop']).default('keep'),
     /** `keep` passes an invalid number through as written (trimmed). */
-    on_invalid: z.enum(['reject', 'keep', 'null']).default('reject'),
+    on_invalid: invalidPolicy(['reject', 'keep', 'null']),
   })
   .default({ extension: 'keep', on_invalid: 'reject' });
 

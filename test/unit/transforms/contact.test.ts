@@ -13,6 +13,10 @@ describe('email', () => {
   });
   it('makes invalid addresses NULL with on_invalid: null; blank is NULL', () => {
     expect(run([{ email: { on_invalid: 'null' } }], 'not an email')).toBeNull();
+    // YAML reads `on_invalid: null` as the null value: it means the same
+    expect(run([{ email: { on_invalid: null } }], 'not an email')).toBeNull();
+    expect(run([{ phone: { country: 'US', on_invalid: null } }], '555-1234')).toBeNull();
+    expect(run([{ url_domain: { on_invalid: null } }], 'n/a')).toBeNull();
     expect(run(['email'], '   ')).toBeNull();
   });
 });
