@@ -26,7 +26,7 @@ export interface MariadbSuiteOptions {
   readonly profile: boolean;
 }
 
-const LEGACY_DB = 'legacy';
+export const LEGACY_DB = 'legacy';
 const log = (text: string) => process.stderr.write(`[mariadb→postgres] ${text}\n`);
 
 /**
@@ -122,7 +122,8 @@ export async function mariadbToPostgres(options: MariadbSuiteOptions): Promise<S
  */
 const SUITECRM_COLLATION = 'utf8mb4_general_ci';
 
-async function generate(adminUrl: string, url: string, contacts: number): Promise<number> {
+/** Creates the `legacy` database and generates the sample legacy CRM into it; returns the seconds taken. */
+export async function generate(adminUrl: string, url: string, contacts: number): Promise<number> {
   const admin = await mysql.createConnection(adminUrl);
   await admin.query(`CREATE DATABASE ${LEGACY_DB} CHARACTER SET utf8mb4 COLLATE ${SUITECRM_COLLATION}`);
   await admin.end();
@@ -180,6 +181,7 @@ async function toolRun(tool: string, measured: Measured, url: string, schema: st
     rows: sum(rowsPerTable),
     rowsPerTable,
     peakRssMiB: measured.peakRssMiB,
+    cpuSeconds: measured.cpuSeconds,
     load: measured.load,
     indexes: await indexCount(url, schema),
   };
