@@ -11,6 +11,11 @@ export interface Measured {
   readonly seconds: number;
   /** Peak resident set of the largest process the command started, in MiB. */
   readonly peakRssMiB: number;
+  /**
+   * CPU seconds (user + system) of the command and the children it waited for; not the database
+   * servers'. Less sensitive to a busy machine than wall time.
+   */
+  readonly cpuSeconds: number;
   /** 1-minute load average before and after: the machine is shared, so every number carries it. */
   readonly load: readonly [number, number];
   readonly stdout: string;
@@ -30,12 +35,12 @@ export async function measureCommand(command: string, args: readonly string[], o
   try {
     const loadBefore = loadavg()[0];
     const started = performance.now();
-    const { code, stdout, stderr } = await run(GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args], options);
+    const { code, stdout, stderr } = await run(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args], options);
     const seconds = (performance.now() - started) / 1000;
     const loadAfter = loadavg()[0];
     if (code !== 0) throw new Error(`${command} ${args.join(' ').slice(0, 200)} exited ${code}:\n${tail(stderr || stdout)}`);
-    const kib = Number((await readFile(timeFile, 'utf8')).trim().split('\n').at(-1));
-    return { seconds, peakRssMiB: kib / 1024, load: [loadBefore, loadAfter], stdout, stderr };
+    const [kib, user, system] = ((await readFile(timeFile, 'utf8')).trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+    return { seconds, peakRssMiB: kib / 1024, cpuSeconds: user + system, load: [loadBefore, loadAfter], stdout, stderr };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,8 @@ export interface ToolRun {
   readonly rows: number;
   readonly rowsPerTable: Readonly<Record<string, number>>;
   readonly peakRssMiB: number;
+  /** CPU seconds of the tool's own processes (not the database servers'). */
+  readonly cpuSeconds?: number;
   readonly load: readonly [number, number];
   /** Indexes (primary keys included) in the target afterwards, where the target is PostgreSQL. */
   readonly indexes?: number;
@@ -31,14 +33,14 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
 export function runsTable(result: SuiteResult): string {
   const base = result.runs.find((r) => r.tool === result.baseline);
   const lines = [
-    '| tool | seconds | rows written | rows/s | × native | peak RSS MiB | indexes | load 1-min (start → end) |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| tool | seconds | CPU s | rows written | rows/s | × native | peak RSS MiB | indexes | load 1-min (start → end) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of result.runs) {
     const ratio = base ? fmt(r.seconds / base.seconds, 2) : '';
     const indexes = r.indexes === undefined ? '' : String(r.indexes);
     lines.push(
-      `| ${r.tool} | ${fmt(r.seconds, 1)} | ${fmt(r.rows)} | ${fmt(r.rows / r.seconds)} | ${ratio} | ${fmt(r.peakRssMiB)} | ${indexes} | ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} |`,
+      `| ${r.tool} | ${fmt(r.seconds, 1)} | ${r.cpuSeconds === undefined ? '' : fmt(r.cpuSeconds, 1)} | ${fmt(r.rows)} | ${fmt(r.rows / r.seconds)} | ${ratio} | ${fmt(r.peakRssMiB)} | ${indexes} | ${r.load[0].toFixed(2)} → ${r.load[1].toFixed(2)} |`,
     );
   }
   return lines.join('\n');

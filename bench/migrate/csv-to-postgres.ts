@@ -85,6 +85,7 @@ async function toolRun(tool: string, measured: Measured, url: string): Promise<T
     rows: sum(rowsPerTable),
     rowsPerTable,
     peakRssMiB: measured.peakRssMiB,
+    cpuSeconds: measured.cpuSeconds,
     load: measured.load,
     indexes: await indexCount(url),
   };

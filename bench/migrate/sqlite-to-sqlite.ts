@@ -48,6 +48,7 @@ export async function sqliteToSqlite(options: { contacts: number; build: Crmbrid
         rows: sum(rowsPerTable),
         rowsPerTable,
         peakRssMiB: measured.peakRssMiB,
+        cpuSeconds: measured.cpuSeconds,
         load: measured.load,
       },
     ],
