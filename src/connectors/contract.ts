@@ -35,8 +35,13 @@ export interface ReadOptions {
   readonly keyRange?: KeyRange;
   /** A filter in the source's own SQL (`deleted = 0`); SQL connectors only. */
   readonly where?: string;
-  /** Rows per yielded batch. */
+  /** Rows per yielded batch, at most. */
   readonly batchSize?: number;
+  /**
+   * Estimated bytes in memory per yielded batch, at most (default 16 MiB): a batch ends early
+   * when its rows are large, and always holds at least one row.
+   */
+  readonly maxBatchBytes?: number;
   /** Skip this many records first (file connectors resume by record number). */
   readonly skip?: number;
   /**

@@ -174,6 +174,37 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       }
     });
 
+    it('ends a batch early when its rows are large (maxBatchBytes), never with an empty batch', async (ctx) => {
+      if (!target) return ctx.skip();
+      const table: TableSchema = {
+        name: 'big_rows',
+        columns: [
+          { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
+          { name: 'body', type: { kind: 'text' }, nativeType: '', nullable: true },
+        ],
+        primaryKey: ['id'],
+        uniqueKeys: [],
+        foreignKeys: [],
+        indexes: [],
+      };
+      const writer = await conn().writer();
+      await writer.createTables([table]);
+      // 40 rows of ~20 KB text (~40 KB each in memory), one of 300 KB: larger than the cap alone.
+      const rows: Value[][] = Array.from({ length: 40 }, (_, i) => [
+        BigInt(i + 1),
+        (i === 20 ? 'y' : 'x').repeat(i === 20 ? 300_000 : 20_000),
+      ]);
+      await writer.write('big_rows', { columns: ['id', 'body'], rows }, { mode: 'insert' });
+      await writer.close();
+      const types = { id: table.columns[0].type, body: table.columns[1].type };
+      const batches = await readAll(conn(), 'big_rows', { batchSize: 1000, maxBatchBytes: 200_000, orderBy: ['id'], types });
+      expect(rowsOf(batches, ['id']).map((r) => r[0])).toEqual(rows.map((r) => r[0]));
+      expect(batches.every((b) => b.rows.length > 0)).toBe(true);
+      // ~40 KB rows under a 200 KB cap: 5 rows a batch, and the 300 KB row cuts its batch at once.
+      expect(Math.max(...batches.map((b) => b.rows.length))).toBeLessThanOrEqual(5);
+      expect(batches.length).toBeGreaterThanOrEqual(8);
+    });
+
     it('upserts by key: existing rows updated, new rows inserted, nothing duplicated', async (ctx) => {
       if (!target || !conn().capabilities.keyRanges) return ctx.skip();
       const writer = await conn().writer();

@@ -2,6 +2,7 @@ import { parseCanonicalText } from '../../core/canonical.js';
 import { CrmError, isCrmError } from '../../core/errors/index.js';
 import type { CanonicalType, Row, TableSchema } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { BatchBudget } from '../shared/batch-budget.js';
 import type { CsvFormat } from './csv-format.js';
 import type { RecordEvent } from './csv-records.js';
 
@@ -17,6 +18,7 @@ export interface ReadPlan {
   readonly types: readonly (CanonicalType | undefined)[];
   readonly skip: number;
   readonly batchSize: number;
+  readonly maxBatchBytes?: number;
 }
 
 /** Types come from the sidecar, overridden per column by `options.types`. */
@@ -40,16 +42,25 @@ export function planRead(table: string, format: CsvFormat, sidecar: TableSchema 
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new CrmError('CRM_C1003', `batch size must be a positive integer, got ${batchSize}`, { location: { connector: 'csv', table } });
   }
-  return { file: format.file, columns, indexes, types, skip: options.skip ?? 0, batchSize };
+  return {
+    file: format.file,
+    columns,
+    indexes,
+    types,
+    skip: options.skip ?? 0,
+    batchSize,
+    ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
+  };
 }
 
 /**
- * Record events → batches of at most `batchSize` rows (and at most as many rejects), so memory stays
+ * Record events → batches of at most `batchSize` rows and rejects (fewer when they are large), so memory stays
  * bounded even for a file of nothing but bad records. `skip` counts records, good or rejected, so a
  * resumed read lines up with the records a previous read handed out.
  */
 export async function* readBatches(events: AsyncIterable<RecordEvent[]>, plan: ReadPlan): AsyncGenerator<ReadBatch> {
-  const { columns, indexes, types, batchSize } = plan;
+  const { columns, indexes, types } = plan;
+  const budget = new BatchBudget(plan, DEFAULT_BATCH_SIZE);
   let toSkip = plan.skip;
   let rows: Row[] = [];
   let lines: number[] = [];
@@ -60,8 +71,10 @@ export async function* readBatches(events: AsyncIterable<RecordEvent[]>, plan: R
         toSkip--;
         continue;
       }
+      let full: boolean;
       if (event.reject) {
         rejects.push(event.reject);
+        full = budget.add(event.reject.raw ?? '');
       } else {
         const row: Row = new Array(indexes.length);
         let reject: ReadReject | undefined;
@@ -82,12 +95,14 @@ export async function* readBatches(events: AsyncIterable<RecordEvent[]>, plan: R
         }
         if (reject) {
           rejects.push(reject);
+          full = budget.add(reject.raw ?? '');
         } else {
           rows.push(row);
           lines.push(event.line);
+          full = budget.add(row);
         }
       }
-      if (rows.length >= batchSize || rejects.length >= batchSize) {
+      if (full) {
         yield { columns, rows, lines, rejects };
         rows = [];
         lines = [];

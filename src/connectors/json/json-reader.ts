@@ -1,6 +1,7 @@
 import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalType, Row, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { BatchBudget } from '../shared/batch-budget.js';
 import { typedValue, untypedValue } from './json-decode.js';
 import type { JsonFormat } from './json-location.js';
 import { fileRecords } from './json-records.js';
@@ -59,7 +60,7 @@ export interface JsonReadInput {
  * records after the break cannot be found.
  */
 export async function* readJsonFile(input: JsonReadInput, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
   const columns = new Columns(options.columns ?? input.knownColumns, options.columns !== undefined, input.types);
   let skip = options.skip ?? 0;
   let rows: Row[] = [];
@@ -84,8 +85,10 @@ export async function* readJsonFile(input: JsonReadInput, options: ReadOptions =
       skip--;
       continue;
     }
+    let full: boolean;
     if (!record.ok) {
       rejects.push({ code: 'CRM_R4004', message: record.message, file: input.file, line: record.line, raw: record.raw });
+      full = budget.add(record.raw);
       if (record.fatal) {
         yield flush();
         throw new CrmError('CRM_R4004', `${record.message}; the records after it cannot be read`, {
@@ -113,13 +116,16 @@ export async function* readJsonFile(input: JsonReadInput, options: ReadOptions =
           break;
         }
       }
-      if (bad) rejects.push(bad);
-      else {
+      if (bad) {
+        rejects.push(bad);
+        full = budget.add(bad.raw ?? '');
+      } else {
         rows.push(row);
         if (record.line !== undefined) lines.push(record.line);
+        full = budget.add(row);
       }
     }
-    if (rows.length + rejects.length >= batchSize) {
+    if (full) {
       yield flush();
       options.signal?.throwIfAborted();
     }

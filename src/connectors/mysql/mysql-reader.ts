@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2';
 import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalKind, CanonicalType, ColumnSchema, Row, RowBatch, TableSchema, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { BatchBudget } from '../shared/batch-budget.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool } from './mysql-pool.js';
 import { rowDecoder } from './mysql-row-decoder.js';
@@ -38,7 +39,7 @@ export class MysqlReader {
     const { sql, params } = scanSql(schema, columns, options);
     const decode = rowDecoder(columns.map((c) => withHint(c, options.types?.[c.name])));
     const names = columns.map((c) => c.name);
-    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+    const budget = new BatchBudget(options, DEFAULT_BATCH);
 
     const session = await this.pool.acquire();
     let stream: Readable | undefined;
@@ -47,14 +48,20 @@ export class MysqlReader {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await session.sql.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      stream = session.raw.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: batchSize });
+      stream = session.raw.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: budget.rows });
       let rows: Row[] = [];
       let rejects: ReadReject[] = [];
       for await (const raw of stream) {
         const result = decode(raw as unknown[]);
-        if ('row' in result) rows.push(result.row);
-        else rejects.push(result.reject);
-        if (rows.length >= batchSize) {
+        let full: boolean;
+        if ('row' in result) {
+          rows.push(result.row);
+          full = budget.add(result.row);
+        } else {
+          rejects.push(result.reject);
+          full = budget.add(result.reject.raw ?? '');
+        }
+        if (full) {
           yield rejects.length > 0 ? { columns: names, rows, rejects } : { columns: names, rows };
           rows = [];
           rejects = [];

@@ -3,6 +3,7 @@ import QueryStream from 'pg-query-stream';
 import { CrmError } from '../../core/errors/index.js';
 import type { Row, RowBatch, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions } from '../contract.js';
+import { BatchBudget } from '../shared/batch-budget.js';
 import type { PostgresCatalog } from './postgres-catalog.js';
 import type { PostgresDatabase } from './postgres-database.js';
 import { rollback } from './postgres-database.js';
@@ -28,7 +29,7 @@ export class PostgresReader {
   async *read(table: string, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
     const { signal } = options;
     throwIfAborted(signal, table);
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
     const columns = options.columns ?? (await this.catalog.columns(table)).map((c) => c.name);
     const { sql, params } = this.selectStatement(table, columns, options);
     const client = await this.db.connect(table);
@@ -38,11 +39,11 @@ export class PostgresReader {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      stream = client.query(new QueryStream(sql, params as unknown[], { batchSize, rowMode: 'array' }));
+      stream = client.query(new QueryStream(sql, params as unknown[], { batchSize: budget.rows, rowMode: 'array' }));
       let rows: Row[] = [];
       for await (const row of stream) {
         rows.push(row as Row);
-        if (rows.length === batchSize) {
+        if (budget.add(row as Row)) {
           yield { columns, rows };
           rows = [];
           throwIfAborted(signal, table);

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalType, ColumnSchema, Row, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
+import { BatchBudget } from '../shared/batch-budget.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { tableColumns } from './sqlite-introspector.js';
 import { identList, parenList, placeholders, quoteIdent } from './sqlite-sql.js';
@@ -82,7 +83,7 @@ function selectSql(table: string, columns: readonly string[], options: ReadOptio
  * does not fit its canonical type becomes a CRM_R4003 reject and reading goes on.
  */
 export async function* readTable(db: Database, table: string, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
   const signal = options.signal;
   const proj = projection(db, table, options.columns, options.types);
   const { sql, params } = selectSql(table, proj.columns, options);
@@ -96,7 +97,7 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
       const rejects: ReadReject[] = [];
       let done = false;
       withSqliteErrors({ table }, () => {
-        while (rows.length + rejects.length < batchSize) {
+        for (let full = false; !full; ) {
           const next = iterator.next();
           if (next.done) {
             done = true;
@@ -107,15 +108,14 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
             continue;
           }
           try {
-            rows.push(proj.decode(next.value));
+            const row = proj.decode(next.value);
+            rows.push(row);
+            full = budget.add(row);
           } catch (err) {
             if (!(err instanceof CrmError) || err.code !== 'CRM_R4003') throw err;
-            rejects.push({
-              code: 'CRM_R4003',
-              message: err.message,
-              raw: JSON.stringify(next.value.map(displayValue)),
-              column: err.location.column,
-            });
+            const raw = JSON.stringify(next.value.map(displayValue));
+            rejects.push({ code: 'CRM_R4003', message: err.message, raw, column: err.location.column });
+            full = budget.add(raw);
           }
         }
       });
