@@ -214,6 +214,13 @@ describe('migrate engine (SQLite → SQLite)', () => {
     const schema = await target.introspect();
     const stopped = await migrate({ plan, source, target, state, targetSchema: schema, maxErrors: 0 });
     expect(stopped.status).toBe('stopped');
+    // The object that crossed the threshold is reported as stopped with what it got through (not as skipped).
+    const companiesStopped = stopped.objects.find((o) => o.object === 'companies')!;
+    expect(companiesStopped.status).toBe('stopped');
+    const stored = stopped.ledger.find((l) => l.object === 'companies')!;
+    expect(companiesStopped.ledger).toMatchObject({ read: stored.read, rejected: stored.rejected, created: stored.created });
+    expect(companiesStopped.ledger.read).toBeGreaterThan(0);
+    expect(stopped.objects.find((o) => o.object === 'people')?.status).toBe('skipped');
     const resumed = await migrate({ plan, source, target, state, targetSchema: schema, resume: true });
     expect(resumed.runId).toBe(stopped.runId);
     expect(resumed.status).toBe('completed');

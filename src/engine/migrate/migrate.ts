@@ -57,7 +57,10 @@ export interface MigrateResult {
 }
 
 /** Raised when an error threshold is reached: the run stops cleanly, checkpoints kept. */
-class ThresholdReached extends CrmError {}
+class ThresholdReached extends CrmError {
+  /** The object that reached it, as far as it got (its last committed checkpoint). */
+  stoppedObject?: ObjectResult;
+}
 
 /**
  * Executes a plan: objects in dependency order (independent ones in parallel up to the plan's
@@ -170,7 +173,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         (after) => batchesFor(object, after),
         retryKeys !== undefined,
       ).catch((err: unknown) => {
-        if (err instanceof ThresholdReached) stopped = true;
+        if (err instanceof ThresholdReached) {
+          stopped = true;
+          if (err.stoppedObject) results.set(object.name, err.stoppedObject);
+        }
         throw err;
       });
       results.set(object.name, result);
@@ -274,14 +280,19 @@ async function runObject(
     return { object: object.name, status: 'ok', ledger, balanced, seconds, unresolvedReferences: 0 };
   } catch (err) {
     if (err instanceof ThresholdReached) {
-      emit({
-        type: 'object-finished',
+      // The batch that crossed the threshold was committed: its checkpoint holds the ledger so far.
+      const reached = checkpointOf(await ctx.state.getCheckpoints(ctx.runId), object.name, 1);
+      const ledger = reached?.ledger ?? cp?.ledger ?? emptyLedger();
+      const seconds = (Date.now() - t0) / 1000;
+      emit({ type: 'object-finished', object: object.name, pass: 1, status: 'stopped', ledger, seconds });
+      err.stoppedObject = {
         object: object.name,
-        pass: 1,
         status: 'stopped',
-        ledger: emptyLedger(),
-        seconds: (Date.now() - t0) / 1000,
-      });
+        ledger,
+        balanced: ledgerBalances(ledger),
+        seconds,
+        unresolvedReferences: 0,
+      };
       throw err;
     }
     if (!isCrmError(err)) throw err;
