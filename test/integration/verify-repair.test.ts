@@ -214,6 +214,16 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
       [{ field: 'revenue', source: '5000.5000', expected: '5000.5', actual: '1.23' }],
     ]);
 
+    // Bounded memory: cut into ranges of about 100 rows, verify holds one range's expected rows
+    // at a time and reports the same differences (the default holds this small table whole).
+    const ranged = await verify({ plan, source, target, state, partitionRows: 100 });
+    const people100 = ranged.objects.find((o) => o.object === 'people')!;
+    expect(people.expectedRowsHeld).toBe(people.counts.expected);
+    expect(people100.counts.expected).toBeGreaterThan(800);
+    expect(people100.expectedRowsHeld).toBeLessThanOrEqual(200);
+    const differences = (r: typeof found) => r.objects.map(({ seconds, expectedRowsHeld, ...rest }) => rest);
+    expect(differences(ranged)).toEqual(differences(found));
+
     const repaired = await repair({ plan, source, target, state, deleteExtra: true });
     expect(repaired.objects.find((o) => o.object === 'people')).toMatchObject({ inserted: 1, updated: 1, deleted: 1 });
     expect(repaired.objects.find((o) => o.object === 'companies')).toMatchObject({ inserted: 0, updated: 1, deleted: 0 });

@@ -16,22 +16,32 @@ export interface AccountedRow {
   readonly field?: string;
 }
 
-/** Where an expected row came from, kept for the rows that turn out to differ. */
+/**
+ * Where an expected row came from, kept for the rows that turn out to differ: its source key and
+ * the text (as the report shows it) of each source column a field is mapped from, in the order of
+ * `sourceColumnsOf(object)`.
+ */
 export interface ExpectedOrigin {
   readonly sourceKey: string;
-  readonly sourceColumns: readonly string[];
-  readonly sourceRow: Row;
+  readonly sourceTexts: readonly (string | null)[];
 }
 
-export interface ExpectedRows {
-  /** Canonical target rows, keyed by target key texts, in the order of `columns`. */
-  readonly rows: CanonicalRow[];
-  /** Target key text (encodeKey of the key texts) → origin. */
-  readonly origins: Map<string, ExpectedOrigin>;
+/** What producing the expected rows found besides the rows themselves. */
+export interface ExpectedSummary {
   readonly accountedFor: AccountedRow[];
   /** Source rows read (the filter's rows excluded: they are counted in `filtered`). */
   readonly read: number;
   readonly filtered: number;
+  /** Expected rows handed to the sink. */
+  readonly expected: number;
+}
+
+/** An expected row (canonical target texts in the order key, columns) with its origin. */
+export type ExpectedSink = (row: CanonicalRow, origin: ExpectedOrigin) => void | Promise<void>;
+
+/** The source columns the object's fields are mapped from, each once: the layout of `ExpectedOrigin.sourceTexts`. */
+export function sourceColumnsOf(object: ObjectPlan): string[] {
+  return [...new Set(object.fields.flatMap((f) => f.from ?? []))];
 }
 
 export interface ExpectedRowsInput {
@@ -55,28 +65,25 @@ export interface ExpectedRowsInput {
  * generated and references remapped through the id map, and checked against the target's rules,
  * exactly as migrate does it (same `sourceBatches`, mapper, `deterministicUuid` and
  * `compileTargetRules`). Rows that cannot map, or that the latest run rejected, are expected to
- * be absent and listed as accounted for instead.
+ * be absent and listed as accounted for instead. Rows are handed to `sink` batch by batch, in
+ * source order, and not kept: the caller decides what to hold.
  */
-export async function expectedRows(input: ExpectedRowsInput): Promise<ExpectedRows> {
+export async function expectedRows(input: ExpectedRowsInput, sink: ExpectedSink): Promise<ExpectedSummary> {
   const { object, mapper, targetTable } = input;
   const layout = [...input.key, ...input.columns];
   const positions = layout.map((c) => mapper.targetColumns.indexOf(c));
   const rules = compileTargetRules(targetTable, mapper.targetColumns);
   const types: CanonicalType[] = layout.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
   const generatedKey = object.target.generateKey === 'uuid' ? mapper.targetColumns.indexOf(object.target.key[0]) : -1;
-  const out = {
-    rows: [] as CanonicalRow[],
-    origins: new Map<string, ExpectedOrigin>(),
-    accountedFor: [] as AccountedRow[],
-    read: 0,
-    filtered: 0,
-  };
+  const fromColumns = sourceColumnsOf(object);
+  const out = { accountedFor: [] as AccountedRow[], read: 0, filtered: 0, expected: 0 };
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
 
   for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, tableColumns: input.tableColumns })) {
     out.read += batch.rows.length + batch.rejects.length;
     for (const r of batch.rejects) out.accountedFor.push({ sourceKey: '', reason: 'unreadable', ...(r.column ? { field: r.column } : {}) });
     bound ??= mapper.bind(batch.columns);
+    const fromIndexes = fromColumns.map((c) => batch.columns.indexOf(c));
     const mapped: { sourceKey: string; row: Row; values: Value[] }[] = [];
     for (const [i, row] of batch.rows.entries()) {
       const sourceKey = batch.keys[i];
@@ -104,8 +111,11 @@ export async function expectedRows(input: ExpectedRowsInput): Promise<ExpectedRo
       }
       const texts = positions.map((p, i) => toCanonicalText(m.values[p], types[i]));
       const key = texts.slice(0, input.key.length).map((k) => k ?? '');
-      out.rows.push({ key, values: texts.slice(input.key.length) });
-      out.origins.set(encodeKey(key), { sourceKey: m.sourceKey, sourceColumns: batch.columns, sourceRow: m.row });
+      out.expected++;
+      await sink(
+        { key, values: texts.slice(input.key.length) },
+        { sourceKey: m.sourceKey, sourceTexts: fromIndexes.map((i) => sourceValueText(i < 0 ? undefined : m.row[i])) },
+      );
     }
   }
   if (object.source.filter) {
@@ -113,6 +123,14 @@ export async function expectedRows(input: ExpectedRowsInput): Promise<ExpectedRo
     out.filtered = (await input.source.count(table)) - (await input.source.count(table, { where: object.source.filter }));
   }
   return out;
+}
+
+/** A source value as text for the report: bytes as hex, lists as JSON, the rest as written. */
+function sourceValueText(v: Value | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  if (Array.isArray(v)) return JSON.stringify(v);
+  return String(v);
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { ChecksumColumn, Connector } from '../../connectors/contract.js';
 import { CrmError, isCrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
-import type { DatabaseSchema, TableSchema, Value } from '../../core/types.js';
+import type { DatabaseSchema, TableSchema } from '../../core/types.js';
 import type { ObjectPlan, Plan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper } from '../../mapping/row-mapper.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
 import type { StateStore } from '../../state/state-store.js';
 import { IdResolver } from '../id-resolver.js';
-import { type AccountedRow, expectedRows } from './expected-rows.js';
+import { ExpectedPartitions } from './expected-partitions.js';
+import { type AccountedRow, type ExpectedOrigin, expectedRows, sourceColumnsOf } from './expected-rows.js';
 import { type HashDiffOptions, hashDiff } from './hash-diff.js';
 import { keyComparator } from './key-order.js';
 import { MemoryChecksum } from './memory-checksum.js';
@@ -45,6 +46,8 @@ export interface ObjectVerification {
   }[];
   /** True when the target's hashes were computed by its database. */
   readonly pushdown: boolean;
+  /** The most expected rows held in memory at once: one key range's (see `partitionRows`), not the table's. */
+  readonly expectedRowsHeld: number;
   readonly seconds: number;
   readonly error?: string;
 }
@@ -66,7 +69,11 @@ export interface VerifyOptions extends HashDiffOptions {
   /** Only these objects (default: all). */
   readonly objects?: readonly string[];
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
+  /** About how many expected rows are held in memory at once (default 200,000). */
+  readonly partitionRows?: number;
 }
+
+const DEFAULT_PARTITION_ROWS = 200_000;
 
 /**
  * `crmbridge verify`: for each object, the source as seen through the mapping (see
@@ -127,73 +134,85 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
   const columns = mapper.targetColumns.filter((c) => !key.includes(c));
   const typed = (names: readonly string[]): ChecksumColumn[] =>
     names.map((name) => ({ name, type: table.columns.find((c) => c.name === name)!.type }));
-  const expected = await expectedRows({
-    source: input.source,
-    object,
-    mapper,
-    targetTable: table,
-    key,
-    columns,
-    ids: input.ids,
-    rejected: input.rejected,
-    tableColumns: input.tableColumns,
-    batchSize: input.plan.options.batchSize,
-  });
-  const compare = keyComparator(typed(key).map((k) => k.type.kind));
-  const mine = new MemoryChecksum(expected.rows, compare);
+  const kinds = typed(key).map((k) => k.type.kind);
+  const compare = keyComparator(kinds);
   const where = sharedTableFilter(input.plan, object, target.capabilities.dialect);
   const theirs = await openSide(target, { table: table.name, key: typed(key), columns: typed(columns), ...(where ? { where } : {}) });
   try {
-    const [expectedCount, targetCount] = await Promise.all([mine.checksum({}), theirs.session.checksum({})]);
-    const found = await hashDiff(
-      mine,
-      theirs.session,
-      typed(key).map((k) => k.type.kind),
-      input,
-    );
-    const texts = (values: readonly (string | null)[]): RowTexts => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
-    const origin = (k: readonly string[]) => expected.origins.get(encodeKey(k));
-    const sourceText = (column: string, k: readonly string[]): string | null => {
-      const o = origin(k);
-      const from = object.fields.find((f) => f.target === column)?.from ?? [];
-      if (!o || from.length === 0) return null;
-      const parts = from.map((f) => {
-        const v = o.sourceRow[o.sourceColumns.indexOf(f)];
-        return sourceValueText(v);
-      });
-      return parts.length === 1 ? parts[0] : JSON.stringify(parts);
-    };
-    return {
-      object: object.name,
-      table: table.name,
-      status: found.onlyA.length + found.onlyB.length + found.changed.length === 0 ? 'equal' : 'different',
-      key,
-      columns,
-      counts: { sourceRead: expected.read, filtered: expected.filtered, expected: expectedCount.count, target: targetCount.count },
-      accountedFor: expected.accountedFor,
-      missing: found.onlyA.map((r) => ({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) })),
-      extra: found.onlyB.map((r) => ({ key: r.key, actual: texts(r.values) })),
-      changed: found.changed.map((c) => ({
-        key: c.key,
-        sourceKey: origin(c.key)?.sourceKey ?? '',
-        fields: c.columns.map((i) => ({ field: columns[i], source: sourceText(columns[i], c.key), expected: c.a[i], actual: c.b[i] })),
-        expected: texts(c.a),
-        actual: texts(c.b),
-      })),
-      pushdown: theirs.pushdown,
-      seconds: (Date.now() - input.started) / 1000,
-    };
+    // The expected side is cut at the target's key quantiles into ranges of about `partitionRows`
+    // rows, spilled to disk, and compared one range at a time: memory holds one range.
+    const targetCount = (await theirs.session.checksum({})).count;
+    const sourceCount = await input.source.count(object.source.table);
+    const ranges = Math.ceil(Math.max(targetCount, sourceCount) / (input.partitionRows ?? DEFAULT_PARTITION_ROWS));
+    const bounds = ranges > 1 ? await theirs.session.splitPoints({}, ranges) : [];
+    const partitions = await ExpectedPartitions.open(bounds, compare);
+    try {
+      const summary = await expectedRows(
+        {
+          source: input.source,
+          object,
+          mapper,
+          targetTable: table,
+          key,
+          columns,
+          ids: input.ids,
+          rejected: input.rejected,
+          tableColumns: input.tableColumns,
+          batchSize: input.plan.options.batchSize,
+        },
+        (row, origin) => partitions.add(row, origin),
+      );
+      const fromColumns = sourceColumnsOf(object);
+      const texts = (values: readonly (string | null)[]): RowTexts => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+      const sourceText = (column: string, origin: ExpectedOrigin | undefined): string | null => {
+        const from = object.fields.find((f) => f.target === column)?.from ?? [];
+        if (!origin || from.length === 0) return null;
+        const parts = from.map((f) => origin.sourceTexts[fromColumns.indexOf(f)]);
+        return parts.length === 1 ? parts[0] : JSON.stringify(parts);
+      };
+      const missing: ObjectVerification['missing'][number][] = [];
+      const extra: ObjectVerification['extra'][number][] = [];
+      const changed: ObjectVerification['changed'][number][] = [];
+      let held = 0;
+      for (let i = 0; i < partitions.partitions; i++) {
+        const part = await partitions.load(i);
+        held = Math.max(held, part.rows.length);
+        const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
+        const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
+        for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
+        for (const r of found.onlyB) extra.push({ key: r.key, actual: texts(r.values) });
+        for (const c of found.changed) {
+          const o = origin(c.key);
+          changed.push({
+            key: c.key,
+            sourceKey: o?.sourceKey ?? '',
+            fields: c.columns.map((j) => ({ field: columns[j], source: sourceText(columns[j], o), expected: c.a[j], actual: c.b[j] })),
+            expected: texts(c.a),
+            actual: texts(c.b),
+          });
+        }
+      }
+      return {
+        object: object.name,
+        table: table.name,
+        status: missing.length + extra.length + changed.length === 0 ? 'equal' : 'different',
+        key,
+        columns,
+        counts: { sourceRead: summary.read, filtered: summary.filtered, expected: summary.expected, target: targetCount },
+        accountedFor: summary.accountedFor,
+        missing,
+        extra,
+        changed,
+        pushdown: theirs.pushdown,
+        expectedRowsHeld: held,
+        seconds: (Date.now() - input.started) / 1000,
+      };
+    } finally {
+      await partitions.close();
+    }
   } finally {
     await theirs.session.close();
   }
-}
-
-/** A source value as text for the report: bytes as hex, lists as JSON, the rest as written. */
-function sourceValueText(v: Value | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  if (Array.isArray(v)) return JSON.stringify(v);
-  return String(v);
 }
 
 /** Pass-1 rejects of a run for one object. Pass-2 rejects (deferred references) left the row loaded: not absences. */
@@ -237,6 +256,7 @@ function failedObject(object: ObjectPlan, err: CrmError, started: number): Objec
     extra: [],
     changed: [],
     pushdown: false,
+    expectedRowsHeld: 0,
     seconds: (Date.now() - started) / 1000,
     error: err.format(),
   };
