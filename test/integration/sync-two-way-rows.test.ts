@@ -179,4 +179,77 @@ describe('two-way sync: rows created and deleted in the target', () => {
     expect(await s.rows("SELECT first FROM contacts WHERE email = 'c1@x'")).toEqual([{ first: 'SrcName' }]);
     expect(writes(await once())).toBe(0);
   });
+  it('a crash right after a parent was applied, before its children: the replay brings the children along, except those edited in the target (two-way)', async (ctx) => {
+    const dbs = await pair(freshPostgres, freshPostgres, {
+      source: [
+        'CREATE TABLE accounts (id int PRIMARY KEY, name text, updated_at timestamp NOT NULL)',
+        'CREATE TABLE contacts (id int PRIMARY KEY, first text, account_id int, updated_at timestamp NOT NULL)',
+      ],
+      target: [
+        'CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL)',
+        'CREATE TABLE people (id int PRIMARY KEY, first_name text, org_id int REFERENCES orgs (id), updated_at timestamp NOT NULL)',
+      ],
+    });
+    if (!dbs) return ctx.skip();
+    const { s, t } = dbs;
+    // Account 1 has no name: the target refuses it, and its contacts wait for it (parent_rejected).
+    await s.run("INSERT INTO accounts VALUES (1, NULL, '2026-01-01'), (2, 'Two', '2026-01-01')");
+    for (let i = 1; i <= 4; i++) await s.run("INSERT INTO contacts VALUES (?, ?, ?, '2026-01-01')", [i, `P${i}`, (i % 2) + 1]);
+    const { plan, source, target, state } = await open(
+      dbs,
+      `
+  orgs:
+    source: { table: accounts, key: id }
+    target: { table: orgs, key: id }
+    fields: { id: id, name: name, updated_at: updated_at }
+    sync: { updatedAt: { source: updated_at, target: updated_at } }
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id }
+    fields: { id: id, first_name: first, org_id: { from: account_id, ref: orgs }, updated_at: updated_at }
+    sync: { updatedAt: { source: updated_at, target: updated_at } }`,
+    );
+    const once = async (store = state) =>
+      sync({ plan, source, target, state: store, targetSchema: await target.introspect(), mode: 'poll', follow: false, twoWay: true });
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    await once();
+    expect(await t.rows('SELECT id FROM people ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
+
+    await s.run("UPDATE accounts SET name = 'One', updated_at = '2026-02-01' WHERE id = 1");
+    // The state store "dies" right after the batch that maps account 1 commits (as a kill -9
+    // would stop sync there): its children are not applied and no position is stored.
+    let armed = true;
+    const dying = new Proxy(state, {
+      get(store, name) {
+        if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
+        return async (...args: Parameters<typeof state.commitBatch>) => {
+          await store.commitBatch(...args);
+          if (armed && args[1].object === 'orgs' && args[1].idMappings?.length) {
+            armed = false;
+            throw new Error('killed');
+          }
+        };
+      },
+    });
+    await expect(once(dying)).rejects.toThrow('killed');
+    expect(await t.rows('SELECT id FROM people ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
+
+    // The replay finds account 1 already mapped, and still brings its children along.
+    await once();
+    expect(await t.rows('SELECT id, org_id FROM people ORDER BY id')).toEqual([
+      { id: 1, org_id: 2 },
+      { id: 2, org_id: 1 },
+      { id: 3, org_id: 2 },
+      { id: 4, org_id: 1 },
+    ]);
+    expect(writes(await once())).toBe(0);
+
+    // A child edited in the target is not brought along when its parent changes in the source:
+    // the edit is not overwritten before the reverse direction carries it to the source.
+    await t.run("UPDATE people SET first_name = 'Tgt', updated_at = '2026-03-01' WHERE id = 2");
+    await s.run("UPDATE accounts SET name = 'Uno', updated_at = '2026-03-01' WHERE id = 1");
+    await once();
+    expect(await t.rows('SELECT first_name FROM people WHERE id = 2')).toEqual([{ first_name: 'Tgt' }]);
+    expect(await s.rows('SELECT first FROM contacts WHERE id = 2')).toEqual([{ first: 'Tgt' }]);
+  });
 });

@@ -8,6 +8,7 @@ import type { SyncContext } from './sync-context.js';
 import { readView, syncPolicyOf } from './sync-policy.js';
 import { emptyRemoval, type RemovalCounts, removeFromTarget, restoreSoftDeleted } from './target-removal.js';
 import { isSet } from './target-rows.js';
+import { untouchedInTarget } from './two-way-hashes.js';
 
 /**
  * Brings the target's rows for these source keys of one object up to date with the source's
@@ -36,10 +37,10 @@ export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys
   return settled;
 }
 
-/** What settling did: removals, and the keys whose target row is new (for the children that wait for them). */
+/** What settling did: removals, and the keys loaded into the target (for the children that may wait for them). */
 export interface Settled {
   readonly removal: RemovalCounts;
-  /** Source keys that had no target row before and have one now. */
+  /** Source keys that have a target row now. */
   readonly arrived: string[];
 }
 
@@ -79,7 +80,6 @@ export async function settleRows(
     load.push(i);
   });
   const keysLoaded = load.map((i) => read.keys[i]);
-  const mappedBefore = ctx.bringAlongAll ? new Map<string, string>() : await ctx.state.lookupIds(object.name, keysLoaded);
   await loadRows(ctx, object, {
     ...read,
     rows: load.map((i) => read.rows[i]),
@@ -91,14 +91,11 @@ export async function settleRows(
   const liveSet = new Set(live);
   const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flagged.includes(k)));
   addRemoval(removal, await removeFromTarget(ctx, object, gone));
-  // One-way, every row now in the target brings along its referencing rows, not only rows that
-  // were missing before this call: after a crash between this apply and the stored position, the
+  // Every row now in the target brings along its referencing rows, not only rows that were
+  // missing before this call: after a crash between this apply and the stored position, the
   // replay finds the row already mapped, and a "newly mapped" test would leave its children out.
   // Re-applying children that are already current writes nothing (they compare unchanged).
-  const mapped = await ctx.state.lookupIds(
-    object.name,
-    keysLoaded.filter((k) => !mappedBefore.has(k)),
-  );
+  const mapped = await ctx.state.lookupIds(object.name, keysLoaded);
   return { removal, arrived: [...mapped.keys()] };
 }
 
@@ -144,7 +141,7 @@ export async function applyChanged(ctx: SyncContext, changed: ReadonlyMap<string
       addRemoval(total, settled.removal);
       for (const [child, childKeys] of await referencingKeys(ctx, object, settled.arrived)) {
         const set = pending.get(child) ?? new Set<string>();
-        for (const k of childKeys) set.add(k);
+        for (const k of ctx.twoWay ? await untouchedInTarget(ctx, child, childKeys) : childKeys) set.add(k);
         pending.set(child, set);
       }
     }

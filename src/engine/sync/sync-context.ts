@@ -31,11 +31,12 @@ export interface SyncContext {
   readonly ledgers: Map<string, LedgerCounts>;
   readonly tableColumns: ReadonlyMap<string, readonly string[]>;
   /**
-   * One-way: every applied row brings along its referencing rows (safe under replay). Two-way:
-   * only rows newly in the target do, so re-applying children from the source cannot overwrite
-   * edits made to them in the target before the reverse direction has read them.
+   * Two-way sync: every applied row brings along its referencing rows (safe under replay) except
+   * those whose target row was edited since it was last synced (`untouchedInTarget`), so
+   * re-applying children from the source cannot overwrite edits made to them in the target
+   * before the reverse direction has read them.
    */
-  readonly bringAlongAll: boolean;
+  readonly twoWay: boolean;
 }
 
 export async function openSyncContext(options: {
@@ -66,7 +67,7 @@ export async function openSyncContext(options: {
     ),
     tables,
     tableColumns,
-    bringAlongAll: !options.twoWay,
+    twoWay: options.twoWay,
     ledgers: new Map(plan.objects.map((o) => [o.name, emptyLedger()])),
     pass: {
       runId: options.runId,

@@ -1,8 +1,10 @@
 import type { Connector } from '../../connectors/contract.js';
 import { encodeKey } from '../../core/keys.js';
 import type { TableSchema } from '../../core/types.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { StateStore } from '../../state/state-store.js';
 import { rowDigest } from '../row-digest.js';
+import type { SyncContext } from './sync-context.js';
 import { rowTexts, typedKey } from './target-rows.js';
 
 /** Scopes of `sync_rows` holding each side's row hashes as last synced (source rows by source key, target rows by target key). */
@@ -61,4 +63,30 @@ export async function rememberSynced(state: StateStore, object: string, side: Ha
     object,
     keys.map((key) => ({ key, hash: current.get(key) ?? null })),
   );
+}
+
+/** The target side of an object as two-way sync hashes it. */
+export function targetSideOf(ctx: SyncContext, object: ObjectPlan): HashedSide {
+  return {
+    connector: ctx.target,
+    table: ctx.tables.get(object.name)!,
+    key: object.target.key,
+    columns: object.target.columns,
+    scope: TARGET_SCOPE,
+  };
+}
+
+/**
+ * Of these source keys of `child` (rows that reference a row just applied, to bring along), the
+ * ones safe to apply again from the source: without a target row (rejected while the parent was
+ * missing, or deleted with it), or whose target row equals the one last synced. A target row
+ * edited since is left alone: the reverse direction reads it next.
+ */
+export async function untouchedInTarget(ctx: SyncContext, child: string, sourceKeys: readonly string[]): Promise<string[]> {
+  const ids = await ctx.state.lookupIds(child, sourceKeys);
+  if (ids.size === 0) return [...sourceKeys];
+  const object = ctx.plan.objects.find((o) => o.name === child)!;
+  const target = await changedSince(ctx.state, child, targetSideOf(ctx, object), [...new Set(ids.values())]);
+  const edited = new Set(target.changed.filter((k) => target.current.has(k)));
+  return sourceKeys.filter((k) => !edited.has(ids.get(k) ?? ''));
 }

@@ -12,7 +12,7 @@ import { syncPolicyOf } from './sync-policy.js';
 import { applyTargetKeys } from './two-way-apply.js';
 import { resolveConflicts, type TwoWayObject } from './two-way-conflicts.js';
 import { removeFromSource } from './two-way-delete.js';
-import { changedSince, rememberSynced, SOURCE_SCOPE, TARGET_SCOPE } from './two-way-hashes.js';
+import { changedSince, rememberSynced, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
 import { insertTargetRows, sourceKeyRule } from './two-way-insert.js';
 import { reverseMappingOf } from './two-way-mapping.js';
 import type { TargetFeed } from './two-way-target-feed.js';
@@ -71,13 +71,7 @@ export class TwoWaySync implements ApplyGate {
       objects.set(object.name, {
         mapping,
         source: { connector: ctx.source, table, key: object.source.key, columns: object.source.columns, scope: SOURCE_SCOPE },
-        target: {
-          connector: ctx.target,
-          table: ctx.tables.get(object.name)!,
-          key: object.target.key,
-          columns: object.target.columns,
-          scope: TARGET_SCOPE,
-        },
+        target: targetSideOf(ctx, object),
         sourceSide: { table, writer },
         keyRule: sourceKeyRule(object, table, writer, transformContext),
       });
