@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openConnector } from '../../src/connectors/registry.js';
 import { encodeKey } from '../../src/core/keys.js';
+import { deterministicUuid } from '../../src/engine/deterministic-uuid.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { recordHandoffPosition } from '../../src/engine/sync/handoff.js';
 import { type SyncResult, sync } from '../../src/engine/sync/sync.js';
@@ -251,5 +252,37 @@ describe('two-way sync: rows created and deleted in the target', () => {
     await once();
     expect(await t.rows('SELECT first_name FROM people WHERE id = 2')).toEqual([{ first_name: 'Tgt' }]);
     expect(await s.rows('SELECT first FROM contacts WHERE id = 2')).toEqual([{ first: 'Tgt' }]);
+  });
+  it('MariaDB char(36) source key: a row created in the target gets a uuid derived from its target key, the same on a replay', async (ctx) => {
+    const dbs = await pair(freshMysql, freshPostgres, {
+      source: ['CREATE TABLE notes (id char(36) PRIMARY KEY, ref varchar(20) NOT NULL, body text, updated_at datetime NOT NULL)'],
+      target: ['CREATE TABLE memos (ref text PRIMARY KEY, body text, updated_at timestamp NOT NULL)'],
+    });
+    if (!dbs) return ctx.skip();
+    const { s, t } = dbs;
+    await s.run("INSERT INTO notes VALUES ('0b7e4c1a-1111-4c1a-9c1a-0b7e4c1a1111', 'R1', 'first', '2026-01-01 00:00:00')");
+    const { plan, source, target, state } = await open(
+      dbs,
+      `
+  memos:
+    source: { table: notes, key: id }
+    target: { table: memos, key: ref }
+    fields: { ref: ref, body: body, updated_at: updated_at }
+    sync: { updatedAt: { source: updated_at, target: updated_at } }`,
+    );
+    const once = async () =>
+      sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'poll', follow: false, twoWay: true });
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    await once();
+    await t.run("INSERT INTO memos VALUES ('R2', 'from the target', '2026-02-01 00:00:00')");
+    expect((await once()).summary.reverse?.written).toBe(1);
+    const created = await s.rows("SELECT id, body FROM notes WHERE ref = 'R2'");
+    expect(created).toEqual([{ id: deterministicUuid('memos@target', encodeKey(['R2'])), body: 'from the target' }]);
+    // Replayed (the id mapping lost, as after a crash before it was stored): the same source row, not a second one.
+    await state.forgetIdMappings('memos', [encodeKey([created[0].id as string])]);
+    await once();
+    expect(await s.rows("SELECT id FROM notes WHERE ref = 'R2'")).toEqual([{ id: created[0].id }]);
+    expect(await t.rows('SELECT count(*)::int AS n FROM memos')).toEqual([{ n: 2 }]);
+    expect(writes(await once())).toBe(0);
   });
 });
