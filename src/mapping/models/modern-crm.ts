@@ -382,7 +382,7 @@ const activityParents: readonly ModelField[] = [
 
 const notes: ModelTable = {
   name: 'notes',
-  synonyms: ['note', 'comment', 'memo', 'annotation'],
+  synonyms: ['note', 'comment', 'memo', 'annotation', 'message'],
   key: 'id',
   fields: [
     id(['note id', 'NoteId']),

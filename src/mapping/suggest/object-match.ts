@@ -8,8 +8,9 @@ export interface ObjectMatch {
   readonly target: TargetTable;
   readonly confidence: number;
   readonly reason: string;
-  /** The source rows this object takes, when a table holds two kinds (a source-SQL filter). */
+  /** The source rows this object takes, when a table holds two kinds (a source-SQL filter), and the column it reads. */
   readonly filter?: string;
+  readonly filterColumn?: string;
   /** The column referencing the same table that is this object's link to the other kind (a person's company). */
   readonly partyParent?: string;
 }
@@ -33,13 +34,14 @@ export function splitParties(
   if (!flag || !companies || !people) return undefined;
   const reason = `${flag.name} tells companies from people in ${source.name}`;
   return [
-    { source, target: companies, confidence: 0.85, reason, filter: flag.name },
+    { source, target: companies, confidence: 0.85, reason, filter: flag.name, filterColumn: flag.name },
     {
       source,
       target: people,
       confidence: 0.85,
       reason,
       filter: `NOT ${flag.name}`,
+      filterColumn: flag.name,
       ...(selfReferences.length === 1 ? { partyParent: selfReferences[0] } : {}),
     },
   ];

@@ -69,7 +69,7 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
 
   // Polymorphic parents first: a type+id pair says more than a contact_id column that repeats one of them.
   for (const draft of drafts) addPartyFields(draft, byTable, threshold);
-  for (const draft of drafts) addPolymorphicRefs(draft, analysis, byTable, threshold);
+  for (const draft of drafts) addPolymorphicRefs(draft, analysis, drafts, threshold);
   for (const draft of drafts) assignColumns(draft, analysis, byTable, threshold);
   const links = layout.joinTables.flatMap((join) => linkObject(join, analysis, catalog, byTable, drafts, threshold) ?? []);
   for (const join of layout.joinTables) addJoinLookups(join, analysis, byTable, threshold);
@@ -87,10 +87,20 @@ export function suggestMapping(analysis: Analysis, target: SuggestTarget, option
         .filter((f) => f.required && !mapped.has(f.name) && !(o.target.generateKey === 'uuid' && table.key.includes(f.name)))
         .map((f) => ({ object: o.name, table: table.name, field: f.name }));
     }),
-    unmappedSource: drafts.flatMap((d) => {
-      const object = objects.find((o) => o.name === d.name)!;
-      const read = new Set([...keyColumns(d.match.source), ...object.fields.filter((f) => f.accepted).flatMap((f) => readColumns(f.spec))]);
-      return d.columns.filter((c) => !read.has(c.name) && !isHousekeeping(c.name)).map((c) => ({ table: c.table, column: c.name }));
+    // Per source table: a table split into two objects is read by both (and by their filter).
+    unmappedSource: [...byTable.values()].flatMap((first) => {
+      const readers = drafts.filter((d) => d.match.source.name === first.match.source.name);
+      const read = new Set([
+        ...keyColumns(first.match.source),
+        ...readers.flatMap((d) => (d.match.filterColumn ? [d.match.filterColumn] : [])),
+        ...readers.flatMap((d) =>
+          objects
+            .find((o) => o.name === d.name)!
+            .fields.filter((f) => f.accepted)
+            .flatMap((f) => readColumns(f.spec)),
+        ),
+      ]);
+      return first.columns.filter((c) => !read.has(c.name) && !isHousekeeping(c.name)).map((c) => ({ table: c.table, column: c.name }));
     }),
     // Side tables are read through their base object; a join table only when it became a link object or lookups.
     unmappedTables: layout.tables
@@ -316,26 +326,23 @@ function addPartyFields(draft: ObjectDraft, byTable: ReadonlyMap<string, ObjectD
 }
 
 /** parent_type + parent_id → one reference per parent type, each with `when`. */
-function addPolymorphicRefs(draft: ObjectDraft, analysis: Analysis, byTable: ReadonlyMap<string, ObjectDraft>, threshold: number): void {
+function addPolymorphicRefs(draft: ObjectDraft, analysis: Analysis, drafts: readonly ObjectDraft[], threshold: number): void {
   for (const link of analysis.polymorphic.filter((p) => p.table === draft.match.source.name)) {
     for (const t of link.targets) {
-      const parent = byTable.get(t.table);
-      const field = parent && draft.match.target.fields.find((f) => f.references === parent.match.target.name && !draft.fields.has(f.name));
-      if (!parent || !field) continue;
-      const evidence = {
-        confidence: Math.min(0.9, link.confidence),
-        reason: `polymorphic parent: ${link.typeColumn} = ${t.typeValue} → ${t.table}`,
-      };
-      draft.fields.set(
-        field.name,
-        suggestion(
-          field.name,
-          { from: link.idColumn, ref: { object: parent.name, when: { [link.typeColumn]: t.typeValue } } } as FieldSpec,
-          evidence,
-          threshold,
-        ),
-      );
-      draft.used.add(link.idColumn).add(link.typeColumn);
+      // A parent table split in two (companies and people) is a parent in each: the id is found
+      // in one of them, so a miss in the other is NULL, not a reject.
+      const parents = drafts.filter((d) => d.match.source.name === t.table);
+      for (const parent of parents) {
+        const field = draft.match.target.fields.find((f) => f.references === parent.match.target.name && !draft.fields.has(f.name));
+        if (!field) continue;
+        const evidence = {
+          confidence: Math.min(0.9, link.confidence),
+          reason: `polymorphic parent: ${link.typeColumn} = ${t.typeValue} → ${t.table}${parents.length > 1 ? ` (${parent.match.filter})` : ''}`,
+        };
+        const ref = { object: parent.name, when: { [link.typeColumn]: t.typeValue }, ...(parents.length > 1 ? { onMissing: 'null' } : {}) };
+        draft.fields.set(field.name, suggestion(field.name, { from: link.idColumn, ref } as FieldSpec, evidence, threshold));
+        draft.used.add(link.idColumn).add(link.typeColumn);
+      }
     }
   }
 }

@@ -145,6 +145,16 @@ describe('suggestMapping on the dirt of a real export', () => {
     reason: 'test',
     inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
   });
+  const link = (table: string, a: string, aTable: string, b: string, bTable: string, confidence: number) => ({
+    table,
+    sides: [
+      { column: a, tables: [aTable] },
+      { column: b, tables: [bTable] },
+    ] as const,
+    extraColumns: [],
+    confidence,
+    reason: 'two references',
+  });
   const created = column('Create Date', {
     // 599 of 600 values are US date-times; one is "13/45/2021 10:00"
     nonConforming: {
@@ -162,18 +172,7 @@ describe('suggestMapping on the dirt of a real export', () => {
       table('associations', [column('Deal ID'), column('Contact ID')]),
     ],
     relationships: [rel('associations', 'Deal ID', 'deals'), rel('associations', 'Contact ID', 'contacts')],
-    joinTables: [
-      {
-        table: 'associations',
-        sides: [
-          { column: 'Deal ID', tables: ['deals'] },
-          { column: 'Contact ID', tables: ['contacts'] },
-        ],
-        extraColumns: [],
-        confidence: 0.7,
-        reason: 'two references',
-      },
-    ],
+    joinTables: [link('associations', 'Deal ID', 'deals', 'Contact ID', 'contacts', 0.7)],
   };
   const dirtyReport = suggestMapping(dirty, { model: MODERN_CRM });
   const people = dirtyReport.objects.find((o) => o.name === 'people')!;
@@ -204,24 +203,13 @@ describe('suggestMapping on the dirt of a real export', () => {
           table('affiliations', [column('Company ID'), column('Contact ID')]),
         ],
         relationships: [rel('affiliations', 'Company ID', 'companies'), rel('affiliations', 'Contact ID', 'contacts')],
-        joinTables: [
-          {
-            table: 'affiliations',
-            sides: [
-              { column: 'Company ID', tables: ['companies'] },
-              { column: 'Contact ID', tables: ['contacts'] },
-            ],
-            extraColumns: [],
-            confidence: 0.9,
-            reason: 'two references',
-          },
-        ],
+        joinTables: [link('affiliations', 'Company ID', 'companies', 'Contact ID', 'contacts', 0.9)],
       },
       { model: MODERN_CRM },
     );
-    const link = linked.objects.find((o) => o.source.table === 'affiliations')!;
-    expect(link.target.table).toBe('company_people');
-    expect(link.source.key).toEqual(['Company ID', 'Contact ID']);
+    const object = linked.objects.find((o) => o.source.table === 'affiliations')!;
+    expect(object.target.table).toBe('company_people');
+    expect(object.source.key).toEqual(['Company ID', 'Contact ID']);
   });
 });
 
@@ -240,6 +228,33 @@ describe('suggestMapping on an Odoo-style partner table', () => {
           column('email', { patterns: [{ name: 'email', matches: 5, share: 1 }] }),
         ]),
         primaryKey: ['id'],
+      },
+      {
+        ...table('mail_message', [
+          column('id', { candidateKey: true }, { kind: 'bigint' }),
+          column('model', { topValues: values('res.partner') }),
+          column('res_id', {}, { kind: 'bigint' }),
+          column('body'),
+        ]),
+        primaryKey: ['id'],
+      },
+    ],
+    polymorphic: [
+      {
+        table: 'mail_message',
+        typeColumn: 'model',
+        idColumn: 'res_id',
+        targets: [
+          {
+            typeValue: 'res.partner',
+            table: 'res_partner',
+            column: 'id',
+            inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+          },
+        ],
+        unmatchedTypes: [],
+        confidence: 1,
+        reason: 'test',
       },
     ],
     relationships: [
@@ -277,6 +292,22 @@ describe('suggestMapping on an Odoo-style partner table', () => {
     expect(odooProject.objects.people.fields.company_id).toEqual({ from: 'parent_id', ref: 'companies' });
     expect(odooProject.objects.people.fields.first_name).toEqual({ from: 'name', transform: ['trim', { name: 'first' }] });
     expect(odooProject.objects.people.fields.last_name).toEqual({ from: 'name', transform: ['trim', { name: 'last' }] });
+  });
+
+  it('links a polymorphic reference to a split table to both halves, a miss in one being NULL', () => {
+    expect(odooProject.objects.notes.fields.company_id).toEqual({
+      from: 'res_id',
+      ref: { object: 'companies', when: { model: 'res.partner' }, onMissing: 'null' },
+    });
+    expect(odooProject.objects.notes.fields.person_id).toEqual({
+      from: 'res_id',
+      ref: { object: 'people', when: { model: 'res.partner' }, onMissing: 'null' },
+    });
+  });
+
+  it('lists a split table’s unmapped columns once, and not its flag', () => {
+    const unmapped = split.unmappedSource.filter((u) => u.table === 'res_partner').map((u) => u.column);
+    expect(unmapped).toEqual(['commercial_partner_id']);
   });
 
   it('trims a plain text copy of values with stray spaces', () => {
