@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import type { LedgerEntry } from '../../src/state/state-store.js';
 import { DIRT, HUBSPOT_COUNTS, hubspotExport } from '../fixtures/unseen-crm/hubspot-export.js';
 import { ODOO_COUNTS, odooSchemaSql } from '../fixtures/unseen-crm/odoo-schema.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
@@ -40,19 +41,9 @@ function cli(cwd: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-interface LedgerRow {
-  object: string;
-  read: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  filtered: number;
-}
-
 /** The last run's ledger, each object's row checked to balance. */
-function balancedLedger(cwd: string): Map<string, LedgerRow> {
-  const runs = JSON.parse(cli(cwd, 'runs', '--json').out) as { status: string; ledger: LedgerRow[] }[];
+function balancedLedger(cwd: string): Map<string, LedgerEntry> {
+  const runs = JSON.parse(cli(cwd, 'runs', '--json').out) as { status: string; ledger: LedgerEntry[] }[];
   expect(runs[0].status).toBe('completed');
   for (const l of runs[0].ledger) expect(l.read, l.object).toBe(l.created + l.updated + l.unchanged + l.rejected + l.filtered);
   return new Map(runs[0].ledger.map((l) => [l.object, l]));
@@ -168,6 +159,9 @@ describe('a CRM crmbridge was not tuned on', () => {
       expect(ledger.get('companies')).toMatchObject({ created: ODOO_COUNTS.companies, filtered: ODOO_COUNTS.people });
       // the person whose parent is themself has no company to point at; the bad e-mail rejects
       expect(ledger.get('people')).toMatchObject({ created: ODOO_COUNTS.people - 2, rejected: 2, filtered: ODOO_COUNTS.companies });
+      // mail_message(model, res_id) becomes notes on companies, people and leads
+      expect(project.objects.notes.fields.person_id.ref).toEqual({ object: 'people', when: { model: 'res.partner' }, onMissing: 'null' });
+      expect(ledger.get('notes')).toMatchObject({ read: ODOO_COUNTS.messages });
       expect(cli(dir, 'verify').code).toBe(0);
 
       // No object declares sync:, so migrate recorded no hand-off: sync says so and what to do.
