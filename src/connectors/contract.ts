@@ -106,6 +106,14 @@ export interface Writer {
    * rows created in the target whose source key only the source can produce.
    */
   insertGenerated?(table: string, batch: RowBatch, keyColumn: string): Promise<string[]>;
+  /**
+   * Optional (databases with sequences): after rows were written with explicit values into
+   * columns the database generates (serial, identity), moves those columns' sequences past the
+   * highest value in the table, never backwards, so the application's next insert does not
+   * collide with a migrated row. Databases whose counters follow explicit inserts by themselves
+   * (MySQL/MariaDB AUTO_INCREMENT, SQLite rowid) do not need it.
+   */
+  advanceSequences?(table: string): Promise<void>;
   /** Deletes rows by key; returns how many were deleted. */
   deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
   /** Finishes pending work (file writers flush and close). */

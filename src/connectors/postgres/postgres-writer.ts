@@ -79,6 +79,27 @@ export class PostgresWriter implements Writer {
     });
   }
 
+  async advanceSequences(table: string): Promise<void> {
+    const qualified = this.db.table(table);
+    await this.db.transaction(table, async (client) => {
+      const owned = await client.query<{ column: string; sequence: string }>(
+        `SELECT a.attname AS column, pg_get_serial_sequence($1, a.attname) AS sequence
+           FROM pg_attribute a
+          WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+            AND pg_get_serial_sequence($1, a.attname) IS NOT NULL`,
+        [qualified],
+      );
+      for (const { column, sequence } of owned.rows) {
+        // setval(seq, m) makes the next value m + 1; only when the sequence is not already past m.
+        await client.query(
+          `SELECT setval($1, t.m) FROM (SELECT max(${ident(column)}) AS m FROM ${qualified}) AS t
+            WHERE t.m IS NOT NULL AND t.m > COALESCE(pg_sequence_last_value($1::regclass), 0)`,
+          [sequence],
+        );
+      }
+    });
+  }
+
   async deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number> {
     if (keys.length === 0) return 0;
     const condition = await keySetCondition(this.catalog, table, keyColumns, keys);

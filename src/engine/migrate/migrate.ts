@@ -211,6 +211,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
     if (err instanceof ThresholdReached) emit({ type: 'warning', message: err.format() });
   }
+  if (writer) await advanceSequences(writer, plan.objects, results, emit);
   await writer?.close();
 
   const objects = plan.objects.map((o) => results.get(o.name) ?? skippedResult(o.name, ledgers.get(o.name)!));
@@ -337,6 +338,32 @@ async function markDone(state: StateStore, runId: string, object: string, pass: 
 
 function checkpointOf(checkpoints: readonly Checkpoint[], object: string, pass: number): Checkpoint | undefined {
   return checkpoints.find((c) => c.object === object && c.pass === pass);
+}
+
+/**
+ * Rows were written with explicit keys: the target's sequences (serial, identity) move past
+ * them, or the new CRM's next insert would collide with a migrated row. A failure leaves the
+ * data intact, so it is a warning that says what to run, not a failed run.
+ */
+async function advanceSequences(
+  writer: Writer,
+  objects: readonly ObjectPlan[],
+  results: ReadonlyMap<string, ObjectResult>,
+  emit: EventSink,
+): Promise<void> {
+  if (!writer.advanceSequences) return;
+  const tables = new Set(objects.filter((o) => results.has(o.name)).map((o) => o.target.table));
+  for (const table of tables) {
+    try {
+      await writer.advanceSequences(table);
+    } catch (err) {
+      if (!isCrmError(err)) throw err;
+      emit({
+        type: 'warning',
+        message: `${err.format()} — the sequences of ${table} were not moved past the migrated keys: run SELECT setval(…) for them before the application inserts`,
+      });
+    }
+  }
 }
 
 function skippedResult(object: string, ledger: LedgerCounts): ObjectResult {
