@@ -73,6 +73,8 @@ export async function loadObject(
   const ledger = { ...start.ledger };
   const columns = mapper.targetColumns.filter((c) => !object.deferredFields.includes(c));
   const colIdx = columns.map((c) => mapper.targetColumns.indexOf(c));
+  // Without deferred fields the mapped row already has this pass's layout: no copy per row.
+  const sameLayout = colIdx.every((c, i) => c === i) && columns.length === mapper.targetColumns.length;
   const keyIdx = object.target.key.map((k) => columns.indexOf(k));
   const rules = compileTargetRules(targetTable, columns);
   const types = columns.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
@@ -119,7 +121,7 @@ export async function loadObject(
     // From here on rows hold only the columns written in this pass.
     for (const p of pending) {
       if (!p.values) continue;
-      const values = colIdx.map((i) => p.values![i]);
+      const values = sameLayout ? p.values : colIdx.map((i) => p.values![i]);
       const violation = rules(values);
       if (violation)
         p.reject = rejectOf(
