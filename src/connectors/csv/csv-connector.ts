@@ -69,9 +69,15 @@ export class CsvConnector implements Connector {
     }
     const missing = options.tables?.find((t) => !files.has(t));
     if (missing !== undefined) {
-      throw new CrmError('CRM_S3001', `no CSV file for table ${missing} in ${this.location.path}`, {
-        location: { connector: 'csv', table: missing },
-      });
+      // A table is named by its file without the extension: say so, with the names there are.
+      const known = [...files.keys()].sort().join(', ') || 'none';
+      throw new CrmError(
+        'CRM_S3001',
+        `no CSV file for table ${missing} in ${this.location.path} (its tables, named by file without .csv: ${known})`,
+        {
+          location: { connector: 'csv', table: missing },
+        },
+      );
     }
     const names = options.tables ?? [...files.keys()];
     const tables = await Promise.all(names.map(async (name) => (await openTable(name, files.get(name) as string, this.options)).schema));
