@@ -1,4 +1,5 @@
 import { CrmError } from './errors/crm-error.js';
+import { type JsonNode, parseJsonKeepingNumbers } from './json-source.js';
 import type { CanonicalType, Value } from './types.js';
 
 /**
@@ -214,23 +215,15 @@ export function isValidDate(y: number, m: number, d: number): boolean {
 
 /** JSON text with object keys sorted and no white space; numbers keep their source digits. */
 export function canonicalJson(text: string): string {
-  return stringifySorted(
-    JSON.parse(text, (_key, value, context?: { source?: string }) =>
-      typeof value === 'number' && context?.source ? new RawNumber(context.source) : value,
-    ),
-  );
+  return stringifySorted(parseJsonKeepingNumbers(text));
 }
 
-class RawNumber {
-  constructor(readonly source: string) {}
-}
-
-function stringifySorted(value: unknown): string {
-  if (value instanceof RawNumber) return value.source;
-  if (Array.isArray(value)) return `[${value.map(stringifySorted).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stringifySorted((value as Record<string, unknown>)[k])}`).join(',')}}`;
+function stringifySorted(value: JsonNode): string {
+  if (value instanceof Map) {
+    const keys = [...value.keys()].sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stringifySorted(value.get(k)!)}`).join(',')}}`;
   }
+  if (Array.isArray(value)) return `[${value.map(stringifySorted).join(',')}]`;
+  if (value !== null && typeof value === 'object' && 'number' in value) return value.number;
   return JSON.stringify(value);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeDecimal, normalizeTimestamptz, parseCanonicalText, toCanonicalText } from '../../src/core/canonical.js';
+import { canonicalJson, normalizeDecimal, normalizeTimestamptz, parseCanonicalText, toCanonicalText } from '../../src/core/canonical.js';
 
 describe('canonical text form', () => {
   it('normalises decimals without changing their value', () => {
@@ -41,5 +41,18 @@ describe('canonical text form', () => {
     expect(() => parseCanonicalText('2024-02-30', { kind: 'date' })).toThrow(expect.objectContaining({ code: 'CRM_R4003' }));
     expect(() => parseCanonicalText('12a', { kind: 'decimal' })).toThrow(expect.objectContaining({ code: 'CRM_R4003' }));
     expect(parseCanonicalText('9223372036854775807', { kind: 'bigint' })).toBe(9223372036854775807n);
+  });
+
+  it('keeps every digit of JSON numbers (beyond 2^53, long fractions) and sorts keys', () => {
+    // On Node 20 JSON.parse rounds both to the same double: the two must still differ.
+    expect(canonicalJson('{"id": 9007199254740993}')).toBe('{"id":9007199254740993}');
+    expect(canonicalJson('{"id": 9007199254740993}')).not.toBe(canonicalJson('{"id": 9007199254740992}'));
+    expect(canonicalJson('[0.10000000000000000001, 1e400, -0, 1.50]')).toBe('[0.10000000000000000001,1e400,-0,1.50]');
+    expect(canonicalJson(' {"b": {"z": null, "a": [true, false]}, "a": "\\u00e9\\n", "__proto__": 1, "b": 2} ')).toBe(
+      '{"__proto__":1,"a":"é\\n","b":2}',
+    );
+    for (const bad of ['{"a":1,}', '[1 2]', '01', '"\t"', '{"a"}', 'nul', '1 1', '']) {
+      expect(() => canonicalJson(bad), bad).toThrow(SyntaxError);
+    }
   });
 });
