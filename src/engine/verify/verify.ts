@@ -69,11 +69,11 @@ export interface VerifyOptions extends HashDiffOptions {
   /** Only these objects (default: all). */
   readonly objects?: readonly string[];
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
-  /** About how many expected rows are held in memory at once (default 200,000). */
+  /** About how many expected rows are held in memory at once (default 50,000). */
   readonly partitionRows?: number;
 }
 
-const DEFAULT_PARTITION_ROWS = 200_000;
+const DEFAULT_PARTITION_ROWS = 50_000;
 
 /**
  * `crmbridge verify`: for each object, the source as seen through the mapping (see
