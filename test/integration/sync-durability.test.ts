@@ -131,7 +131,7 @@ describe('sync durability (PostgreSQL → PostgreSQL, through the CLI)', () => {
     expect(new Set(actual).size).toBe(actual.length);
     expect(actual).toEqual(expected);
     // The slot is dropped so the cluster can go.
-    await sql.run("SELECT pg_drop_replication_slot('crmbridge_main')");
+    await sql.run("SELECT pg_drop_replication_slot('crmbridge_main_' || current_database())");
     await sql.close();
   }, 300_000);
 });

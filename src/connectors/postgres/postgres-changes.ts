@@ -56,7 +56,9 @@ export class PostgresChangeFeed implements ChangeFeed {
     private readonly options: ChangeFeedOptions,
   ) {
     const name = `crmbridge_${options.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
-    this.slot = storedName(name);
+    // Slot names are unique in the whole server, publications per database: two projects whose
+    // sources are databases of one server would otherwise take each other's slot.
+    this.slot = storedName(`${name}_${config.database.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`);
     this.publication = storedName(name);
     this.tables = options.tables.map(storedName);
   }

@@ -14,6 +14,8 @@ export interface PostgresConfig {
   readonly schema: string;
   readonly host: string;
   readonly port: number;
+  /** The database the URL names (libpq's default: the user's name). */
+  readonly database: string;
   /** The URL with the password masked, for logs and reports. */
   readonly displayName: string;
 }
@@ -39,6 +41,7 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
   url.searchParams.delete('schema');
   const host = decodeURIComponent(url.hostname) || 'localhost';
   const port = url.port ? Number(url.port) : 5432;
+  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'postgres';
   const masked = new URL(spec.resolved);
   if (masked.password) masked.password = '***';
   return {
@@ -54,6 +57,7 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
     schema,
     host,
     port,
+    database,
     displayName: masked.toString(),
   };
 }
