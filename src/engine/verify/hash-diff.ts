@@ -35,13 +35,15 @@ export interface HashDiffOptions {
 /** Default fan-out: few enough levels that 1,000 scattered differences cost three scans per side. */
 export const DEFAULT_FACTOR = 32;
 export const DEFAULT_THRESHOLD = 1024;
+/** Parts of one grouped scan at most (its CASE tree is log2 of it deep). */
+const MAX_PARTS = 1024;
 
 /**
  * data-diff's algorithm: compare count and checksum of a key range on both sides; equal means
  * equal (up to a 2^-64 collision); a differing range is cut into `factor` parts and the parts'
  * checksums computed in ONE grouped scan per side (both sides at once), and each differing part
  * is visited in turn, down to `threshold` rows, which are then downloaded from both sides and
- * compared key by key. Identical tables cost one checksum each.
+ * compared key by key. The cut above the download is finer (parts of threshold / 8 rows). Identical tables cost one checksum each.
  *
  * Cuts: a single integer key whose range has both bounds is cut arithmetically (no query); any
  * other range at the larger side's key quantiles. Arithmetic cuts on skewed keys give uneven
@@ -62,9 +64,13 @@ export async function hashDiff(
   const visit = async (range: TextKeyRange, ca: SegmentChecksum, cb: SegmentChecksum): Promise<void> => {
     result.stats.segments++;
     if (ca.count === cb.count && ca.sum === cb.sum) return;
+    const rows = Math.max(ca.count, cb.count);
     let cuts: readonly (readonly string[])[] = [];
-    if (Math.max(ca.count, cb.count) > threshold) {
-      cuts = (integerKey && integerCuts(range, factor)) || (await (ca.count >= cb.count ? a : b).splitPoints(range, factor));
+    if (rows > threshold) {
+      // The last cut before the download makes parts of about threshold / 8 rows, so that a few
+      // scattered differences download a few small parts, not whole threshold-sized ones.
+      const parts = rows > factor * threshold ? factor : Math.min(MAX_PARTS, Math.max(factor, Math.ceil((rows * 8) / threshold)));
+      cuts = (integerKey && integerCuts(range, parts)) || (await (ca.count >= cb.count ? a : b).splitPoints(range, parts));
     }
     if (cuts.length === 0) {
       const [ra, rb] = await Promise.all([a.rows(range), b.rows(range)]);
