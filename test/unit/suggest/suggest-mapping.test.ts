@@ -42,6 +42,9 @@ const table = (name: string, columns: ColumnProfile[]): TableProfile => ({
 
 const values = (...v: string[]): ValueCount[] => v.map((value) => ({ value, count: 1 }));
 
+/** Every value of a reference found in its parent. */
+const FOUND = { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 };
+
 /** A HubSpot-style export: companies and deals files with human headers and no declared keys. */
 const ANALYSIS: Analysis = {
   version: 1,
@@ -143,7 +146,7 @@ describe('suggestMapping on the dirt of a real export', () => {
     to: { table: to, columns: ['Record ID'] },
     confidence: 0.91,
     reason: 'test',
-    inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+    inclusion: FOUND,
   });
   const link = (table: string, a: string, aTable: string, b: string, bTable: string, confidence: number) => ({
     table,
@@ -249,7 +252,7 @@ describe('suggestMapping on an Odoo-style partner table', () => {
             typeValue: 'res.partner',
             table: 'res_partner',
             column: 'id',
-            inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
+            inclusion: FOUND,
           },
         ],
         unmatchedTypes: [],
@@ -257,24 +260,14 @@ describe('suggestMapping on an Odoo-style partner table', () => {
         reason: 'test',
       },
     ],
-    relationships: [
-      {
-        kind: 'inferred',
-        from: { table: 'res_partner', columns: ['commercial_partner_id'] },
-        to: { table: 'res_partner', columns: ['id'] },
-        confidence: 0.85,
-        reason: 'test',
-        inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
-      },
-      {
-        kind: 'declared',
-        from: { table: 'res_partner', columns: ['parent_id'] },
-        to: { table: 'res_partner', columns: ['id'] },
-        confidence: 1,
-        reason: 'declared foreign key',
-        inclusion: { checkedRows: 5, matchedRows: 5, orphanRows: 0, share: 1, orphanExamples: [], sampled: false, blankRows: 0 },
-      },
-    ],
+    relationships: (['inferred', 'declared'] as const).map((kind) => ({
+      kind,
+      from: { table: 'res_partner', columns: [kind === 'declared' ? 'parent_id' : 'commercial_partner_id'] },
+      to: { table: 'res_partner', columns: ['id'] },
+      confidence: kind === 'declared' ? 1 : 0.85,
+      reason: 'test',
+      inclusion: FOUND,
+    })),
   };
   const split = suggestMapping(odoo, { model: MODERN_CRM });
   const odooProject = parseProject(
