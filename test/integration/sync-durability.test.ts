@@ -17,7 +17,7 @@ const ACCOUNTS = 300;
 const EDITS = 2500;
 
 /** `crmbridge sync …` as a child process; resolves with its exit code (null when killed). */
-function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<number | null>; printed: Promise<void> } {
   const child = spawn(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), join(ROOT, 'test/unit/sync/sync-cli.ts'), 'sync', ...args],
@@ -26,6 +26,8 @@ function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  // Its first line ("Sync run …", on stderr): it is running (start-up under load takes seconds).
+  const printed = new Promise<void>((res) => child.stderr?.once('data', () => res()));
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
@@ -36,7 +38,7 @@ function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<
       res(code);
     }),
   );
-  return { child, done };
+  return { child, done, printed };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,8 +115,9 @@ describe('sync durability (PostgreSQL → PostgreSQL, through the CLI)', () => {
     expect(failedEdits).toBeLessThan(EDITS / 2);
 
     // A clean stop: SIGTERM finishes the batch, checkpoints, closes the slot connection, exits 0.
-    const follow = cli(dir, ['--follow']);
-    await sleep(3000);
+    const follow = cli(dir, ['--follow', '--status-every', '1']);
+    await Promise.race([follow.printed, follow.done]);
+    await sleep(1000);
     follow.child.kill('SIGTERM');
     expect(await follow.done).toBe(0);
     expect(await cli(dir, ['--once']).done).toBe(0);
