@@ -13,6 +13,21 @@ export interface ConformanceTarget {
   cleanup(): Promise<void>;
 }
 
+/** A table of a bigint key `id` and one nullable text column. */
+function idAndText(name: string, column: string): TableSchema {
+  return {
+    name,
+    columns: [
+      { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
+      { name: column, type: { kind: 'text' }, nativeType: '', nullable: true },
+    ],
+    primaryKey: ['id'],
+    uniqueKeys: [],
+    foreignKeys: [],
+    indexes: [],
+  };
+}
+
 export const TIME_ZONES = ['Asia/Singapore', 'America/Los_Angeles'] as const;
 
 const TYPES: Record<string, CanonicalType> = Object.fromEntries(EDGE_TABLE.columns.map((c) => [c.name, c.type]));
@@ -142,17 +157,7 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
 
     it('streams in batches of the requested size, and by key range where supported', async (ctx) => {
       if (!target) return ctx.skip();
-      const table: TableSchema = {
-        name: 'many_rows',
-        columns: [
-          { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-          { name: 'label', type: { kind: 'text' }, nativeType: '', nullable: true },
-        ],
-        primaryKey: ['id'],
-        uniqueKeys: [],
-        foreignKeys: [],
-        indexes: [],
-      };
+      const table = idAndText('many_rows', 'label');
       const writer = await conn().writer();
       await writer.createTables([table]);
       const rows: Value[][] = Array.from({ length: 2500 }, (_, i) => [BigInt(i + 1), `row ${i + 1}`]);
@@ -176,17 +181,7 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
 
     it('ends a batch early when its rows are large (maxBatchBytes), never with an empty batch', async (ctx) => {
       if (!target) return ctx.skip();
-      const table: TableSchema = {
-        name: 'big_rows',
-        columns: [
-          { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-          { name: 'body', type: { kind: 'text' }, nativeType: '', nullable: true },
-        ],
-        primaryKey: ['id'],
-        uniqueKeys: [],
-        foreignKeys: [],
-        indexes: [],
-      };
+      const table = idAndText('big_rows', 'body');
       const writer = await conn().writer();
       await writer.createTables([table]);
       // 40 rows of ~20 KB text (~40 KB each in memory), one of 300 KB: larger than the cap alone.
