@@ -14,11 +14,11 @@ import { startPostgres } from '../../test/setup/postgres-server.js';
 import { type Sql, secretFree, sqlClient } from '../../test/unit/sync/crm-fixture.js';
 
 /**
- * `npx tsx bench/sync/sync-bench.ts [--seconds 20] [--rate 5000] [--rows 50000] [--sources postgres,mariadb]`
+ * `npx tsx bench/sync/sync-bench.ts [--seconds 60] [--rate 5000] [--rows 50000] [--sources postgres,mariadb]`
  *
- * Log-based sync under a steady stream of source updates: PostgreSQL → PostgreSQL and
- * MariaDB → PostgreSQL on throwaway servers. A paced writer updates random contacts in
- * transactions of 20 rows at `--rate` changes/s while `crmbridge sync --follow` (the engine,
+ * Log-based sync under a steady stream of source changes: PostgreSQL → PostgreSQL and
+ * MariaDB → PostgreSQL on throwaway servers. Paced writers update, insert and delete contacts
+ * (80/10/10, in steps of 20 rows) at `--rate` changes/s while `crmbridge sync --follow` (the engine,
  * in this process) applies them through a mapping with transforms. End-to-end lag is measured
  * with a probe: every 50 ms the writer inserts a probe row and notes the time its commit returned;
  * the bench watches the target and takes the time until that row is there (commit → visible in
@@ -29,7 +29,7 @@ import { type Sql, secretFree, sqlClient } from '../../test/unit/sync/crm-fixtur
  */
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '60' },
     rate: { type: 'string', default: '5000' },
     rows: { type: 'string', default: '50000' },
     sources: { type: 'string', default: 'postgres,mariadb' },
@@ -119,7 +119,9 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
     },
   });
 
-  // Writers: paced transactions of PER_TX updates on 4 connections.
+  // Writers on 4 connections, paced: every step changes PER_TX rows in three transactions —
+  // an UPDATE of 16 existing contacts, an INSERT of 2 new ones and a DELETE of 2 that this lane
+  // inserted earlier (80 % updates, 10 % inserts, 10 % deletes).
   const writers = await Promise.all([1, 2, 3, 4].map(() => sqlClient(sourceUrl)));
   const started = Date.now();
   const deadline = started + SECONDS * 1000;
@@ -127,10 +129,24 @@ async function bench(name: string, sourceUrl: string, targetAdmin: string): Prom
   let version = 0;
   const write = async (w: Sql, lane: number) => {
     const interval = (1000 * PER_TX * writers.length) / RATE;
+    const inserted: number[] = [];
+    let nextId = ROWS + (lane + 1) * 10_000_000;
     for (let next = Date.now(); Date.now() < deadline; next += interval) {
-      const ids = Array.from({ length: PER_TX }, () => Math.floor(Math.random() * ROWS));
+      const ids = Array.from({ length: PER_TX - 4 }, () => Math.floor(Math.random() * ROWS));
       await w.run(`UPDATE contacts SET first_name = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [`V${lane}-${version++}`, ...ids]);
-      offered += PER_TX;
+      const fresh = [nextId++, nextId++];
+      await w.run(
+        'INSERT INTO contacts (id, first_name, last_name, email) VALUES (?, ?, ?, ?), (?, ?, ?, ?)',
+        fresh.flatMap((i) => [i, `New${i}`, `Lane${lane}`, `n${i}@example.com`]),
+      );
+      inserted.push(...fresh);
+      // Deletes trail the inserts by a few steps, so both reach the target as separate changes.
+      let deleted = 0;
+      if (inserted.length > 10) {
+        await w.run('DELETE FROM contacts WHERE id IN (?, ?)', inserted.splice(0, 2));
+        deleted = 2;
+      }
+      offered += ids.length + fresh.length + deleted;
       const wait = next + interval - Date.now();
       if (wait > 0) await sleep(wait);
     }
