@@ -92,7 +92,9 @@ describe('a CRM crmbridge was not tuned on', () => {
     expect(ledger.get('opportunities')).toMatchObject({ read: HUBSPOT_COUNTS.deals, rejected: 1 });
 
     // Exactly the planted dirt is rejected, each with its reason; everything else loads.
-    expect(cli(dir, 'rejects', '--export', 'rejects.ndjson').code).toBe(0);
+    const exported = cli(dir, 'rejects', '--export', 'rejects.ndjson');
+    expect(exported.code).toBe(0);
+    expect(exported.err).toMatch(/^rejects of run \S+ \(migrate\), the latest; `crmbridge runs` lists the others$/m);
     const rejects = readFileSync(join(dir, 'rejects.ndjson'), 'utf8')
       .trim()
       .split('\n')

@@ -23,8 +23,13 @@ export function registerRejects(program: Command): void {
       runAction(async (runArg, opts) => {
         const state = await openStateStore(stateFolder(opts.project));
         try {
-          const runId = runArg ?? (await state.listRuns(1))[0]?.id;
+          const latest = runArg ? undefined : (await state.listRuns(1))[0];
+          const runId = runArg ?? latest?.id;
           if (!runId) throw new CrmError('CRM_E6003', 'no runs yet');
+          // The latest run may be a sync or a repair with no rejects: say which run this is.
+          if (latest) {
+            process.stderr.write(`rejects of run ${latest.id} (${latest.kind}), the latest; \`crmbridge runs\` lists the others\n`);
+          }
           const filter = { ...(opts.object ? { object: opts.object } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
           if (opts.export) {
             const count = await exportRejects(opts.export, (offset) => state.listRejects(runId, { ...filter, limit: 5000, offset }));
