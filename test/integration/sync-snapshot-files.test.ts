@@ -83,6 +83,42 @@ describe('snapshot diff of CSV exports (CSV → SQLite)', () => {
     expect(idle.summary.ledger.read + idle.summary.removal.deleted).toBe(0);
   });
 
+  it('the first snapshot reads each child once, and a parent that arrives later still brings its waiting children', async () => {
+    tgt.exec('CREATE TABLE people (id TEXT PRIMARY KEY, company_id TEXT, email TEXT)');
+    const project = `${PROJECT}
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id }
+    fields:
+      id: id
+      company_id: { from: account_id, ref: companies }
+      email: { from: email, transform: [email] }
+`;
+    const run = async (accounts: string, contacts: string) => {
+      writeFileSync(join(dir, 'exports', 'accounts.csv'), accounts);
+      writeFileSync(join(dir, 'exports', 'contacts.csv'), contacts);
+      const source = await openConnector(join(dir, 'exports'));
+      try {
+        const plan = compilePlan(parseProject(project.replace('exports/', join(dir, 'exports')), 'crmbridge.yaml'));
+        return await sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'snapshot', follow: false });
+      } finally {
+        await source.close();
+      }
+    };
+    // c2 has a bad e-mail, c4's company a3 is not exported yet.
+    const contacts = 'id,account_id,email\nc1,a1,c1@example.com\nc2,a2,not-an-email\nc3,a1,c3@example.com\nc4,a3,c4@example.com\n';
+    const first = await run('id,name,deleted\na1,Acme,0\na2,Beta,0\n', contacts);
+    // Each of the 2 + 4 rows read and settled once: c2 rejected once (invalid e-mail), c4 once (missing parent).
+    expect(first.summary.ledger).toMatchObject({ read: 6, created: 4, rejected: 2, unchanged: 0 });
+    expect((await state.listRejects(first.runId)).map((r) => `${r.sourceKey}:${r.reason}`).sort()).toEqual([
+      '["c2"]:invalid_email',
+      '["c4"]:missing_parent',
+    ]);
+    // a3 arrives; c4 did not change, so only bringing it along with its parent loads it.
+    await run('id,name,deleted\na1,Acme,0\na2,Beta,0\na3,Gamma,0\n', contacts);
+    expect(tgt.prepare("SELECT company_id FROM people WHERE id = 'c4'").all()).toEqual([{ company_id: 'a3' }]);
+  });
+
   it('an export with an unreadable record deletes nothing (the listing is incomplete) and says so', async () => {
     await exportAndSync('id,name,deleted\na1,Acme,0\na2,Beta,0\n');
     const events: SyncEvent[] = [];

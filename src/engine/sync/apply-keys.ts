@@ -149,10 +149,20 @@ export async function applyChanged(ctx: SyncContext, changed: ReadonlyMap<string
   return total;
 }
 
-/** Re-applies the rows that reference keys of `parent` that just arrived in the target (see `applyChanged`). */
-export async function applyReferencing(ctx: SyncContext, parent: ObjectPlan, arrived: readonly string[]): Promise<RemovalCounts> {
+/**
+ * Re-applies the rows that reference keys of `parent` that just arrived in the target (see
+ * `applyChanged`); `only` narrows each child object's keys (e.g. to those another pass will not apply anyway).
+ */
+export async function applyReferencing(
+  ctx: SyncContext,
+  parent: ObjectPlan,
+  arrived: readonly string[],
+  only: (child: string, keys: readonly string[]) => Promise<readonly string[]> = async (_, keys) => keys,
+): Promise<RemovalCounts> {
   const children = await referencingKeys(ctx, parent, arrived);
-  return applyChanged(ctx, new Map([...children].map(([object, keys]) => [object, new Set(keys)])));
+  const narrowed = new Map<string, Set<string>>();
+  for (const [object, keys] of children) narrowed.set(object, new Set(await only(object, keys)));
+  return applyChanged(ctx, narrowed);
 }
 
 /** Rounds of parent → child propagation per apply (self-references and cycles can need several). */

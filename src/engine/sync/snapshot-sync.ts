@@ -60,7 +60,9 @@ export async function runSnapshot(
         ...(batch.lines ? { lines: changed.map((i) => batch.lines![i]) } : {}),
       };
       const { removal, arrived } = await settleRows(ctx, object, sub, keys, { filtered: true });
-      addRemoval(removal, await applyReferencing(ctx, object, arrived));
+      // Children not in an earlier snapshot are new to this one: their own object's turn in this
+      // pass applies them (after their parents), so bringing them along would apply them twice.
+      addRemoval(removal, await applyReferencing(ctx, object, arrived, (child, childKeys) => inEarlierSnapshot(ctx, child, childKeys)));
       await ctx.state.putSyncRowHashes(
         SNAPSHOT,
         object.name,
@@ -93,4 +95,10 @@ export async function runSnapshot(
       meter.applied(gone.length, removal, undefined, []);
     }
   }
+}
+
+/** The keys of `object` that an earlier snapshot already listed (they have a stored row hash). */
+async function inEarlierSnapshot(ctx: SyncContext, object: string, keys: readonly string[]): Promise<string[]> {
+  const known = await ctx.state.syncRowHashes(SNAPSHOT, object, keys);
+  return keys.filter((k) => known.has(k));
 }
