@@ -240,6 +240,14 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  idMappedKeys(object: string, options: { after?: string; limit?: number } = {}): Promise<string[]> {
+    return this.guard('listing id mappings', () => {
+      return this.statement('SELECT source_key FROM id_map WHERE object = ? AND source_key > ? ORDER BY source_key LIMIT ?')
+        .pluck()
+        .all(object, options.after ?? '', options.limit ?? -1) as string[];
+    });
+  }
+
   rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>> {
     return this.guard('looking up rejected keys', () => {
       if (sourceKeys.length === 0) return new Set<string>();

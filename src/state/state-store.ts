@@ -152,6 +152,8 @@ export interface StateStore {
   lookupSourceKeys(object: string, targetKeys: readonly string[]): Promise<Map<string, string>>;
   /** Forgets the id mappings of these source keys (their target rows were deleted by sync). */
   forgetIdMappings(object: string, sourceKeys: readonly string[]): Promise<void>;
+  /** Source keys of an object's id mappings (the rows it has in the target), in key order, paged by `after`. */
+  idMappedKeys(object: string, options?: { after?: string; limit?: number }): Promise<string[]>;
   /** Which of these source keys were rejected in the given run (for parent_rejected). */
   rejectedKeys(runId: string, object: string, sourceKeys: readonly string[]): Promise<Set<string>>;
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
+import { migrate } from '../../src/engine/migrate/migrate.js';
 import { type SyncEvent, sync } from '../../src/engine/sync/index.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
@@ -117,6 +118,27 @@ describe('snapshot diff of CSV exports (CSV → SQLite)', () => {
     // a3 arrives; c4 did not change, so only bringing it along with its parent loads it.
     await run('id,name,deleted\na1,Acme,0\na2,Beta,0\na3,Gamma,0\n', contacts);
     expect(tgt.prepare("SELECT company_id FROM people WHERE id = 'c4'").all()).toEqual([{ company_id: 'a3' }]);
+  });
+
+  it('the first snapshot after a migration removes the rows deleted from the source since the migration', async () => {
+    writeFileSync(join(dir, 'exports', 'accounts.csv'), 'id,name,deleted\na1,Acme,0\na2,Beta,0\na3,Gamma,0\n');
+    const plan = compilePlan(parseProject(PROJECT.replace('exports/', join(dir, 'exports')), 'crmbridge.yaml'));
+    const source = await openConnector(join(dir, 'exports'));
+    try {
+      const migrated = await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      expect(migrated.status).toBe('completed');
+    } finally {
+      await source.close();
+    }
+    // a2 is gone from the next export: no snapshot listed it, only the migration's id map.
+    const first = await exportAndSync('id,name,deleted\na1,Acme,0\na3,Gamma,0\n');
+    expect(first.summary.removal.deleted).toBe(1);
+    expect(rows()).toEqual([
+      { id: 'a1', name: 'Acme' },
+      { id: 'a3', name: 'Gamma' },
+    ]);
+    const idle = await exportAndSync('id,name,deleted\na1,Acme,0\na3,Gamma,0\n');
+    expect(idle.summary.removal.deleted).toBe(0);
   });
 
   it('an export with an unreadable record deletes nothing (the listing is incomplete) and says so', async () => {

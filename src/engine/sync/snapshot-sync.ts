@@ -79,7 +79,18 @@ export async function runSnapshot(
       });
       continue;
     }
-    // Deletes: what the previous snapshot had and this one has not (only after a complete read).
+    // Deletes (only after a complete read): rows in the target that this snapshot no longer
+    // lists — mapped rows no snapshot has listed yet (loaded by migrate before the first
+    // snapshot), then what the previous snapshot had and this one has not.
+    for (let after: string | undefined; ; ) {
+      const mapped = await ctx.state.idMappedKeys(object.name, { limit: ctx.plan.options.batchSize, ...(after ? { after } : {}) });
+      if (mapped.length === 0) break;
+      after = mapped[mapped.length - 1];
+      const unseen = mapped.filter((k) => !seen.has(k));
+      const listed = await ctx.state.syncRowHashes(SNAPSHOT, object.name, unseen);
+      const gone = unseen.filter((k) => !listed.has(k));
+      if (gone.length > 0) meter.applied(gone.length, await removeFromTarget(ctx, object, gone), undefined, []);
+    }
     for (let after: string | undefined; ; ) {
       const keys = await ctx.state.syncRowKeys(SNAPSHOT, object.name, { limit: ctx.plan.options.batchSize, ...(after ? { after } : {}) });
       if (keys.length === 0) break;
