@@ -66,7 +66,7 @@ describe('two-way sync: rows created and deleted in the target', () => {
     source: { table: accounts, key: id }
     target: { table: orgs, key: code }
     fields: { code: code, name: name, updated_at: updated_at }
-    sync: { updatedAt: { source: updated_at, target: updated_at } }
+    sync: { updatedAt: { source: updated_at, target: updated_at }, conflict: target_wins }
   people:
     source: { table: contacts, key: id }
     target: { table: people, key: id }
@@ -103,6 +103,21 @@ describe('two-way sync: rows created and deleted in the target', () => {
     expect(await s.rows('SELECT id FROM contacts ORDER BY id')).toEqual([{ id: 2 }, { id: 3 }, { id: 5 }, { id: 6 }, { id: 100 }]);
     expect((await state.lookupIds('orgs', [encodeKey([a2.id as number])])).size).toBe(0);
     expect((await state.lookupIds('people', [encodeKey([1]), encodeKey([4])])).size).toBe(0);
+
+    // Deleted in the target, edited in the source, in the same round: a conflict on the row.
+    // people (source_wins, the default): the edit wins and the row comes back in the target;
+    // orgs (target_wins): the deletion wins and the source row goes, its children first.
+    await s.run("UPDATE contacts SET first = 'P2 edited', updated_at = '2026-03-01' WHERE id = 2");
+    await t.run('DELETE FROM people WHERE id = 2');
+    await s.run("UPDATE accounts SET name = 'Org A1 edited', updated_at = '2026-03-01' WHERE code = 'A1'");
+    await t.run("DELETE FROM orgs WHERE code = 'A1'");
+    const both = await once();
+    expect(both.status).toBe('completed');
+    expect(await t.rows('SELECT first_name FROM people WHERE id = 2')).toEqual([{ first_name: 'P2 edited' }]);
+    expect(await s.rows("SELECT id FROM accounts WHERE code = 'A1'")).toEqual([]);
+    expect(await s.rows('SELECT id FROM contacts ORDER BY id')).toEqual([{ id: 2 }, { id: 5 }, { id: 100 }]);
+    const recorded = (await state.listConflicts({ runId: both.runId })).map((c) => `${c.object} ${c.sourceKey} ${c.field} ${c.resolution}`);
+    expect(recorded.sort()).toEqual(['orgs ["1"] (row) target_wins', 'people ["2"] (row) source_wins']);
 
     for (let round = 0; round < 10; round++) expect(writes(await once())).toBe(0);
   });

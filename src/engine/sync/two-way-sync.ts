@@ -10,7 +10,7 @@ import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter, SyncMode } from './sync-meter.js';
 import { syncPolicyOf } from './sync-policy.js';
 import { applyTargetKeys } from './two-way-apply.js';
-import { resolveConflicts, type TwoWayObject } from './two-way-conflicts.js';
+import { resolveConflicts, resolveDeleteConflicts, type TwoWayObject } from './two-way-conflicts.js';
 import { removeFromSource } from './two-way-delete.js';
 import { changedSince, rememberSynced, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
 import { insertTargetRows, sourceKeyRule } from './two-way-insert.js';
@@ -95,7 +95,15 @@ export class TwoWaySync implements ApplyGate {
       const target = await changedSince(this.ctx.state, name, object.target, [...ids.values()]);
       const targetMoved = new Set(target.changed.filter((k) => target.synced.has(k)));
       const both = source.changed.filter((k) => source.synced.has(k) && targetMoved.has(ids.get(k) ?? ''));
-      if (both.length > 0) this.meter.reversed(0, 0, await resolveConflicts(this.ctx, object, both, ids));
+      const edited = both.filter((k) => target.current.has(ids.get(k)!));
+      const deleted = both.filter((k) => !target.current.has(ids.get(k)!));
+      if (edited.length > 0) this.meter.reversed(0, 0, await resolveConflicts(this.ctx, object, edited, ids));
+      if (deleted.length > 0) {
+        // The deletion wins: the source change is not applied forward; the reverse direction deletes the source row.
+        const lost = await resolveDeleteConflicts(this.ctx, object, deleted);
+        for (const k of lost) out.get(name)!.delete(k);
+        this.meter.reversed(0, 0, deleted.length);
+      }
     }
     return out;
   }
