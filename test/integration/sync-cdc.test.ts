@@ -90,7 +90,9 @@ describe.each([
     expect(second.summary.ledger.created + second.summary.ledger.updated).toBe(0);
     if (name === 'PostgreSQL') {
       // The slot is acknowledged exactly to the stored position, never beyond it.
-      const slot = await sql.rows("SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'crmbridge_main_' || current_database()");
+      const slot = await sql.rows(
+        "SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = 'crmbridge_main_' || current_database()",
+      );
       expect(slot[0].lsn).toBe(await state.getSyncPosition('cdc:main'));
     }
     await sql.close();
