@@ -7,8 +7,9 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
  * Checks the target's unique keys (other than the primary key) before writing: a row whose
  * unique value is already held by another target row, or by an earlier row of the same batch,
  * is rejected as duplicate_key. Doing it here (not only when the database refuses the write)
- * makes a dry run predict these rejects too. Where the target is not probed (a dry run, or a
- * table that was empty when the load began), the values written in this run are remembered.
+ * makes a dry run predict these rejects too. Where the target is not probed (a dry run of a
+ * table that was empty when the load began, or of a table that does not exist yet), the values
+ * the run would have written are remembered, in memory; a real run always probes the target.
  */
 export class UniqueGuard {
   readonly #tables: ReadonlyMap<string, TableSchema>;
