@@ -354,12 +354,8 @@ async function classifyAndWrite(
     const aligned = existingIdx.map((i) => r[i]);
     current.set(targetKeyOf(aligned), text(aligned));
   }
-  // Parallel arrays over the rows to write: their target keys, insert or update, prior and new texts.
-  const toWrite: Pending[] = [];
-  const writeKeys: string[] = [];
-  const kinds: ('insert' | 'update')[] = [];
-  const priors: ((string | null)[] | undefined)[] = [];
-  const afters: (string | null)[][] = [];
+  // The rows to write, each with its target key, its prior texts (an update) and its new texts.
+  const toWrite: { pending: Pending; key: string; prior?: (string | null)[]; after: (string | null)[] }[] = [];
   const taken = await ctx.uniques.conflicts(
     probesUniques(ctx, object) ? ctx.target : undefined,
     object,
@@ -389,39 +385,34 @@ async function classifyAndWrite(
       outcome.failed.push({ pending: p, error: new CrmError('CRM_R4009', `target row ${k} does not exist (mode update)`) });
       continue;
     }
-    toWrite.push(p);
-    writeKeys.push(k);
-    kinds.push(before ? 'update' : 'insert');
-    priors.push(before);
-    afters.push(after);
+    toWrite.push({ pending: p, key: k, after, ...(before ? { prior: before } : {}) });
   }
   const written = ctx.writer
     ? await writeIsolated(
         ctx.writer,
         table,
         columns,
-        toWrite.map((p) => p.values!),
+        toWrite.map((w) => w.pending.values!),
         // A fresh load inserts: two source rows that map to one target key then collide in the
         // target's primary key and the second is rejected, instead of silently overwriting.
         object.mode === 'insert' || ctx.freshObjects.has(object.name) ? { mode: 'insert' } : { mode: 'upsert', key: object.target.key },
       )
     : { written: toWrite.map((_, i) => i), failed: [] };
-  for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index], error: f.error });
+  for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index].pending, error: f.error });
   for (const i of written.written) {
-    const p = toWrite[i];
-    const k = writeKeys[i];
-    if (kinds[i] === 'insert') outcome.created++;
-    else outcome.updated++;
-    outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: k });
+    const { pending: p, key, prior, after } = toWrite[i];
+    if (prior) outcome.updated++;
+    else outcome.created++;
+    outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: key });
     outcome.writtenValues.push(p.values!);
     outcome.journal.push({
       object: object.name,
       table,
-      targetKey: k,
-      action: kinds[i],
-      ...(priors[i] ? { prior: rowJson(columns, priors[i]!) } : {}),
-      // Created rows: a digest over the object's journal columns (stored with the run).
-      after: kinds[i] === 'insert' ? rowDigest(afters[i]) : rowJson(columns, afters[i]),
+      targetKey: key,
+      action: prior ? 'update' : 'insert',
+      // Updated rows keep their prior image; created rows only a digest over the object's
+      // journal columns (stored with the run).
+      ...(prior ? { prior: rowJson(columns, prior), after: rowJson(columns, after) } : { after: rowDigest(after) }),
     });
   }
   return outcome;
