@@ -83,13 +83,14 @@ export async function settleRows(
   await loadRows(ctx, object, {
     ...read,
     rows: load.map((i) => read.rows[i]),
-    keys: load.map((i) => read.keys[i]),
+    keys: keysLoaded,
     ...(read.lines ? { lines: load.map((i) => read.lines![i]) } : {}),
   });
   const removal = emptyRemoval();
   removal.restored = await restoreSoftDeleted(ctx, object, live);
   const liveSet = new Set(live);
-  const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flagged.includes(k)));
+  const flaggedSet = new Set(flagged);
+  const gone = expected.filter((k) => !liveSet.has(k) && (policy.deletes !== 'ignore' || !flaggedSet.has(k)));
   addRemoval(removal, await removeFromTarget(ctx, object, gone));
   // Every row now in the target brings along its referencing rows, not only rows that were
   // missing before this call: after a crash between this apply and the stored position, the
