@@ -42,6 +42,8 @@ interface RunRow {
 interface CheckpointRow {
   object: string;
   pass: number;
+  chunk: number;
+  up_to: string | null;
   position: string;
   done: number;
   ledger: string;
@@ -159,27 +161,42 @@ export class SqliteStateStore implements StateStore {
 
   commitBatch(runId: string, batch: BatchCommit): Promise<void> {
     return this.guard('committing a batch', () => {
-      const { checkpoint } = batch;
-      if (checkpoint.object !== batch.object || checkpoint.pass !== batch.pass) {
-        throw new CrmError(
-          'CRM_X9001',
-          `batch for ${batch.object} pass ${batch.pass} carries a checkpoint for ${checkpoint.object} pass ${checkpoint.pass}`,
-        );
-      }
+      checkCheckpoint(batch.checkpoint, batch.object, batch.pass);
       // IMMEDIATE takes the write lock up front, so a busy database waits (busy timeout) at BEGIN
       // instead of failing mid-transaction when a read lock cannot be upgraded.
       this.commitTransaction.immediate(runId, batch);
     });
   }
 
+  startChunks(runId: string, object: string, pass: number, chunks: readonly Checkpoint[]): Promise<void> {
+    return this.guard('starting chunks', () => {
+      const numbers = new Set<number>();
+      for (const c of chunks) {
+        checkCheckpoint(c, object, pass);
+        if (c.chunk === undefined || !Number.isInteger(c.chunk) || c.chunk < 1 || numbers.has(c.chunk)) {
+          throw new CrmError('CRM_X9001', `chunks of ${object} pass ${pass} need distinct chunk numbers from 1, got ${c.chunk ?? 0}`);
+        }
+        numbers.add(c.chunk);
+      }
+      this.db
+        .transaction(() => {
+          this.statement('DELETE FROM checkpoints WHERE run_id = ? AND object = ? AND pass = ? AND chunk > 0').run(runId, object, pass);
+          for (const c of chunks) this.putCheckpoint(runId, c);
+        })
+        .immediate();
+    });
+  }
+
   getCheckpoints(runId: string): Promise<Checkpoint[]> {
     return this.guard('reading checkpoints', () => {
       const rows = this.statement(
-        'SELECT object, pass, position, done, ledger FROM checkpoints WHERE run_id = ? ORDER BY object, pass',
+        'SELECT object, pass, chunk, up_to, position, done, ledger FROM checkpoints WHERE run_id = ? ORDER BY object, pass, chunk',
       ).all(runId) as CheckpointRow[];
       return rows.map((row) => ({
         object: row.object,
         pass: row.pass,
+        chunk: row.chunk,
+        ...(row.up_to === null ? {} : { upTo: row.up_to }),
         position: row.position,
         done: row.done === 1,
         ledger: JSON.parse(row.ledger) as LedgerCounts,
@@ -405,24 +422,26 @@ export class SqliteStateStore implements StateStore {
   /** The body of `commitBatch`'s transaction: any throw here rolls back the whole batch. */
   private writeBatch(runId: string, batch: BatchCommit): void {
     const { object, pass, checkpoint } = batch;
-    const ledger = checkpoint.ledger;
-    this.statement(
-      `INSERT INTO checkpoints (run_id, object, pass, position, done, ledger) VALUES (@runId, @object, @pass, @position, @done, @ledger)
-       ON CONFLICT (run_id, object, pass) DO UPDATE SET position = excluded.position, done = excluded.done, ledger = excluded.ledger`,
-    ).run({
-      runId,
-      object,
-      pass,
-      position: checkpoint.position,
-      done: checkpoint.done ? 1 : 0,
-      ledger: JSON.stringify(countsOf(ledger)),
-    });
-    this.statement(
-      `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
-       VALUES (@runId, @object, @read, @created, @updated, @unchanged, @rejected, @filtered)
-       ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
-         unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
-    ).run({ runId, object, ...countsOf(ledger) });
+    this.putCheckpoint(runId, checkpoint);
+    if (checkpoint.chunk) {
+      // Read and written under the write lock this transaction holds (BEGIN IMMEDIATE): the other
+      // chunks' rows are the latest committed by any connection, so the sum is exact.
+      this.statement(
+        `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
+         SELECT run_id, object, sum(ledger ->> 'read'), sum(ledger ->> 'created'), sum(ledger ->> 'updated'),
+           sum(ledger ->> 'unchanged'), sum(ledger ->> 'rejected'), sum(ledger ->> 'filtered')
+         FROM checkpoints WHERE run_id = ? AND object = ? AND pass = ? AND chunk > 0 GROUP BY run_id, object
+         ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
+           unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
+      ).run(runId, object, pass);
+    } else {
+      this.statement(
+        `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
+         VALUES (@runId, @object, @read, @created, @updated, @unchanged, @rejected, @filtered)
+         ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
+           unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
+      ).run({ runId, object, ...countsOf(checkpoint.ledger) });
+    }
 
     // A replayed batch re-maps a key to the same target: the row is left as is (keeping the run
     // that created it). A different target (the target row was re-created) replaces the mapping.
@@ -478,6 +497,35 @@ export class SqliteStateStore implements StateStore {
   }
 
   /**
+   * Inserts or replaces the checkpoint's row. A chunk keeps the upper bound it was started with:
+   * a checkpoint claiming another one is refused, as its rows would be counted twice or missed.
+   */
+  private putCheckpoint(runId: string, checkpoint: Checkpoint): void {
+    const chunk = checkpoint.chunk ?? 0;
+    const upTo = checkpoint.upTo ?? null;
+    const { changes } = this.statement(
+      `INSERT INTO checkpoints (run_id, object, pass, chunk, up_to, position, done, ledger) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, object, pass, chunk) DO UPDATE SET position = excluded.position, done = excluded.done, ledger = excluded.ledger
+       WHERE up_to IS excluded.up_to`,
+    ).run(
+      runId,
+      checkpoint.object,
+      checkpoint.pass,
+      chunk,
+      upTo,
+      checkpoint.position,
+      checkpoint.done ? 1 : 0,
+      JSON.stringify(countsOf(checkpoint.ledger)),
+    );
+    if (changes === 0) {
+      throw new CrmError(
+        'CRM_X9001',
+        `checkpoint of ${checkpoint.object} pass ${checkpoint.pass} chunk ${chunk} has upper bound ${upTo ?? '(end)'}, not the one the chunk was started with`,
+      );
+    }
+  }
+
+  /**
    * Runs a `SELECT key, value … FROM json_each(@keys) CROSS JOIN …` for a whole key list in one
    * statement: json_each drives (CROSS JOIN fixes the order) and each key probes the table's
    * index. Keys go in sorted so that probes walk the b-tree in order and reuse cached pages.
@@ -515,6 +563,16 @@ export class SqliteStateStore implements StateStore {
     } catch (err) {
       return Promise.reject(toStateError(err, this.path, operation, this.busyTimeoutMs));
     }
+  }
+}
+
+/** A checkpoint must belong to the object and pass it is stored for; only a chunk has an upper bound. */
+function checkCheckpoint(checkpoint: Checkpoint, object: string, pass: number): void {
+  if (checkpoint.object !== object || checkpoint.pass !== pass) {
+    throw new CrmError('CRM_X9001', `checkpoint for ${checkpoint.object} pass ${checkpoint.pass} given for ${object} pass ${pass}`);
+  }
+  if (!checkpoint.chunk && checkpoint.upTo !== undefined) {
+    throw new CrmError('CRM_X9001', `checkpoint for ${object} pass ${pass} has an upper bound but no chunk number`);
   }
 }
 

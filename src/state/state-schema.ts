@@ -134,6 +134,27 @@ const MIGRATIONS: readonly string[] = [
   -- of a row each (target_key is then ''). Readers expand them; they share the row's seq.
   ALTER TABLE journal ADD COLUMN entries TEXT;
   `,
+  `
+  -- A table loaded as key-range chunks in parallel has a checkpoint per chunk (1..n); chunk 0 is
+  -- the pass as a whole. up_to: the chunk's inclusive upper key bound, NULL = to the end. A new
+  -- primary key needs a new table (SQLite cannot alter one); this runs inside the migration's
+  -- transaction, so a crash leaves the old table or the new one. Nothing references checkpoints.
+  CREATE TABLE checkpoints_v6 (
+    run_id   TEXT NOT NULL REFERENCES runs (id),
+    object   TEXT NOT NULL,
+    pass     INTEGER NOT NULL CHECK (pass >= 1),
+    chunk    INTEGER NOT NULL DEFAULT 0 CHECK (chunk >= 0),
+    up_to    TEXT,
+    position TEXT NOT NULL,
+    done     INTEGER NOT NULL CHECK (done IN (0, 1)),
+    ledger   TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, pass, chunk)
+  ) WITHOUT ROWID;
+  INSERT INTO checkpoints_v6 (run_id, object, pass, position, done, ledger)
+    SELECT run_id, object, pass, position, done, ledger FROM checkpoints;
+  DROP TABLE checkpoints;
+  ALTER TABLE checkpoints_v6 RENAME TO checkpoints;
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -98,7 +98,14 @@ export interface Checkpoint {
   readonly object: string;
   /** 1 = load pass, 2 = deferred-reference update pass. */
   readonly pass: number;
-  /** Last source key written (`encodeKey` text) for keyed sources, or the record number for files. */
+  /**
+   * 0 (or absent): the object's pass as a whole — an unchunked load, and the object's final
+   * `done` checkpoint. 1..n: one key-range chunk of a pass loaded in parallel.
+   */
+  readonly chunk?: number;
+  /** Chunks only: `encodeKey` text of the chunk's inclusive upper key bound; absent: to the end of the table. */
+  readonly upTo?: string;
+  /** Last source key written (`encodeKey` text) for keyed sources, or the record number for files. A chunk starts at its exclusive lower bound ('' = from the start). */
   readonly position: string;
   readonly done: boolean;
   readonly ledger: LedgerCounts;
@@ -141,8 +148,19 @@ export interface StateStore {
   /** Newest first. */
   listRuns(limit?: number): Promise<RunRecord[]>;
 
-  /** Atomically stores one committed batch's checkpoint, ledger, id mappings, rejects and journal. */
+  /**
+   * Atomically stores one committed batch's checkpoint, ledger, id mappings, rejects and journal.
+   * The object's ledger becomes the checkpoint's; for a chunk's checkpoint (chunk > 0), the sum of
+   * the ledgers of all chunks of that run, object and pass (so chunks committed concurrently, by
+   * other connections too, always add up). A chunk's `upTo` must be the one it was started with.
+   */
   commitBatch(runId: string, batch: BatchCommit): Promise<void>;
+  /**
+   * Stores the chunks of an object's pass before any of them is loaded, in ONE transaction (a
+   * crash leaves all of them or none, so a resume never misses a key range). Replaces any earlier
+   * chunk rows (chunk > 0) of that run, object and pass. The object's ledger is left as is.
+   */
+  startChunks(runId: string, object: string, pass: number, chunks: readonly Checkpoint[]): Promise<void>;
   getCheckpoints(runId: string): Promise<Checkpoint[]>;
   getLedger(runId: string): Promise<LedgerEntry[]>;
 

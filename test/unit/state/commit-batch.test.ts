@@ -36,7 +36,7 @@ describe('commitBatch', () => {
     );
 
     expect(await store.getCheckpoints(run.id)).toEqual([
-      { object: 'contacts', pass: 1, position: '["6"]', done: false, ledger: { ...ZERO_LEDGER, read: 6, created: 6 } },
+      { object: 'contacts', pass: 1, chunk: 0, position: '["6"]', done: false, ledger: { ...ZERO_LEDGER, read: 6, created: 6 } },
     ]);
     expect(await store.getLedger(run.id)).toEqual([{ runId: run.id, object: 'contacts', ...ZERO_LEDGER, read: 6, created: 6 }]);
     expect(await store.lookupIds('contacts', ['["6"]'])).toEqual(new Map([['["6"]', '["101"]']]));

@@ -33,6 +33,7 @@ describe('crash safety', () => {
         {
           object: 'contacts',
           pass: 1,
+          chunk: 0,
           position: '["200"]',
           done: false,
           ledger: { read: 200, created: 200, updated: 0, unchanged: 0, rejected: 0, filtered: 0 },
