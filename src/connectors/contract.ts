@@ -201,6 +201,16 @@ export interface Connector {
     columns?: readonly string[],
   ): Promise<RowBatch>;
   /**
+   * Keyed sources only (`capabilities.keyRanges`): up to `parts - 1` cut points that split the
+   * rows of `table` (those matching `where`, when given) into `parts` ranges of about equal row
+   * count, in ascending key order. Each cut point is the inclusive upper bound of its range (the
+   * `upTo` of one `KeyRange` and the `after` of the next), with values typed as `read` returns
+   * them, so they round-trip exactly into `keyRange`. Fewer cut points (none at all) for tables
+   * with fewer rows than parts; never a duplicate cut point. One ordered scan of the key, no
+   * rows held in memory beyond the cut points.
+   */
+  splitKeyRange?(table: string, key: readonly string[], parts: number, options?: { readonly where?: string }): Promise<Value[][]>;
+  /**
    * Optional: checksums computed by the database itself (see `ChecksumRequest`). Resolves to
    * undefined when a column's canonical text or the key order cannot be had in this dialect's
    * SQL; the caller then hashes rows it reads in-process.

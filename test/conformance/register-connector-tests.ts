@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { toCanonicalText } from '../../src/core/canonical.js';
 import { CrmError } from '../../src/core/errors/index.js';
@@ -11,6 +11,12 @@ export interface ConformanceTarget {
   /** Opens a second connector on the same location (to read back with a fresh connection). */
   reopen(): Promise<Connector>;
   cleanup(): Promise<void>;
+  /**
+   * SQL databases: creates `name (code <text> PRIMARY KEY, n <integer> NOT NULL)` with raw DDL
+   * whose text key sorts by a linguistic, case-insensitive collation rather than by bytes (a
+   * table the writer never creates), so a split that orders differently from `read` shows.
+   */
+  createCollatedKeyTable?(name: string): Promise<void>;
 }
 
 /** A table of a bigint key `id` and one nullable text column. */
@@ -26,6 +32,76 @@ function idAndText(name: string, column: string): TableSchema {
     foreignKeys: [],
     indexes: [],
   };
+}
+
+/** Mixed case, accents, non-Latin: each collation (bytes, linguistic, case-insensitive) orders them differently. */
+const SPLIT_PREFIXES = ['a', 'B', 'é', 'A', 'b', 'É', 'z', 'Ö', 'ß', '_', 'ñ', 'Z', '日'];
+const SPLIT_ROWS = 1000;
+
+function splitTable(name: string, key: readonly { name: string; type: CanonicalType }[]): TableSchema {
+  return {
+    name,
+    columns: [...key, { name: 'n', type: { kind: 'integer' } as CanonicalType }].map((c) => ({ ...c, nativeType: '', nullable: false })),
+    primaryKey: key.map((c) => c.name),
+    uniqueKeys: [],
+    foreignKeys: [],
+    indexes: [],
+  };
+}
+
+/** `split_text (code text PRIMARY KEY, n)`: code 'a0', 'B1', 'é2', …; n = 0 … 999. */
+const SPLIT_TEXT = splitTable('split_text', [{ name: 'code', type: { kind: 'text' } }]);
+const textKeyRows = (): Value[][] => Array.from({ length: SPLIT_ROWS }, (_, i) => [`${SPLIT_PREFIXES[i % SPLIT_PREFIXES.length]}${i}`, i]);
+/** `split_pair (grp text, seq bigint, n, PRIMARY KEY (grp, seq))`: 7 groups of mixed case, seq repeating across them. */
+const SPLIT_PAIR = splitTable('split_pair', [
+  { name: 'grp', type: { kind: 'text' } },
+  { name: 'seq', type: { kind: 'bigint' } },
+]);
+const pairKeyRows = (): Value[][] => Array.from({ length: SPLIT_ROWS }, (_, i) => [SPLIT_PREFIXES[i % 7], BigInt(Math.floor(i / 7)), i]);
+
+/** A key as text that tells the JS types apart (a bigint 5n is not the number 5). */
+const keyText = (key: readonly Value[]) =>
+  JSON.stringify(key.map((v) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'number' ? `${v}#` : v)));
+
+/**
+ * Splits `table` and checks the cuts against one full ordered read: each cut is the key of a
+ * read row, typed as `read` types it, in ascending order, never the last row's key; reading the
+ * ranges one after the other yields every row exactly once, in order (`anyPeerOrder`: the order
+ * of rows with equal keys is free). Returns the cuts and the row count of each range.
+ */
+async function expectExactSplit(
+  connector: Connector,
+  table: string,
+  key: readonly string[],
+  parts: number,
+  options: { where?: string; anyPeerOrder?: boolean } = {},
+): Promise<{ cuts: Value[][]; sizes: number[] }> {
+  const { where } = options;
+  if (!connector.splitKeyRange) throw new Error(`${connector.name} has no splitKeyRange`);
+  const cuts = await connector.splitKeyRange(table, key, parts, where ? { where } : undefined);
+  expect(cuts.length).toBeLessThanOrEqual(parts - 1);
+  const columns = [...key, 'n'];
+  const full = rowsOf(await readAll(connector, table, { orderBy: key, columns, where }), columns);
+  const lastIndex = new Map(full.map((row, i) => [keyText(row.slice(0, key.length)), i]));
+  const at = cuts.map((cut) => lastIndex.get(keyText(cut)) ?? Number.NaN);
+  expect(at.every(Number.isInteger), `every cut is the key of a row, typed as read types it: ${cuts.map(keyText).join(' ')}`).toBe(true);
+  for (let i = 1; i < at.length; i++) expect(at[i], 'cuts ascend, no duplicates').toBeGreaterThan(at[i - 1]);
+  if (at.length > 0) expect(at[at.length - 1], 'the last range is never empty').toBeLessThan(full.length - 1);
+  const bounds = [undefined, ...cuts, undefined];
+  const ranges: Value[][][] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const keyRange = { after: bounds[i], upTo: bounds[i + 1] };
+    ranges.push(rowsOf(await readAll(connector, table, { orderBy: key, columns, where, keyRange }), columns));
+  }
+  const joined = ranges.flat();
+  if (options.anyPeerOrder) {
+    const byN = (rows: Value[][]) => rows.map((r) => r[r.length - 1] as number).sort((a, b) => a - b);
+    expect(byN(joined)).toEqual(byN(full));
+    expect(joined.map((r) => keyText(r.slice(0, key.length)))).toEqual(full.map((r) => keyText(r.slice(0, key.length))));
+  } else {
+    expect(joined).toEqual(full);
+  }
+  return { cuts, sizes: ranges.map((r) => r.length) };
 }
 
 export const TIME_ZONES = ['Asia/Singapore', 'America/Los_Angeles'] as const;
@@ -285,6 +361,82 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       expect(names.length).toBe(3);
       expect(new Set(names).size).toBe(3);
       for (const n of names) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(limit);
+    });
+
+    /** Keyed connectors must offer splitKeyRange; file connectors have none and skip. */
+    const splitting = (ctx: TestContext): Connector | undefined => {
+      if (!target) return ctx.skip();
+      if (!conn().capabilities.keyRanges) {
+        expect(conn().splitKeyRange).toBeUndefined();
+        return ctx.skip();
+      }
+      expect(conn().splitKeyRange).toBeTypeOf('function');
+      return conn();
+    };
+
+    it('splits a table into key ranges of equal row count that read every row once (text, composite and collated keys)', async (ctx) => {
+      const c = splitting(ctx);
+      if (!c) return;
+      const writer = await c.writer();
+      await writer.createTables([SPLIT_TEXT, SPLIT_PAIR, { ...SPLIT_TEXT, name: 'split_empty' }]);
+      await writer.write('split_text', { columns: ['code', 'n'], rows: textKeyRows() }, { mode: 'insert' });
+      await writer.write('split_pair', { columns: ['grp', 'seq', 'n'], rows: pairKeyRows() }, { mode: 'insert' });
+      await writer.close();
+      const text = await expectExactSplit(c, 'split_text', ['code'], 4);
+      expect(text.cuts.length).toBe(3);
+      expect(text.sizes).toEqual([250, 250, 250, 250]);
+      const pair = await expectExactSplit(c, 'split_pair', ['grp', 'seq'], 4);
+      expect(pair.cuts.length).toBe(3);
+      expect(pair.sizes).toEqual([250, 250, 250, 250]);
+      expect(typeof pair.cuts[0][1]).toBe('bigint');
+      const uneven = await expectExactSplit(c, 'split_text', ['code'], 7);
+      expect(uneven.cuts.length).toBe(6);
+      for (const size of uneven.sizes) expect(Math.abs(size - SPLIT_ROWS / 7)).toBeLessThan(1);
+      if (target?.createCollatedKeyTable) {
+        await target.createCollatedKeyTable('split_collated');
+        const collatedWriter = await c.writer();
+        await collatedWriter.write('split_collated', { columns: ['code', 'n'], rows: textKeyRows() }, { mode: 'insert' });
+        await collatedWriter.close();
+        const collated = await expectExactSplit(c, 'split_collated', ['code'], 4);
+        expect(collated.sizes).toEqual([250, 250, 250, 250]);
+      }
+    });
+
+    it('splits only the rows matching a filter', async (ctx) => {
+      const c = splitting(ctx);
+      if (!c) return;
+      // n = 0, 3, …, 999: 334 rows.
+      const text = await expectExactSplit(c, 'split_text', ['code'], 4, { where: 'n % 3 = 0' });
+      expect(text.cuts.length).toBe(3);
+      expect(text.sizes.reduce((a, b) => a + b)).toBe(334);
+      for (const size of text.sizes) expect([83, 84]).toContain(size);
+      const pair = await expectExactSplit(c, 'split_pair', ['grp', 'seq'], 3, { where: 'n >= 400' });
+      expect(pair.sizes).toEqual([200, 200, 200]);
+    });
+
+    it('gives fewer cuts for fewer rows than parts, none for an empty table or one part', async (ctx) => {
+      const c = splitting(ctx);
+      if (!c?.splitKeyRange) return;
+      expect((await expectExactSplit(c, 'split_text', ['code'], 4, { where: 'n < 3' })).sizes).toEqual([1, 1, 1]);
+      expect((await expectExactSplit(c, 'split_pair', ['grp', 'seq'], 4, { where: 'n < 2' })).sizes).toEqual([1, 1]);
+      expect(await c.splitKeyRange('split_text', ['code'], 4, { where: 'n = 5' })).toEqual([]);
+      expect(await c.splitKeyRange('split_text', ['code'], 4, { where: 'n < 0' })).toEqual([]);
+      expect(await c.splitKeyRange('split_empty', ['code'], 4)).toEqual([]);
+      expect(await c.splitKeyRange('split_text', ['code'], 1)).toEqual([]);
+      expect((await c.splitKeyRange('split_text', ['code'], 5000)).length).toBe(SPLIT_ROWS - 1);
+      await expect(c.splitKeyRange('split_text', ['code'], 0)).rejects.toMatchObject({ code: 'CRM_C1003' });
+      await expect(c.splitKeyRange('no_such_table', ['code'], 4)).rejects.toMatchObject({ code: 'CRM_S3001' });
+    });
+
+    it('never repeats a cut on a key with repeated values, and still reads every row once', async (ctx) => {
+      const c = splitting(ctx);
+      if (!c) return;
+      // 7 groups of about 143 rows: each of the 3 part ends falls in a different group, none in the last.
+      const four = await expectExactSplit(c, 'split_pair', ['grp'], 4, { anyPeerOrder: true });
+      expect(four.cuts.length).toBe(3);
+      // More parts than distinct keys: at most one cut per group but the last.
+      const many = await expectExactSplit(c, 'split_pair', ['grp'], 20, { anyPeerOrder: true });
+      expect(many.cuts.length).toBe(6);
     });
 
     it('fails with CRM_S3001 naming a missing table', async (ctx) => {

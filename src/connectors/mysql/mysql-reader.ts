@@ -4,9 +4,10 @@ import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalKind, CanonicalType, ColumnSchema, Row, RowBatch, TableSchema, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
+import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool } from './mysql-pool.js';
-import { rowDecoder } from './mysql-row-decoder.js';
+import { type DecodeResult, rowDecoder } from './mysql-row-decoder.js';
 import { pickColumns, type SchemaCache } from './mysql-schema-cache.js';
 import { keyInList, quoteId, quoteList, tuple } from './mysql-sql.js';
 import { codecFor } from './mysql-value-codecs.js';
@@ -16,6 +17,12 @@ const DEFAULT_BATCH = 1000;
 const KEYS_PER_LOOKUP = 1000;
 // LIMIT is required for OFFSET in MySQL; this is its documented "no limit".
 const NO_LIMIT = '18446744073709551615';
+
+/**
+ * `quoteId` is how `read` names its ORDER BY columns: their collations order the cuts as they
+ * order (and compare) the ranges. `/` would be a decimal division.
+ */
+const SPLIT_DIALECT: KeySplitDialect = { connector: 'mysql', quote: quoteId, div: (a, b) => `${a} DIV ${b}` };
 
 const interrupted = (table: string) =>
   new CrmError('CRM_E6006', `reading ${table} was cancelled`, { location: { connector: 'mysql', table } });
@@ -116,16 +123,7 @@ export class MysqlReader {
             chunk.length,
           )}`;
           const [rows] = await s.sql.query({ sql, values: keyParams(keyCols, chunk), rowsAsArray: true });
-          for (const raw of rows as unknown as unknown[][]) {
-            const result = decode(raw);
-            if ('reject' in result) {
-              throw new CrmError('CRM_R4003', result.reject.message, {
-                location: { connector: 'mysql', table, column: result.reject.column },
-                value: result.reject.raw,
-              });
-            }
-            out.push(result.row);
-          }
+          for (const raw of rows as unknown as unknown[][]) out.push(decodedRow(decode(raw), table));
         }
       });
     } catch (err) {
@@ -133,6 +131,33 @@ export class MysqlReader {
     }
     return { columns: columns.map((c) => c.name), rows: out };
   }
+
+  /** See `Connector.splitKeyRange`: the cut rows' keys decoded by the codecs `read` uses. */
+  async splitKeyRange(table: string, key: readonly string[], parts: number, options: { where?: string } = {}): Promise<Value[][]> {
+    const schema = await this.schemas.get(table);
+    const keyCols = pickColumns(schema, key);
+    const sql = keySplitSql(
+      { table, from: quoteId(schema.name), key: keyCols.map((c) => c.name), parts, where: options.where },
+      SPLIT_DIALECT,
+    );
+    if (!sql) return [];
+    const decode = rowDecoder(keyCols);
+    try {
+      const [rows] = await this.pool.withSession((s) => s.sql.query({ sql, rowsAsArray: true }));
+      return (rows as unknown as unknown[][]).map((raw) => decodedRow(decode(raw), table));
+    } catch (err) {
+      throw translateMysqlError(err, { table });
+    }
+  }
+}
+
+/** The decoded row; a value that cannot be decoded fails the whole call (CRM_R4003). */
+function decodedRow(result: DecodeResult, table: string): Row {
+  if ('row' in result) return result.row;
+  throw new CrmError('CRM_R4003', result.reject.message, {
+    location: { connector: 'mysql', table, column: result.reject.column },
+    value: result.reject.raw,
+  });
 }
 
 /**

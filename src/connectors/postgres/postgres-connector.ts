@@ -70,6 +70,10 @@ export class PostgresConnector implements Connector {
     return this.reader.readByKeys(table, keyColumns, keys, columns);
   }
 
+  splitKeyRange(table: string, key: readonly string[], parts: number, options?: { readonly where?: string }): Promise<Value[][]> {
+    return this.reader.splitKeyRange(table, key, parts, options);
+  }
+
   openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
     return openPostgresChecksum(this.db, request);
   }

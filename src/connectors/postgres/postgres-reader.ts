@@ -4,14 +4,18 @@ import { CrmError } from '../../core/errors/index.js';
 import type { Row, RowBatch, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
+import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
 import type { PostgresCatalog } from './postgres-catalog.js';
 import type { PostgresDatabase } from './postgres-database.js';
 import { rollback } from './postgres-database.js';
 import { toCrmError } from './postgres-errors.js';
-import { identList } from './postgres-identifiers.js';
+import { ident, identList } from './postgres-identifiers.js';
 import { keySetCondition } from './postgres-key-set.js';
 
 const DEFAULT_BATCH_SIZE = 2000;
+
+/** bigint / bigint is integer division; `ident` is how `read` quotes its ORDER BY. */
+const SPLIT_DIALECT: KeySplitDialect = { connector: 'postgres', quote: ident, div: (a, b) => `${a} / ${b}` };
 
 /** Reads: streamed tables, counts, and rows by key. */
 export class PostgresReader {
@@ -81,6 +85,12 @@ export class PostgresReader {
       table,
     );
     return { columns: selected, rows };
+  }
+
+  /** See `Connector.splitKeyRange`: the cut rows' keys through the pool's type parsers, as `read` hands them out. */
+  async splitKeyRange(table: string, key: readonly string[], parts: number, options: { where?: string } = {}): Promise<Value[][]> {
+    const sql = keySplitSql({ table, from: this.db.table(table), key, parts, where: options.where }, SPLIT_DIALECT);
+    return sql ? this.db.queryRows(sql, [], table) : [];
   }
 
   /** `SELECT … WHERE (<where>) AND (k…) > ($…) AND (k…) <= ($…) ORDER BY k…`: keyset paging on the key index. */

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { CrmError } from '../../core/errors/index.js';
 import type { DatabaseSchema, Row, RowBatch, Value } from '../../core/types.js';
 import type { Capabilities, ChecksumRequest, ChecksumSession, Connector, ReadBatch, ReadOptions, Writer } from '../contract.js';
+import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
 import { openSqliteChecksum } from './sqlite-checksum.js';
 import { translateSqliteError, withSqliteErrors } from './sqlite-errors.js';
 import { introspectTable, listTables } from './sqlite-introspector.js';
@@ -17,6 +18,9 @@ export const MEMORY = ':memory:';
 /** SQLite's default limit on bound parameters is 32766; stay well below it. */
 const MAX_PARAMS = 30000;
 const BUSY_TIMEOUT_MS = 5000;
+
+/** Integer / integer is integer division; `quoteIdent` is how `read` names its ORDER BY columns. */
+const SPLIT_DIALECT: KeySplitDialect = { connector: 'sqlite', quote: quoteIdent, div: (a, b) => `${a} / ${b}` };
 
 const CAPABILITIES: Capabilities = {
   dialect: 'sqlite',
@@ -96,6 +100,16 @@ export class SqliteConnector implements Connector {
       for (const raw of found) rows.push(proj.decode(raw));
     }
     return { columns: proj.columns, rows };
+  }
+
+  /** See `Connector.splitKeyRange`: the cut rows' keys through the decoders `read` uses (the declared column types). */
+  async splitKeyRange(table: string, key: readonly string[], parts: number, options: { readonly where?: string } = {}): Promise<Value[][]> {
+    const sql = keySplitSql({ table, from: quoteIdent(table), key, parts, where: options.where }, SPLIT_DIALECT);
+    if (!sql) return [];
+    const db = this.handle();
+    const proj = projection(db, table, key);
+    const found = withSqliteErrors({ table }, () => db.prepare(sql).raw(true).safeIntegers(true).all()) as SqliteValue[][];
+    return found.map((raw) => proj.decode(raw));
   }
 
   /** On its own read-only handle (file databases), like `read`: the session's transaction blocks nothing else here. */
