@@ -14,6 +14,8 @@ export interface ProjectContext {
   readonly project: ProjectFile;
   readonly plan: Plan;
   readonly state: StateStore;
+  /** Where each side is, as opened: located URLs (secrets only as `${env:…}` references) and options. */
+  readonly endpoints: Readonly<Record<'source' | 'target', { readonly url: string; readonly options?: Readonly<Record<string, unknown>> }>>;
   source(): Promise<Connector>;
   target(): Promise<Connector>;
   close(): Promise<void>;
@@ -40,10 +42,15 @@ export async function openProject(file: string): Promise<ProjectContext> {
   const base = dirname(resolve(file));
   const state = await openStateStore(stateFolder(file));
   const opened: Connector[] = [];
+  const endpoint = (side: 'source' | 'target') => ({
+    url: locate(project[side].url, base),
+    ...(project[side].options ? { options: project[side].options } : {}),
+  });
+  const endpoints = { source: endpoint('source'), target: endpoint('target') };
   const lazy = (side: 'source' | 'target') => {
     let connector: Promise<Connector> | undefined;
     return () => {
-      connector ??= openConnector(locate(project[side].url, base), project[side].options).then((c) => {
+      connector ??= openConnector(endpoints[side].url, endpoints[side].options).then((c) => {
         opened.push(c);
         return c;
       });
@@ -55,6 +62,7 @@ export async function openProject(file: string): Promise<ProjectContext> {
     project,
     plan,
     state,
+    endpoints,
     source: lazy('source'),
     target: lazy('target'),
     close: async () => {

@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CrmError, type ErrorCode } from '../../core/errors/index.js';
 import { migrate } from '../../engine/migrate/migrate.js';
+import { loadCustomModules } from '../../mapping/transforms/custom.js';
 import type { StateStore } from '../../state/state-store.js';
+import { migrateWorkers } from '../migrate-workers.js';
 import { prepareTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
@@ -66,6 +68,10 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       }),
     );
     const progress = progressReporter(mode, estimates);
+    // Custom transform modules are imported here and, by path, again in each worker thread.
+    const pipelines = ctx.plan.objects.flatMap((o) => o.fields.map((f) => f.steps));
+    const baseDir = dirname(resolve(opts.project));
+    const customModules = await loadCustomModules(pipelines, baseDir);
     const result = await migrate({
       plan: ctx.plan,
       source,
@@ -79,6 +85,12 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
       ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
       onEvent: progress.onEvent,
+      transformContext: { customModules },
+      workers: migrateWorkers({
+        ...ctx.endpoints,
+        stateFolder: stateFolder(opts.project),
+        ...(customModules.size > 0 ? { custom: { pipelines, baseDir } } : {}),
+      }),
     }).finally(progress.stop);
     const byReason = await ctx.state.countRejects(result.runId);
     const examples = await Promise.all(

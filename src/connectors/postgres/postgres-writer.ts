@@ -123,6 +123,9 @@ export class PostgresWriter implements Writer {
     const staging = ident(STAGING_TABLE);
     await client.query(`CREATE TEMPORARY TABLE ${staging} ON COMMIT DROP AS SELECT ${columns} FROM ${target} WITH NO DATA`);
     await copyRows(client, staging, table, batch);
+    // A temporary table has no statistics until analysed: without them the planner may join
+    // it by scanning it once per target row (seconds per batch once the target is analysed).
+    await client.query(`ANALYZE ${staging}`);
     const sameKey = key.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
     const nonKey = batch.columns.filter((c) => !key.includes(c));
     const assignFrom = (source: string) => nonKey.map((c) => `${ident(c)} = ${source}.${ident(c)}`).join(', ');

@@ -76,6 +76,10 @@ export const ERROR_CODES = {
   CRM_E6004: { title: 'State store error', fix: 'Check that the .crmbridge folder is writable and not used by another process.' },
   CRM_E6005: { title: 'Rows changed since the run', fix: 'Review the listed rows; use --force to overwrite them.' },
   CRM_E6006: { title: 'Interrupted', fix: 'Resume with --resume.' },
+  CRM_E6007: {
+    title: 'Worker out of memory',
+    fix: 'Lower options.batchSize or raise options.workerMemoryMb in crmbridge.yaml, then `crmbridge migrate --resume`.',
+  },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

@@ -9,10 +9,12 @@ import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
 import { recordHandoffPosition } from '../sync/handoff.js';
+import { checkpointOf, chunksOf, ledgerOf, loadRange, planChunks, runRangesOnPool, sumLedgers } from './chunks.js';
 import { deferredView, loadDeferredReferences } from './deferred-pass.js';
 import { loadObject, type PassContext } from './object-pass.js';
 import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
+import { WorkerPool, type WorkerSpawn } from './worker-pool.js';
 
 export interface MigrateOptions {
   readonly plan: Plan;
@@ -34,7 +36,16 @@ export interface MigrateOptions {
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
+  /**
+   * Load pass 1 in `plan.options.parallelism` worker threads: every object as a task, large
+   * tables of keyed sources as several key-range chunks. Real runs only: a dry run and
+   * `--retry-rejects` load in this thread (a dry run's predictions live in this thread's memory).
+   */
+  readonly workers?: WorkerSpawn;
 }
+
+/** Default heap of each worker thread (MiB): batches are bounded in rows and bytes, this leaves headroom. */
+const WORKER_HEAP_MB = 256;
 
 export interface ObjectResult {
   readonly object: string;
@@ -109,9 +120,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const checkpoints = previous ? await state.getCheckpoints(run.id) : [];
   emit({ type: 'run-started', runId: run.id, dryRun, objects: plan.objects.map((o) => o.name), resumed: previous !== undefined });
 
-  const ledgers = new Map<string, LedgerCounts>(
-    plan.objects.map((o) => [o.name, checkpointOf(checkpoints, o.name, 1)?.ledger ?? emptyLedger()]),
-  );
+  const ledgers = new Map<string, LedgerCounts>(plan.objects.map((o) => [o.name, ledgerOf(checkpoints, o.name)]));
   const writer: Writer | undefined = dryRun ? undefined : await target.writer();
   const ctx: PassContext = {
     runId: run.id,
@@ -135,13 +144,32 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   // --retry-rejects: only the rows the given run rejected, read again by key.
   const retryKeys = options.retryRejectsOf ? await rejectedSourceKeys(state, options.retryRejectsOf) : undefined;
-  const batchesFor = (object: ObjectPlan, after: string | undefined): AsyncIterable<SourceBatch> => {
+  const batchesFor = (object: ObjectPlan, after: string | undefined, upTo?: string): AsyncIterable<SourceBatch> => {
     const common = { batchSize: plan.options.batchSize, tableColumns, ...(options.signal ? { signal: options.signal } : {}) };
     if (retryKeys) {
       const keys = retryKeys.get(object.name) ?? [];
       return sourceRowsByKeys(source, object, after ? keys.slice(keys.indexOf(after) + 1) : keys, common);
     }
-    return sourceBatches(source, object, { ...common, ...(after ? { after } : {}) });
+    return sourceBatches(source, object, { ...common, ...(after ? { after } : {}), ...(upTo !== undefined ? { upTo } : {}) });
+  };
+  const pool =
+    options.workers && !dryRun && !retryKeys
+      ? new WorkerPool(
+          options.workers,
+          {
+            runId: run.id,
+            batchSize: plan.options.batchSize,
+            transformContext: planTransformContext(plan),
+            tableColumns: [...tableColumns],
+          },
+          plan.options.parallelism,
+          plan.options.workerMemoryMb ?? WORKER_HEAP_MB,
+        )
+      : undefined;
+  const pass1: Pass1 = {
+    batches: (object, range) => batchesFor(object, range?.position || undefined, range?.upTo),
+    retry: retryKeys !== undefined,
+    ...(pool ? { pool, halt: {} } : {}),
   };
   const results = new Map<string, ObjectResult>();
   let stopped = false;
@@ -163,16 +191,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         });
         return results.set(object.name, result);
       }
-      const result = await runObject(
-        ctx,
-        object,
-        mappers.get(object.name)!,
-        tables.get(object.name)!,
-        checkpoints,
-        emit,
-        (after) => batchesFor(object, after),
-        retryKeys !== undefined,
-      ).catch((err: unknown) => {
+      const job = { object, mapper: mappers.get(object.name)!, table: tables.get(object.name)! };
+      const result = await runObject(ctx, job, checkpoints, emit, pass1).catch((err: unknown) => {
         if (err instanceof ThresholdReached) {
           stopped = true;
           if (err.stoppedObject) results.set(object.name, err.stoppedObject);
@@ -205,12 +225,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     }
   } catch (err) {
     if (!(err instanceof ThresholdReached) && !(isCrmError(err) && results.size > 0)) {
+      await pool?.close();
       await writer?.close();
       await state.finishRun(run.id, 'failed', { error: err instanceof Error ? err.message : String(err) });
       throw err;
     }
     if (err instanceof ThresholdReached) emit({ type: 'warning', message: err.format() });
   }
+  await pool?.close();
   if (writer) await advanceSequences(writer, plan.objects, results, emit);
   await writer?.close();
 
@@ -232,16 +254,30 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   return { runId: run.id, status, dryRun, objects, ledger, seconds };
 }
 
+/** One object to load: its plan, compiled mapper and target table. */
+interface ObjectJob {
+  readonly object: ObjectPlan;
+  readonly mapper: ObjectMapper;
+  readonly table: TableSchema;
+}
+
+/** How pass 1 of each object runs: the source batches of a range, and the worker pool when there is one. */
+interface Pass1 {
+  readonly batches: (object: ObjectPlan, range?: Checkpoint) => AsyncIterable<SourceBatch>;
+  readonly retry: boolean;
+  readonly pool?: WorkerPool;
+  /** Set by the first object whose batch crossed an error threshold: every worker task is stopped. */
+  readonly halt?: { error?: ThresholdReached };
+}
+
 async function runObject(
   ctx: PassContext,
-  object: ObjectPlan,
-  mapper: ObjectMapper,
-  table: TableSchema,
+  job: ObjectJob,
   checkpoints: readonly Checkpoint[],
   emit: EventSink,
-  batches: (after: string | undefined) => AsyncIterable<SourceBatch>,
-  retry: boolean,
+  pass1: Pass1,
 ): Promise<ObjectResult> {
+  const { object } = job;
   const cp = checkpointOf(checkpoints, object.name, 1);
   if (cp?.done) {
     return {
@@ -256,11 +292,8 @@ async function runObject(
   const t0 = Date.now();
   emit({ type: 'object-started', object: object.name, pass: 1 });
   try {
-    if (!cp && !retry && !ctx.missingTables.has(object.target.table) && (await ctx.target.count(object.target.table)) === 0) {
-      ctx.freshObjects.add(object.name);
-    }
-    const ledger = await loadObject(ctx, object, mapper, table, { ledger: cp?.ledger ?? emptyLedger() }, batches(cp?.position));
-    if (object.source.filter && !retry) {
+    const ledger = await loadPass1(ctx, job, checkpoints, emit, pass1);
+    if (object.source.filter && !pass1.retry) {
       // Rows the filter excludes are never read row by row; they are counted, so the ledger
       // still accounts for every row of the source table.
       const filtered =
@@ -279,14 +312,17 @@ async function runObject(
         message: new CrmError('CRM_E6001', `ledger of ${object.name} does not balance`).format(),
       });
     return { object: object.name, status: 'ok', ledger, balanced, seconds, unresolvedReferences: 0 };
-  } catch (err) {
+  } catch (caught) {
+    // A worker task stopped because another object crossed the threshold stops this object too.
+    const err = pass1.halt?.error ?? caught;
     if (err instanceof ThresholdReached) {
-      // The batch that crossed the threshold was committed: its checkpoint holds the ledger so far.
-      const reached = checkpointOf(await ctx.state.getCheckpoints(ctx.runId), object.name, 1);
-      const ledger = reached?.ledger ?? cp?.ledger ?? emptyLedger();
+      // The batches that were committed hold the ledger so far in their checkpoints.
+      const ledger = ledgerOf(await ctx.state.getCheckpoints(ctx.runId), object.name);
       const seconds = (Date.now() - t0) / 1000;
       emit({ type: 'object-finished', object: object.name, pass: 1, status: 'stopped', ledger, seconds });
-      err.stoppedObject = {
+      // One error per object: several objects may stop at once.
+      const stopped = new ThresholdReached(err.code, err.message);
+      stopped.stoppedObject = {
         object: object.name,
         status: 'stopped',
         ledger,
@@ -294,7 +330,7 @@ async function runObject(
         seconds,
         unresolvedReferences: 0,
       };
-      throw err;
+      throw stopped;
     }
     if (!isCrmError(err)) throw err;
     const message = err.format();
@@ -319,6 +355,55 @@ async function runObject(
   }
 }
 
+/**
+ * Pass 1 of one object, from where an earlier attempt left it: its key-range chunks (on the
+ * workers, or here when there are none), or the object whole (on a worker, or here).
+ */
+async function loadPass1(
+  ctx: PassContext,
+  { object, mapper, table }: ObjectJob,
+  checkpoints: readonly Checkpoint[],
+  emit: EventSink,
+  pass1: Pass1,
+): Promise<LedgerCounts> {
+  const whole = checkpointOf(checkpoints, object.name, 1);
+  let ranges = chunksOf(checkpoints, object.name);
+  const first = !whole && ranges.length === 0;
+  if (first && !pass1.retry && !ctx.missingTables.has(object.target.table) && (await ctx.target.count(object.target.table)) === 0) {
+    ctx.freshObjects.add(object.name);
+  }
+  const { pool } = pass1;
+  if (!pool) {
+    if (ranges.length === 0)
+      return loadObject(ctx, object, mapper, table, { ledger: whole?.ledger ?? emptyLedger() }, pass1.batches(object, whole));
+    for (const [i, range] of ranges.entries()) {
+      if (!range.done) ranges[i] = { ...range, ledger: await loadRange(ctx, object, mapper, table, range, pass1.batches(object, range)) };
+    }
+    return sumLedgers(ranges.map((r) => r.ledger));
+  }
+  if (first) ranges = await planChunks(ctx, object, pool.size);
+  if (ranges.length === 0) ranges = [whole ?? { object: object.name, pass: 1, position: '', done: false, ledger: emptyLedger() }];
+  const started = Date.now();
+  const readAtStart = sumLedgers(ranges.map((r) => r.ledger)).read;
+  return runRangesOnPool(pool, object, table, ranges, ctx.freshObjects.has(object.name), (ledger) => {
+    const seconds = (Date.now() - started) / 1000;
+    emit({
+      type: 'progress',
+      object: object.name,
+      pass: 1,
+      ledger,
+      rowsPerSecond: seconds > 0 ? (ledger.read - readAtStart) / seconds : 0,
+    });
+    try {
+      ctx.afterBatch(object.name, ledger);
+    } catch (err) {
+      if (!(err instanceof ThresholdReached)) throw err;
+      pass1.halt!.error ??= err;
+      pool.abort();
+    }
+  });
+}
+
 /** The transform context of a plan's source side (time zone, country, locale). */
 export function planTransformContext(
   plan: Plan,
@@ -334,10 +419,6 @@ export function planTransformContext(
 
 async function markDone(state: StateStore, runId: string, object: string, pass: number, ledger: LedgerCounts): Promise<void> {
   await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger: { ...ledger } } });
-}
-
-function checkpointOf(checkpoints: readonly Checkpoint[], object: string, pass: number): Checkpoint | undefined {
-  return checkpoints.find((c) => c.object === object && c.pass === pass);
 }
 
 /**

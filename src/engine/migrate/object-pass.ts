@@ -66,7 +66,8 @@ export async function loadObject(
   object: ObjectPlan,
   mapper: ObjectMapper,
   targetTable: TableSchema,
-  start: { ledger: LedgerCounts },
+  /** The ledger so far; for one key-range chunk of the object, its number and upper bound (see `Checkpoint`). */
+  start: { ledger: LedgerCounts; chunk?: number; upTo?: string },
   /** The source rows to load: `sourceBatches` from the checkpoint, or `sourceRowsByKeys` for a retry. */
   batches: AsyncIterable<SourceBatch>,
 ): Promise<LedgerCounts> {
@@ -168,7 +169,7 @@ export async function loadObject(
     await ctx.state.commitBatch(ctx.runId, {
       object: object.name,
       pass: 1,
-      checkpoint: { object: object.name, pass: 1, position: batch.position, done: false, ledger: { ...ledger } },
+      checkpoint: { object: object.name, pass: 1, ...chunkOf(start), position: batch.position, done: false, ledger: { ...ledger } },
       idMappings: outcome.idMappings,
       rejects,
       journal: outcome.journal,
@@ -203,6 +204,11 @@ export async function loadObject(
     await writing?.catch(() => {});
   }
   return ledger;
+}
+
+/** The chunk fields of a checkpoint (none for a whole-object pass). */
+export function chunkOf(start: { chunk?: number; upTo?: string }): { chunk?: number; upTo?: string } {
+  return { ...(start.chunk ? { chunk: start.chunk } : {}), ...(start.upTo !== undefined ? { upTo: start.upTo } : {}) };
 }
 
 function rejectOf(

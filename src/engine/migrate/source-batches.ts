@@ -1,4 +1,4 @@
-import type { Connector, ReadReject } from '../../connectors/contract.js';
+import type { Connector, KeyRange, ReadReject } from '../../connectors/contract.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { Row, RowBatch, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
@@ -19,6 +19,8 @@ export interface SourceBatch {
 
 export interface SourceBatchOptions {
   readonly after?: string;
+  /** Keyed sources: the last key to read (`encodeKey` text, inclusive), for one key-range chunk of a table. */
+  readonly upTo?: string;
   readonly batchSize: number;
   readonly signal?: AbortSignal;
   /** Columns of each source table (from introspection): which mapped columns the base table holds, and the side tables' layout. */
@@ -38,7 +40,7 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
     columns: baseColumns(object, options.tableColumns),
     batchSize: options.batchSize,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(keyed ? { orderBy: key, ...(options.after ? { keyRange: { after: decodeKey(options.after) } } : {}) } : { skip: consumed }),
+    ...(keyed ? { orderBy: key, ...keyRangeOf(options) } : { skip: consumed }),
     ...(filter ? { where: filter } : {}),
   });
   for await (const batch of reads) {
@@ -52,6 +54,11 @@ export async function* sourceBatches(source: Connector, object: ObjectPlan, opti
       ...(batch.lines ? { lines: batch.lines } : {}),
     };
   }
+}
+
+function keyRangeOf({ after, upTo }: SourceBatchOptions): { keyRange?: KeyRange } {
+  if (!after && upTo === undefined) return {};
+  return { keyRange: { ...(after ? { after: decodeKey(after) } : {}), ...(upTo !== undefined ? { upTo: decodeKey(upTo) } : {}) } };
 }
 
 /**

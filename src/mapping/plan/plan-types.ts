@@ -15,6 +15,7 @@ export interface Plan {
   readonly options: {
     readonly batchSize: number;
     readonly parallelism: number;
+    readonly workerMemoryMb?: number;
     readonly maxErrors?: number;
     readonly maxErrorRatio?: number;
     readonly defaultCountry?: string;
