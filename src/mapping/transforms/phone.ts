@@ -2,6 +2,7 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/crm-error.js';
 import { invalidPolicy } from './params.js';
+import { fastPhoneParts } from './phone-e164.js';
 import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
 
@@ -40,8 +41,14 @@ export const phone: TransformDefinition<PhoneParams> = {
     return single((value) => {
       const text = textOf('phone', value).trim();
       if (isBlankText(text)) return null;
-      const parsed = parsePhoneNumberFromString(text, defaultCountry);
-      if (parsed?.isValid()) return keepExtension && parsed.ext ? `${parsed.number};ext=${parsed.ext}` : parsed.number;
+      // The plain shapes take the exact fast path; the rest, and only they, libphonenumber-js itself.
+      const fast = fastPhoneParts(text, defaultCountry);
+      if (fast) {
+        if (fast.valid) return keepExtension && fast.ext ? `${fast.number};ext=${fast.ext}` : fast.number;
+      } else {
+        const parsed = parsePhoneNumberFromString(text, defaultCountry);
+        if (parsed?.isValid()) return keepExtension && parsed.ext ? `${parsed.number};ext=${parsed.ext}` : parsed.number;
+      }
       if (params.on_invalid === 'keep') return text;
       if (params.on_invalid === 'null') return null;
       throw new TransformError(
