@@ -6,12 +6,25 @@ import type { Value } from './types.js';
  * equal across engines whose drivers type them differently. Binary parts are hex.
  */
 export function encodeKey(values: readonly Value[]): string {
-  // Fast path for the common single-part key (one call per row on the hot path); same text.
-  if (values.length === 1) {
-    const part = keyPart(values[0]);
-    return part === null ? '[null]' : `[${JSON.stringify(part)}]`;
-  }
-  return JSON.stringify(values.map(keyPart));
+  // Called several times per row on the hot path: the text is built part by part, each part
+  // exactly as JSON.stringify writes it (see partJson), with no intermediate array.
+  if (values.length === 1) return `[${partJson(values[0])}]`;
+  let text = '[';
+  for (let i = 0; i < values.length; i++) text += i === 0 ? partJson(values[i]) : `,${partJson(values[i])}`;
+  return `${text}]`;
+}
+
+/** Text JSON.stringify writes as is between quotes: no `"`, `\\`, control character or surrogate. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what JSON escapes
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** `JSON.stringify(keyPart(value))`, without JSON.stringify for plain text and numbers. */
+function partJson(value: Value): string {
+  if (typeof value === 'string') return PLAIN_JSON_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
+  // The digits of a number or bigint (String(n)) never need escaping.
+  if (typeof value === 'number' || typeof value === 'bigint') return `"${value}"`;
+  const part = keyPart(value);
+  return part === null ? 'null' : JSON.stringify(part);
 }
 
 export function decodeKey(text: string): (string | null)[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeKey, encodeKey } from '../../src/core/keys.js';
+import type { Value } from '../../src/core/types.js';
 
 describe('encodeKey', () => {
   it('gives one text per key whatever type the driver read it as', () => {
@@ -16,6 +17,43 @@ describe('encodeKey', () => {
     for (const v of odd) {
       expect(encodeKey([v])).toBe(JSON.stringify([v]));
       expect(decodeKey(encodeKey([v]))).toEqual([v]);
+    }
+  });
+
+  it('writes every part exactly as JSON.stringify of its text (the ids stored before the fast path)', () => {
+    // encodeKey as it was: JSON.stringify of each part's text.
+    const text = (v: Value): string | null =>
+      v === null ? null : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : Array.isArray(v) ? JSON.stringify(v) : String(v);
+    const reference = (values: readonly Value[]): string => JSON.stringify(values.map(text));
+    const parts: Value[] = [
+      'plain',
+      'a"b',
+      'back\\slash',
+      'tab\there',
+      '\u0000nul',
+      '\u001f',
+      '\u007fdel',
+      '\u2028\u2029',
+      '𝄞',
+      '\ud800lone',
+      'lone\udfff',
+      'ü€',
+      '',
+      '42',
+      0,
+      -0,
+      1.5e300,
+      Number.NaN,
+      -12345678901234567890n,
+      true,
+      false,
+      null,
+      new Uint8Array([0, 255]),
+      ['golf', 'wi"ne'],
+    ];
+    for (const a of parts) {
+      expect(encodeKey([a])).toBe(reference([a]));
+      for (const b of parts) expect(encodeKey([a, b, a])).toBe(reference([a, b, a]));
     }
   });
 
