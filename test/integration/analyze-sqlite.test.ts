@@ -7,6 +7,7 @@ import { openConnector } from '../../src/connectors/registry.js';
 import { isCrmError } from '../../src/core/errors/index.js';
 import type { CanonicalType, Row, TableSchema } from '../../src/core/types.js';
 import { type Analysis, analyze, renderAnalysis } from '../../src/schema/index.js';
+import { column, table } from '../helpers/schema-builders.js';
 
 /**
  * A small SugarCRM-like database with planted dirt whose exact amounts the tests assert:
@@ -24,15 +25,13 @@ const MISSING_CONTACT = id(9, 3);
 const text: CanonicalType = { kind: 'text' };
 const key: CanonicalType = { kind: 'text', length: 36 };
 const int: CanonicalType = { kind: 'integer' };
-function table(name: string, columns: [string, CanonicalType][], primaryKey = ['id']): TableSchema {
-  return {
+/** A table from `[column, type]` pairs; its key columns are NOT NULL. */
+function tableOf(name: string, columns: [string, CanonicalType][], primaryKey = ['id']): TableSchema {
+  return table(
     name,
-    columns: columns.map(([n, type]) => ({ name: n, type, nativeType: type.kind, nullable: !primaryKey.includes(n) })),
-    primaryKey,
-    uniqueKeys: [],
-    foreignKeys: [],
-    indexes: [],
-  };
+    columns.map(([n, type]) => column(n, type, !primaryKey.includes(n))),
+    { primaryKey },
+  );
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -42,14 +41,14 @@ const PHONES = ['(555) 123-4567', '555.123.4567', '+1 555 123 4567'];
 function fixture(): [TableSchema, Row[]][] {
   return [
     [
-      table('users', [
+      tableOf('users', [
         ['id', key],
         ['user_name', text],
       ]),
       range(5).map((n) => [user(n), `user${n}`]),
     ],
     [
-      table('accounts', [
+      tableOf('accounts', [
         ['id', key],
         ['name', text],
         ['industry', text],
@@ -72,7 +71,7 @@ function fixture(): [TableSchema, Row[]][] {
       ]),
     ],
     [
-      table(
+      tableOf(
         'accounts_cstm',
         [
           ['id_c', key],
@@ -83,7 +82,7 @@ function fixture(): [TableSchema, Row[]][] {
       range(20).map((n) => [account(n), n % 2 ? 'Gold' : 'Silver']),
     ],
     [
-      table('contacts', [
+      tableOf('contacts', [
         ['id', key],
         ['first_name', text],
         ['email', text],
@@ -102,7 +101,7 @@ function fixture(): [TableSchema, Row[]][] {
       ]),
     ],
     [
-      table('accounts_contacts', [
+      tableOf('accounts_contacts', [
         ['id', key],
         ['account_id', key],
         ['contact_id', key],
@@ -112,7 +111,7 @@ function fixture(): [TableSchema, Row[]][] {
       range(30).map((n) => [id(4, n), account((n % 20) + 1), n === 30 ? MISSING_CONTACT : contact(n), '2024-01-02 03:04:05', 0]),
     ],
     [
-      table('notes', [
+      tableOf('notes', [
         ['id', key],
         ['name', text],
         ['description', text],
@@ -128,14 +127,14 @@ function fixture(): [TableSchema, Row[]][] {
       }),
     ],
     [
-      table('email_addresses', [
+      tableOf('email_addresses', [
         ['id', key],
         ['email_address', text],
       ]),
       range(50).map((n) => [id(6, n), `e${n}@example.com`]),
     ],
     [
-      table('email_addr_bean_rel', [
+      tableOf('email_addr_bean_rel', [
         ['id', key],
         ['email_address_id', key],
         ['bean_id', key],

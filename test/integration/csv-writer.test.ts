@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIDECAR_SUFFIX } from '../../src/connectors/shared/sidecar-schema.js';
 import type { TableSchema, Value } from '../../src/core/types.js';
 import { openCsv, readAll, tempFolder, writeFixture } from '../fixtures/csv/csv-test-helpers.js';
+import { column, table, textColumn } from '../helpers/schema-builders.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -14,29 +15,21 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
+/** A table of text columns; `key` is its primary key (none unless given). */
 function textTable(name: string, columns: readonly string[], key: readonly string[] = []): TableSchema {
-  return {
+  return table(
     name,
-    columns: columns.map((c) => ({ name: c, type: { kind: 'text' }, nativeType: 'text', nullable: true })),
-    primaryKey: key,
-    uniqueKeys: [],
-    foreignKeys: [],
-    indexes: [],
-  };
+    columns.map((c) => textColumn(c)),
+    { primaryKey: key },
+  );
 }
 
 describe('CSV writer', () => {
   it('writes NULL as an unquoted empty field, "" quoted, null markers and line breaks quoted', async () => {
     const conn = await openCsv(dir, { nullMarkers: ['NULL'] });
     const writer = await conn.writer();
-    const table = {
-      ...textTable('people', ['id', 'a', 'b']),
-      columns: [
-        { name: 'id', type: { kind: 'bigint' as const }, nativeType: 'int8', nullable: false },
-        ...textTable('x', ['a', 'b']).columns,
-      ],
-    };
-    await writer.createTables([table]);
+    const people = table('people', [column('id', { kind: 'bigint' }, false), textColumn('a'), textColumn('b')], { primaryKey: [] });
+    await writer.createTables([people]);
     const rows: Value[][] = [
       [1n, null, ''],
       [2n, 'x\ry', 'NULL'],
@@ -93,13 +86,13 @@ describe('CSV writer', () => {
   it('keeps an existing file unless asked to drop it, and describes the header it would write', async () => {
     const conn = await openCsv(dir);
     const writer = await conn.writer();
-    const table = textTable('kept', ['id', 'first name']);
-    expect(writer.ddl([table])).toEqual(['kept.csv: id,first name']);
-    await writer.createTables([table]);
+    const kept = textTable('kept', ['id', 'first name']);
+    expect(writer.ddl([kept])).toEqual(['kept.csv: id,first name']);
+    await writer.createTables([kept]);
     await writer.write('kept', { columns: ['id'], rows: [['1']] }, { mode: 'insert' });
-    await writer.createTables([table]);
+    await writer.createTables([kept]);
     expect(await conn.count('kept')).toBe(1);
-    await writer.createTables([table], { dropExisting: true });
+    await writer.createTables([kept], { dropExisting: true });
     expect(await conn.count('kept')).toBe(0);
   });
 

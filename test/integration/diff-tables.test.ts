@@ -3,29 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDiff } from '../../src/cli/commands/diff-command.js';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { deterministicUuid } from '../../src/engine/deterministic-uuid.js';
 import { openSide } from '../../src/engine/verify/open-side.js';
 import { diffTables } from '../../src/engine/verify/table-diff.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+import { column, table } from '../helpers/schema-builders.js';
 
-const col = (name: string, type: TableSchema['columns'][number]['type'], nullable = true) => ({ name, type, nativeType: '', nullable });
-
-const DEALS: TableSchema = {
-  name: 'deals',
-  columns: [
-    col('id', { kind: 'bigint' }, false),
-    col('ref', { kind: 'uuid' }),
-    col('name', { kind: 'text' }),
-    col('amount', { kind: 'decimal', precision: 14, scale: 2 }),
-    col('closed_at', { kind: 'timestamp' }),
-    col('won', { kind: 'boolean' }),
-  ],
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-};
+const DEALS = table('deals', [
+  column('id', { kind: 'bigint' }, false),
+  column('ref', { kind: 'uuid' }),
+  column('name', { kind: 'text' }),
+  column('amount', { kind: 'decimal', precision: 14, scale: 2 }),
+  column('closed_at', { kind: 'timestamp' }),
+  column('won', { kind: 'boolean' }),
+]);
 const COLUMNS = DEALS.columns.map((c) => c.name);
 const ROWS = 100_000;
 
@@ -42,22 +34,16 @@ function deal(i: number): Value[] {
 }
 
 // Legacy-style people in MariaDB: CHAR(36) text keys and other column names than in PostgreSQL.
-const PEOPLE_PG: TableSchema = {
-  name: 'people',
-  columns: [col('id', { kind: 'uuid' }, false), col('full_name', { kind: 'text' }), col('email', { kind: 'text' })],
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-};
-const PEOPLE_MY: TableSchema = {
-  name: 'persons',
-  columns: [col('person_id', { kind: 'text', length: 36 }, false), col('name', { kind: 'text' }), col('email1', { kind: 'text' })],
-  primaryKey: ['person_id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-};
+const PEOPLE_PG = table('people', [
+  column('id', { kind: 'uuid' }, false),
+  column('full_name', { kind: 'text' }),
+  column('email', { kind: 'text' }),
+]);
+const PEOPLE_MY = table(
+  'persons',
+  [column('person_id', { kind: 'text', length: 36 }, false), column('name', { kind: 'text' }), column('email1', { kind: 'text' })],
+  { primaryKey: ['person_id'] },
+);
 
 describe('crmbridge diff: PostgreSQL vs MariaDB with checksums in both databases', () => {
   let pg: FreshDatabase | undefined;

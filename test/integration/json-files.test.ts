@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
+import { column, table } from '../helpers/schema-builders.js';
 
 let dir: string;
 
@@ -140,23 +141,16 @@ describe('json files', () => {
   it('writes canonical values that read back exactly, keeps array files valid after every batch, and refuses keyed operations', async () => {
     const folder = join(dir, 'out');
     await mkdir(folder);
-    const table: TableSchema = {
-      name: 'deals',
-      columns: [
-        { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-        { name: 'payload', type: { kind: 'json' }, nativeType: '', nullable: true },
-        { name: 'blob', type: { kind: 'binary' }, nativeType: '', nullable: true },
-        { name: 'tags', type: { kind: 'multiselect' }, nativeType: '', nullable: true },
-      ],
-      primaryKey: ['id'],
-      uniqueKeys: [],
-      foreignKeys: [],
-      indexes: [],
-    };
+    const deals = table('deals', [
+      column('id', { kind: 'bigint' }, false),
+      column('payload', { kind: 'json' }),
+      column('blob', { kind: 'binary' }),
+      column('tags', { kind: 'multiselect' }),
+    ]);
     const connector = await openConnector(folder, { format: 'json', extension: 'json' });
     const writer = await connector.writer();
-    await writer.createTables([table]);
-    const columns = table.columns.map((c) => c.name);
+    await writer.createTables([deals]);
+    const columns = deals.columns.map((c) => c.name);
     const file = join(folder, 'deals.json');
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual([]);
     await writer.write(

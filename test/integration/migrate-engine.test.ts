@@ -4,54 +4,45 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { rollback } from '../../src/engine/rollback.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/state-store.js';
-
-const col = (name: string, type: TableSchema['columns'][number]['type'], nullable = true) => ({ name, type, nativeType: '', nullable });
-const table = (name: string, columns: TableSchema['columns'], unique: string[][] = []): TableSchema => ({
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniqueKeys: unique,
-  foreignKeys: [],
-  indexes: [],
-});
+import { column, table } from '../helpers/schema-builders.js';
 
 const SOURCE_TABLES = [
   table('accounts', [
-    col('id', { kind: 'text', length: 36 }, false),
-    col('name', { kind: 'text' }),
-    col('parent_id', { kind: 'text', length: 36 }),
-    col('deleted', { kind: 'boolean' }),
+    column('id', { kind: 'text', length: 36 }, false),
+    column('name', { kind: 'text' }),
+    column('parent_id', { kind: 'text', length: 36 }),
+    column('deleted', { kind: 'boolean' }),
   ]),
   table('contacts', [
-    col('id', { kind: 'text', length: 36 }, false),
-    col('account_id', { kind: 'text', length: 36 }),
-    col('first_name', { kind: 'text' }),
-    col('email1', { kind: 'text' }),
+    column('id', { kind: 'text', length: 36 }, false),
+    column('account_id', { kind: 'text', length: 36 }),
+    column('first_name', { kind: 'text' }),
+    column('email1', { kind: 'text' }),
   ]),
 ];
 
 const TARGET_TABLES = [
   table('companies', [
-    col('id', { kind: 'text', length: 36 }, false),
-    col('name', { kind: 'text', length: 20 }, false),
-    col('parent_id', { kind: 'text', length: 36 }),
+    column('id', { kind: 'text', length: 36 }, false),
+    column('name', { kind: 'text', length: 20 }, false),
+    column('parent_id', { kind: 'text', length: 36 }),
   ]),
   table(
     'people',
     [
-      col('id', { kind: 'text', length: 36 }, false),
-      col('company_id', { kind: 'text', length: 36 }),
-      col('first_name', { kind: 'text' }),
-      col('email', { kind: 'text' }),
+      column('id', { kind: 'text', length: 36 }, false),
+      column('company_id', { kind: 'text', length: 36 }),
+      column('first_name', { kind: 'text' }),
+      column('email', { kind: 'text' }),
     ],
-    [['email']],
+    { uniqueKeys: [['email']] },
   ),
 ];
 

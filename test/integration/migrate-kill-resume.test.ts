@@ -5,22 +5,14 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { postgresRows } from '../helpers/postgres-rows.js';
+import { table, textColumn } from '../helpers/schema-builders.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ACCOUNTS = 3000;
 const CONTACTS = 12000;
-
-const text = (name: string, nullable = true) => ({ name, type: { kind: 'text' as const }, nativeType: '', nullable });
-const table = (name: string, columns: TableSchema['columns']): TableSchema => ({
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
 
 const project = (targetUrl: string) => `
 source: { url: "sqlite:source.db" }
@@ -62,20 +54,7 @@ function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<
   return { child, done };
 }
 
-async function dump(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const out: string[] = [];
-    for (const t of ['companies', 'people']) {
-      const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
-      out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
-    }
-    return out;
-  } finally {
-    await client.end();
-  }
-}
+const dump = (url: string) => postgresRows(url, ['companies', 'people']);
 
 /** Rows in the target's two tables so far (0 before they exist). */
 async function count(url: string): Promise<number> {
@@ -100,8 +79,14 @@ describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
     const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
     const w = await source.writer();
     await w.createTables([
-      table('accounts', [text('id', false), text('name'), text('parent_id')]),
-      table('contacts', [text('id', false), text('account_id'), text('first_name'), text('last_name'), text('email1')]),
+      table('accounts', [textColumn('id', false), textColumn('name'), textColumn('parent_id')]),
+      table('contacts', [
+        textColumn('id', false),
+        textColumn('account_id'),
+        textColumn('first_name'),
+        textColumn('last_name'),
+        textColumn('email1'),
+      ]),
     ]);
     const id = (p: string, i: number) => `${p}${String(i).padStart(6, '0')}`;
     const accounts: Value[][] = Array.from({ length: ACCOUNTS }, (_, i) => [

@@ -9,6 +9,7 @@ import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { column, table, textColumn } from '../helpers/schema-builders.js';
 
 const project = (targetUrl: string) => `
 source: { url: "sqlite:source.db" }
@@ -41,17 +42,8 @@ describe('migrate into PostgreSQL tables with generated keys', () => {
     dir = mkdtempSync(join(tmpdir(), 'crmbridge-seq-'));
     const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
     const w = await source.writer();
-    const int = (name: string) => ({ name, type: { kind: 'bigint' as const }, nativeType: '', nullable: false });
-    const text = (name: string) => ({ name, type: { kind: 'text' as const }, nativeType: '', nullable: true });
-    const table = (name: string, second: string) => ({
-      name,
-      columns: [int('id'), text(second)],
-      primaryKey: ['id'],
-      uniqueKeys: [],
-      foreignKeys: [],
-      indexes: [],
-    });
-    await w.createTables([table('accounts', 'name'), table('notes', 'body')]);
+    const idColumn = column('id', { kind: 'bigint' }, false);
+    await w.createTables([table('accounts', [idColumn, textColumn('name')]), table('notes', [idColumn, textColumn('body')])]);
     await w.write('accounts', { columns: ['id', 'name'], rows: [1n, 7n, 42n].map((id) => [id, `Company ${id}`]) }, { mode: 'insert' });
     await w.write(
       'notes',

@@ -5,8 +5,9 @@ import { open } from '../../src/connectors/mysql/index.js';
 import { ddlStatements } from '../../src/connectors/mysql/mysql-ddl.js';
 import { parseServerVersion } from '../../src/connectors/mysql/mysql-flavour.js';
 import { CrmError } from '../../src/core/errors/index.js';
-import type { ColumnSchema, Row, TableSchema } from '../../src/core/types.js';
+import type { Row } from '../../src/core/types.js';
 import { type FreshDatabase, freshMysql } from '../helpers/databases.js';
+import { column, table } from '../helpers/schema-builders.js';
 import { freePort } from '../setup/free-port.js';
 
 const openUrl = (url: string) => open({ raw: url, resolved: url, kind: 'mysql' });
@@ -26,16 +27,6 @@ async function drain(iterable: AsyncIterable<ReadBatch>): Promise<ReadBatch[]> {
   for await (const batch of iterable) batches.push(batch);
   return batches;
 }
-
-const col = (name: string, type: ColumnSchema['type'], nullable = true): ColumnSchema => ({ name, type, nativeType: '', nullable });
-const table = (name: string, columns: ColumnSchema[], primaryKey: string[]): TableSchema => ({
-  name,
-  columns,
-  primaryKey,
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
 
 let db: FreshDatabase | undefined;
 let conn: Connector;
@@ -238,19 +229,15 @@ describe('mysql connector: a legacy schema made by hand', () => {
 describe('mysql connector: tables it creates', () => {
   it('marks types MySQL lacks in the column comment and gets them back', async (ctx) => {
     if (!db) return ctx.skip();
-    const t = table(
-      'marked',
-      [
-        col('id', { kind: 'text' }, false),
-        col('at', { kind: 'timestamptz' }),
-        col('uid', { kind: 'uuid' }),
-        col('doc', { kind: 'json' }),
-        col('picks', { kind: 'multiselect', values: ['a,b', 'c'] }),
-        col('amount', { kind: 'decimal' }),
-        col('plain', { kind: 'timestamp' }),
-      ],
-      ['id'],
-    );
+    const t = table('marked', [
+      column('id', { kind: 'text' }, false),
+      column('at', { kind: 'timestamptz' }),
+      column('uid', { kind: 'uuid' }),
+      column('doc', { kind: 'json' }),
+      column('picks', { kind: 'multiselect', values: ['a,b', 'c'] }),
+      column('amount', { kind: 'decimal' }),
+      column('plain', { kind: 'timestamp' }),
+    ]);
     const writer = await conn.writer();
     const ddl = writer.ddl([t]).join('\n');
     expect(ddl).toContain(`COMMENT 'crmbridge:{"kind":"timestamptz"}'`);
@@ -279,7 +266,7 @@ describe('mysql connector: tables it creates', () => {
   it('moves long VARCHARs off-page when the row is full, keeping their length enforced and their type', async (ctx) => {
     if (!db) return ctx.skip();
     const names = Array.from({ length: 12 }, (_, i) => `field_${i}`);
-    const wide = table('wide', [col('id', { kind: 'bigint' }, false), ...names.map((n) => col(n, { kind: 'text', length: 5000 }))], ['id']);
+    const wide = table('wide', [column('id', { kind: 'bigint' }, false), ...names.map((n) => column(n, { kind: 'text', length: 5000 }))]);
     const writer = await conn.writer();
     await writer.createTables([wide]);
     const [schema] = (await conn.introspect({ tables: ['wide'] })).tables;
@@ -298,7 +285,7 @@ describe('mysql connector: tables it creates', () => {
     if (!db) return ctx.skip();
     const writer = await conn.writer();
     await writer.createTables([
-      table('padded', [col('code', { kind: 'text', length: 10 }, false), col('n', { kind: 'integer' })], ['code']),
+      table('padded', [column('code', { kind: 'text', length: 10 }, false), column('n', { kind: 'integer' })], { primaryKey: ['code'] }),
     ]);
     await writer.write(
       'padded',
@@ -320,11 +307,9 @@ describe('mysql connector: tables it creates', () => {
     if (!db) return ctx.skip();
     const writer = await conn.writer();
     await writer.createTables([
-      table(
-        'exact_keys',
-        [col('id', { kind: 'bigint' }, false), col('d', { kind: 'decimal', precision: 25, scale: 20 }, false)],
-        ['id', 'd'],
-      ),
+      table('exact_keys', [column('id', { kind: 'bigint' }, false), column('d', { kind: 'decimal', precision: 25, scale: 20 }, false)], {
+        primaryKey: ['id', 'd'],
+      }),
     ]);
     const rows: Row[] = [
       [9007199254740992n, '1.00000000000000000001'],
@@ -349,8 +334,8 @@ describe('mysql connector: streaming reads', () => {
     await writer.createTables([
       table(
         'big_rows',
-        [col('tenant', { kind: 'text', length: 8 }, false), col('id', { kind: 'bigint' }, false), col('pad', { kind: 'text' })],
-        ['tenant', 'id'],
+        [column('tenant', { kind: 'text', length: 8 }, false), column('id', { kind: 'bigint' }, false), column('pad', { kind: 'text' })],
+        { primaryKey: ['tenant', 'id'] },
       ),
     ]);
     for (let start = 0; start < ROWS; start += 20_000) {
@@ -423,7 +408,7 @@ describe('mysql connector: streaming reads', () => {
 });
 
 describe('mysql DDL per server flavour', () => {
-  const t = table('people', [col('id', { kind: 'uuid' }, false), col('doc', { kind: 'json' })], ['id']);
+  const t = table('people', [column('id', { kind: 'uuid' }, false), column('doc', { kind: 'json' })]);
 
   it('uses native UUID from MariaDB 10.7 and CHAR(36) with a marker before it and on MySQL', () => {
     const [maria] = ddlStatements([t], parseServerVersion('10.11.19-MariaDB-0+deb12u1'));

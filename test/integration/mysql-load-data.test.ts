@@ -2,8 +2,9 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, Writer } from '../../src/connectors/contract.js';
 import { open } from '../../src/connectors/mysql/index.js';
-import type { ColumnSchema, Row, TableSchema } from '../../src/core/types.js';
+import type { Row } from '../../src/core/types.js';
 import { type FreshDatabase, freshMysql } from '../helpers/databases.js';
+import { column, table } from '../helpers/schema-builders.js';
 
 /**
  * Regression guards for LOAD DATA LOCAL, which implies IGNORE: the server turns row errors into
@@ -12,34 +13,22 @@ import { type FreshDatabase, freshMysql } from '../helpers/databases.js';
  * matching code, where a silent load would have committed the good rows and a mangled bad one.
  */
 
-const col = (name: string, type: ColumnSchema['type'], nullable = true): ColumnSchema => ({ name, type, nativeType: '', nullable });
-
-const CONTACTS: TableSchema = {
-  name: 'contacts',
-  columns: [
-    col('id', { kind: 'bigint' }, false),
-    col('name', { kind: 'text', length: 10 }, false),
-    col('born', { kind: 'date' }),
-    col('score', { kind: 'decimal', precision: 5, scale: 2 }),
-    col('stage', { kind: 'enum', values: ['New', 'Won'] }),
-    col('payload', { kind: 'json' }),
-    col('account_id', { kind: 'bigint' }),
-    col('bio', { kind: 'text', length: 20000 }),
+const CONTACTS = table(
+  'contacts',
+  [
+    column('id', { kind: 'bigint' }, false),
+    column('name', { kind: 'text', length: 10 }, false),
+    column('born', { kind: 'date' }),
+    column('score', { kind: 'decimal', precision: 5, scale: 2 }),
+    column('stage', { kind: 'enum', values: ['New', 'Won'] }),
+    column('payload', { kind: 'json' }),
+    column('account_id', { kind: 'bigint' }),
+    column('bio', { kind: 'text', length: 20000 }),
   ],
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [{ columns: ['account_id'], referencedTable: 'accounts', referencedColumns: ['id'] }],
-  indexes: [],
-};
+  { foreignKeys: [{ columns: ['account_id'], referencedTable: 'accounts', referencedColumns: ['id'] }] },
+);
 
-const ACCOUNTS: TableSchema = {
-  name: 'accounts',
-  columns: [col('id', { kind: 'bigint' }, false), col('label', { kind: 'text' })],
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-};
+const ACCOUNTS = table('accounts', [column('id', { kind: 'bigint' }, false), column('label', { kind: 'text' })]);
 
 const COLUMNS = CONTACTS.columns.map((c) => c.name);
 const good = (id: number): Row => [BigInt(id), `name ${id}`, '1990-05-17', '12.50', 'New', '{"a":1}', 1n, 'ok'];
@@ -155,20 +144,17 @@ describe('mysql upsert', () => {
   let db: FreshDatabase | undefined;
   let conn: Connector;
   let writer: Writer;
-  const DEALS: TableSchema = {
-    name: 'deals',
-    columns: [
-      col('tenant', { kind: 'text', length: 20 }, false),
-      col('id', { kind: 'bigint' }, false),
-      col('title', { kind: 'text' }),
-      col('amount', { kind: 'decimal', precision: 12, scale: 2 }),
-      col('notes', { kind: 'text' }),
+  const DEALS = table(
+    'deals',
+    [
+      column('tenant', { kind: 'text', length: 20 }, false),
+      column('id', { kind: 'bigint' }, false),
+      column('title', { kind: 'text' }),
+      column('amount', { kind: 'decimal', precision: 12, scale: 2 }),
+      column('notes', { kind: 'text' }),
     ],
-    primaryKey: ['tenant', 'id'],
-    uniqueKeys: [],
-    foreignKeys: [],
-    indexes: [],
-  };
+    { primaryKey: ['tenant', 'id'] },
+  );
 
   beforeAll(async () => {
     db = await freshMysql();

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { open } from '../../src/connectors/postgres/index.js';
 import { CrmError } from '../../src/core/errors/index.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { column, table, textColumn } from '../helpers/schema-builders.js';
 
 const openUrl = (url: string) => open({ raw: url, resolved: url, kind: 'postgres' });
 
@@ -23,9 +24,6 @@ async function drain(iterable: AsyncIterable<ReadBatch>): Promise<ReadBatch[]> {
   for await (const batch of iterable) batches.push(batch);
   return batches;
 }
-
-const text = (name: string, nullable = true) => ({ name, type: { kind: 'text' as const }, nativeType: '', nullable });
-const bigint = (name: string, nullable = false) => ({ name, type: { kind: 'bigint' as const }, nativeType: '', nullable });
 
 describe('postgres connector', () => {
   let db: FreshDatabase | undefined;
@@ -173,21 +171,14 @@ describe('postgres connector', () => {
 
     it('gives back canonical types PostgreSQL cannot express, recorded in the column comment', async (ctx) => {
       if (!db) return ctx.skip();
-      const table: TableSchema = {
-        name: 'leads',
-        columns: [
-          bigint('id'),
-          { name: 'status', type: { kind: 'enum', values: ['Open', 'Closed'] }, nativeType: '', nullable: true, comment: 'lead status' },
-          { name: 'colors', type: { kind: 'multiselect', values: ['Red', 'Blue'] }, nativeType: '', nullable: true },
-          { name: 'score', type: { kind: 'decimal', precision: 9, scale: 3 }, nativeType: '', nullable: true },
-        ],
-        primaryKey: ['id'],
-        uniqueKeys: [],
-        foreignKeys: [],
-        indexes: [],
-      };
+      const written = table('leads', [
+        column('id', { kind: 'bigint' }, false),
+        { ...column('status', { kind: 'enum', values: ['Open', 'Closed'] }), comment: 'lead status' },
+        column('colors', { kind: 'multiselect', values: ['Red', 'Blue'] }),
+        column('score', { kind: 'decimal', precision: 9, scale: 3 }),
+      ]);
       const writer = await conn.writer();
-      await writer.createTables([table]);
+      await writer.createTables([written]);
       const [leads] = (await conn.introspect({ tables: ['leads'] })).tables;
       expect(leads.columns.map((c) => [c.type, c.nativeType, c.comment])).toEqual([
         [{ kind: 'bigint' }, 'bigint', undefined],
@@ -199,22 +190,15 @@ describe('postgres connector', () => {
 
     it('creates foreign keys and indexes, and creating again changes nothing', async (ctx) => {
       if (!db) return ctx.skip();
-      const parent: TableSchema = {
-        name: 'owners',
-        columns: [bigint('id'), text('email')],
-        primaryKey: ['id'],
-        uniqueKeys: [['email']],
-        foreignKeys: [],
-        indexes: [],
-      };
-      const child: TableSchema = {
-        name: 'tasks',
-        columns: [bigint('id'), bigint('owner_id', true), text('subject')],
-        primaryKey: ['id'],
-        uniqueKeys: [],
-        foreignKeys: [{ columns: ['owner_id'], referencedTable: 'owners', referencedColumns: ['id'] }],
-        indexes: [{ name: 'by_subject', columns: ['subject'], unique: false }],
-      };
+      const parent = table('owners', [column('id', { kind: 'bigint' }, false), textColumn('email')], { uniqueKeys: [['email']] });
+      const child = table(
+        'tasks',
+        [column('id', { kind: 'bigint' }, false), column('owner_id', { kind: 'bigint' }), textColumn('subject')],
+        {
+          foreignKeys: [{ columns: ['owner_id'], referencedTable: 'owners', referencedColumns: ['id'] }],
+          indexes: [{ name: 'by_subject', columns: ['subject'], unique: false }],
+        },
+      );
       const writer = await conn.writer();
       // Child first: foreign keys are added after all tables exist.
       await writer.createTables([child, parent]);
@@ -339,20 +323,17 @@ describe('postgres connector', () => {
   });
 
   describe('writes', () => {
-    const contacts: TableSchema = {
-      name: 'contacts',
-      columns: [
-        text('region', false),
-        bigint('number'),
-        { name: 'email', type: { kind: 'text', length: 12 }, nativeType: '', nullable: true },
-        text('name', false),
-        { name: 'score', type: { kind: 'decimal', precision: 5, scale: 2 }, nativeType: '', nullable: true },
+    const contacts = table(
+      'contacts',
+      [
+        textColumn('region', false),
+        column('number', { kind: 'bigint' }, false),
+        textColumn('email', true, 12),
+        textColumn('name', false),
+        column('score', { kind: 'decimal', precision: 5, scale: 2 }),
       ],
-      primaryKey: ['region', 'number'],
-      uniqueKeys: [],
-      foreignKeys: [],
-      indexes: [],
-    };
+      { primaryKey: ['region', 'number'] },
+    );
     const columns = ['region', 'number', 'email', 'name', 'score'];
     const rows = (from: number, count: number): Value[][] =>
       Array.from({ length: count }, (_, i) => ['eu', BigInt(from + i), `c${from + i}@x.io`, `Contact ${from + i}`, '1.50']);
@@ -416,9 +397,7 @@ describe('postgres connector', () => {
       if (!db) return ctx.skip();
       const long = (s: string) => `${'legacy_custom_object_with_a_very_long_api_name_'.repeat(2)}${s}`;
       const writer = await conn.writer();
-      await writer.createTables([
-        { name: long('t'), columns: [bigint('id'), text(long('c'))], primaryKey: ['id'], uniqueKeys: [], foreignKeys: [], indexes: [] },
-      ]);
+      await writer.createTables([table(long('t'), [column('id', { kind: 'bigint' }, false), textColumn(long('c'))])]);
       await writer.write(
         long('t'),
         {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import type { TableSchema, Value } from '../../src/core/types.js';
+import { column, table } from '../helpers/schema-builders.js';
 
 let dir: string;
 
@@ -26,16 +27,6 @@ async function readAll(connector: Connector, table: string, options: Parameters<
   for await (const batch of connector.read(table, options)) batches.push(batch);
   return batches;
 }
-
-const table = (name: string, columns: TableSchema['columns'], primaryKey: string[], extra: Partial<TableSchema> = {}): TableSchema => ({
-  name,
-  columns,
-  primaryKey,
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-  ...extra,
-});
 
 describe('sqlite connector', () => {
   it('maps foreign declared types to canonical kinds and reads their values exactly', async () => {
@@ -132,14 +123,7 @@ describe('sqlite connector', () => {
     const connector = await fresh('exact');
     const writer = await connector.writer();
     await writer.createTables([
-      table(
-        'money',
-        [
-          { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-          { name: 'amount', type: { kind: 'decimal', precision: 38, scale: 10 }, nativeType: '', nullable: true },
-        ],
-        ['id'],
-      ),
+      table('money', [column('id', { kind: 'bigint' }, false), column('amount', { kind: 'decimal', precision: 38, scale: 10 })]),
     ]);
     const big = '1234567890123456789012345678.1234567890';
     await writer.write(
@@ -177,13 +161,13 @@ describe('sqlite connector', () => {
       table(
         'members',
         [
-          { name: 'org', type: { kind: 'text' }, nativeType: '', nullable: false },
-          { name: 'num', type: { kind: 'integer' }, nativeType: '', nullable: false },
-          { name: 'name', type: { kind: 'text' }, nativeType: '', nullable: true },
-          { name: 'score', type: { kind: 'float' }, nativeType: '', nullable: true },
-          { name: 'status', type: { kind: 'enum', values: ["O'Neil", 'b, c'] }, nativeType: '', nullable: true },
+          column('org', { kind: 'text' }, false),
+          column('num', { kind: 'integer' }, false),
+          column('name', { kind: 'text' }),
+          column('score', { kind: 'float' }),
+          column('status', { kind: 'enum', values: ["O'Neil", 'b, c'] }),
         ],
-        ['org', 'num'],
+        { primaryKey: ['org', 'num'] },
       ),
     ]);
     await writer.write(
@@ -244,15 +228,10 @@ describe('sqlite connector', () => {
   it('commits nothing of a failed batch and names the failing row and constraint', async () => {
     const connector = await fresh('atomic');
     const writer = await connector.writer();
-    const parent = table('parents', [{ name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false }], ['id']);
+    const parent = table('parents', [column('id', { kind: 'bigint' }, false)]);
     const child = table(
       'children',
-      [
-        { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-        { name: 'parent_id', type: { kind: 'bigint' }, nativeType: '', nullable: true },
-        { name: 'name', type: { kind: 'text' }, nativeType: '', nullable: false },
-      ],
-      ['id'],
+      [column('id', { kind: 'bigint' }, false), column('parent_id', { kind: 'bigint' }), column('name', { kind: 'text' }, false)],
       { foreignKeys: [{ columns: ['parent_id'], referencedTable: 'parents', referencedColumns: ['id'] }] },
     );
     await writer.createTables([parent, child], { foreignKeys: true });
@@ -307,18 +286,18 @@ describe('sqlite connector', () => {
     const connector = await fresh('large');
     const writer = await connector.writer();
     const columns: TableSchema['columns'] = [
-      { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-      { name: 'name', type: { kind: 'text' }, nativeType: '', nullable: true },
-      { name: 'email', type: { kind: 'text', length: 255 }, nativeType: '', nullable: true },
-      { name: 'amount', type: { kind: 'decimal', precision: 18, scale: 2 }, nativeType: '', nullable: true },
-      { name: 'score', type: { kind: 'float' }, nativeType: '', nullable: true },
-      { name: 'active', type: { kind: 'boolean' }, nativeType: '', nullable: true },
-      { name: 'born', type: { kind: 'date' }, nativeType: '', nullable: true },
-      { name: 'updated', type: { kind: 'timestamp' }, nativeType: '', nullable: true },
-      { name: 'visits', type: { kind: 'integer' }, nativeType: '', nullable: true },
-      { name: 'tags', type: { kind: 'multiselect' }, nativeType: '', nullable: true },
+      column('id', { kind: 'bigint' }, false),
+      column('name', { kind: 'text' }),
+      column('email', { kind: 'text', length: 255 }),
+      column('amount', { kind: 'decimal', precision: 18, scale: 2 }),
+      column('score', { kind: 'float' }),
+      column('active', { kind: 'boolean' }),
+      column('born', { kind: 'date' }),
+      column('updated', { kind: 'timestamp' }),
+      column('visits', { kind: 'integer' }),
+      column('tags', { kind: 'multiselect' }),
     ];
-    await writer.createTables([table('contacts', columns, ['id'])]);
+    await writer.createTables([table('contacts', columns)]);
     const total = 200_000;
     const batchRows = 10_000;
     const names = columns.map((c) => c.name);

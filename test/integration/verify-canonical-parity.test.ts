@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChecksumColumn, Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { openSide } from '../../src/engine/verify/open-side.js';
 import { diffTables } from '../../src/engine/verify/table-diff.js';
 import { EDGE_COLUMNS, EDGE_ROWS, EDGE_TABLE } from '../conformance/edge-values.js';
 import { TIME_ZONES } from '../conformance/register-connector-tests.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+import { column, table } from '../helpers/schema-builders.js';
 
 /** Where the same edge rows live: one location per engine. */
 interface Location {
@@ -20,17 +21,7 @@ interface Location {
 const KEY: ChecksumColumn[] = [{ name: 'id', type: { kind: 'bigint' } }];
 const VALUE_COLUMNS = EDGE_TABLE.columns.filter((c) => c.name !== 'id');
 
-const FLOATS_TABLE: TableSchema = {
-  name: 'floats',
-  columns: [
-    { name: 'id', type: { kind: 'bigint' }, nativeType: '', nullable: false },
-    { name: 'f', type: { kind: 'float' }, nativeType: '', nullable: true },
-  ],
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-};
+const FLOATS_TABLE = table('floats', [column('id', { kind: 'bigint' }, false), column('f', { kind: 'float' })]);
 
 /** Doubles across every layout `String(number)` has: plain, tiny and huge exponents, 17 digits, negatives. */
 function floatRows(): Value[][] {

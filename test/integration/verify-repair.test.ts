@@ -8,7 +8,7 @@ import { registerVerify } from '../../src/cli/commands/verify-command.js';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import { encodeKey } from '../../src/core/keys.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import { deterministicUuid } from '../../src/engine/deterministic-uuid.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { repair } from '../../src/engine/repair/repair.js';
@@ -20,50 +20,41 @@ import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
 import type { StateStore } from '../../src/state/state-store.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
-
-const col = (name: string, type: TableSchema['columns'][number]['type'], nullable = true) => ({ name, type, nativeType: '', nullable });
-const table = (name: string, columns: TableSchema['columns']): TableSchema => ({
-  name,
-  columns,
-  primaryKey: [columns[0].name],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
+import { column, table } from '../helpers/schema-builders.js';
 
 // A legacy CRM in MariaDB: CHAR(36) account ids, integer contact ids, soft deletes, 0/1 flags.
 const LEGACY = [
   table('accounts', [
-    col('id', { kind: 'text', length: 36 }, false),
-    col('name', { kind: 'text', length: 100 }),
-    col('revenue', { kind: 'decimal', precision: 14, scale: 4 }),
-    col('created', { kind: 'timestamp' }),
-    col('deleted', { kind: 'boolean' }),
+    column('id', { kind: 'text', length: 36 }, false),
+    column('name', { kind: 'text', length: 100 }),
+    column('revenue', { kind: 'decimal', precision: 14, scale: 4 }),
+    column('created', { kind: 'timestamp' }),
+    column('deleted', { kind: 'boolean' }),
   ]),
   table('contacts', [
-    col('id', { kind: 'integer' }, false),
-    col('account_id', { kind: 'text', length: 36 }),
-    col('first_name', { kind: 'text', length: 50 }),
-    col('last_name', { kind: 'text', length: 50 }),
-    col('email1', { kind: 'text', length: 100 }),
-    col('do_not_call', { kind: 'boolean' }),
+    column('id', { kind: 'integer' }, false),
+    column('account_id', { kind: 'text', length: 36 }),
+    column('first_name', { kind: 'text', length: 50 }),
+    column('last_name', { kind: 'text', length: 50 }),
+    column('email1', { kind: 'text', length: 100 }),
+    column('do_not_call', { kind: 'boolean' }),
   ]),
 ];
 
 // The modern CRM in PostgreSQL: generated uuid keys, references remapped through the id map.
 const MODERN = [
   table('companies', [
-    col('id', { kind: 'uuid' }, false),
-    col('name', { kind: 'text', length: 20 }, false),
-    col('revenue', { kind: 'decimal', precision: 14, scale: 2 }),
-    col('created_at', { kind: 'timestamptz' }),
+    column('id', { kind: 'uuid' }, false),
+    column('name', { kind: 'text', length: 20 }, false),
+    column('revenue', { kind: 'decimal', precision: 14, scale: 2 }),
+    column('created_at', { kind: 'timestamptz' }),
   ]),
   table('people', [
-    col('id', { kind: 'uuid' }, false),
-    col('company_id', { kind: 'uuid' }),
-    col('full_name', { kind: 'text' }),
-    col('email', { kind: 'text' }),
-    col('dnc', { kind: 'boolean' }),
+    column('id', { kind: 'uuid' }, false),
+    column('company_id', { kind: 'uuid' }),
+    column('full_name', { kind: 'text' }),
+    column('email', { kind: 'text' }),
+    column('dnc', { kind: 'boolean' }),
   ]),
 ];
 

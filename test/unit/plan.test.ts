@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DatabaseSchema, TableSchema } from '../../src/core/types.js';
+import type { DatabaseSchema } from '../../src/core/types.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { dependencyOrder } from '../../src/mapping/plan/dependency-order.js';
 import { preflight } from '../../src/mapping/plan/preflight.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
+import { column, table, textColumn } from '../helpers/schema-builders.js';
 
 const project = (objects: string) => `source: { url: "sqlite:a.db" }\ntarget: { url: "sqlite:b.db" }\nobjects:\n${objects}`;
 
@@ -97,25 +98,13 @@ describe('project file', () => {
 });
 
 describe('pre-flight', () => {
-  const col = (name: string, kind: 'text' | 'integer' | 'binary' | 'date', nullable = true) => ({
-    name,
-    type: { kind },
-    nativeType: '',
-    nullable,
-  });
-  const table = (name: string, columns: TableSchema['columns']): TableSchema => ({
-    name,
-    columns,
-    primaryKey: ['id'],
-    uniqueKeys: [],
-    foreignKeys: [],
-    indexes: [],
-  });
   const source: DatabaseSchema = {
-    tables: [table('deals', [col('id', 'text', false), col('stage', 'text'), col('blob', 'binary'), col('amount', 'text')])],
+    tables: [table('deals', [textColumn('id', false), textColumn('stage'), column('blob', { kind: 'binary' }), textColumn('amount')])],
   };
   const target: DatabaseSchema = {
-    tables: [table('opportunities', [col('id', 'text', false), col('stage', 'text'), col('born', 'date'), col('name', 'text', false)])],
+    tables: [
+      table('opportunities', [textColumn('id', false), textColumn('stage'), column('born', { kind: 'date' }), textColumn('name', false)]),
+    ],
   };
   const plan = (fields: string, extra = '') =>
     compilePlan(

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CanonicalType, ColumnSchema, TableSchema } from '../../../src/core/types.js';
 import { designTargetSchema } from '../../../src/mapping/design/design-target.js';
 import { parseTypeText } from '../../../src/mapping/design/type-text.js';
 import { modelSchemas } from '../../../src/mapping/models/model-types.js';
@@ -8,35 +7,26 @@ import { MODERN_CRM } from '../../../src/mapping/models/modern-crm.js';
 import { compilePlan } from '../../../src/mapping/plan/compile-plan.js';
 import { loadProject, parseProject } from '../../../src/mapping/project/load-project.js';
 import type { Analysis, ColumnProfile } from '../../../src/schema/analysis-types.js';
-
-const col = (name: string, type: CanonicalType): ColumnSchema => ({ name, type, nativeType: '', nullable: name !== 'id' });
-const table = (name: string, columns: ColumnSchema[]): TableSchema => ({
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
+import { column, table } from '../../helpers/schema-builders.js';
 
 const SOURCE = {
   tables: [
     table('orgs', [
-      col('id', { kind: 'integer' }),
-      col('title', { kind: 'text', length: 200 }),
-      col('founded', { kind: 'text', length: 20 }),
+      column('id', { kind: 'integer' }, false),
+      column('title', { kind: 'text', length: 200 }),
+      column('founded', { kind: 'text', length: 20 }),
     ]),
     table('folks', [
-      col('id', { kind: 'text', length: 36 }),
-      col('mail', { kind: 'text', length: 255 }),
-      col('org', { kind: 'integer' }),
-      col('revenue', { kind: 'text', length: 40 }),
-      col('vip', { kind: 'text', length: 3 }),
-      col('tags', { kind: 'text' }),
-      col('level', { kind: 'text', length: 50 }),
-      col('seen', { kind: 'text', length: 30 }),
-      col('score', { kind: 'integer' }),
-      col('notes', { kind: 'text' }),
+      column('id', { kind: 'text', length: 36 }, false),
+      column('mail', { kind: 'text', length: 255 }),
+      column('org', { kind: 'integer' }),
+      column('revenue', { kind: 'text', length: 40 }),
+      column('vip', { kind: 'text', length: 3 }),
+      column('tags', { kind: 'text' }),
+      column('level', { kind: 'text', length: 50 }),
+      column('seen', { kind: 'text', length: 30 }),
+      column('score', { kind: 'integer' }),
+      column('notes', { kind: 'text' }),
     ]),
   ],
 };

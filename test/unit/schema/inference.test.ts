@@ -1,37 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../../src/core/types.js';
+import type { DatabaseSchema } from '../../../src/core/types.js';
 import type { ColumnProfile, Inclusion, PolymorphicLink, Relationship, TableProfile } from '../../../src/schema/analysis-types.js';
 import { inferFkCandidates } from '../../../src/schema/fk-inference.js';
 import { findJoinTables } from '../../../src/schema/join-tables.js';
 import { pluralize, singularize, TableNames } from '../../../src/schema/naming.js';
 import { findPolymorphicPairs } from '../../../src/schema/polymorphic-pairs.js';
+import { column, table, textColumn } from '../../helpers/schema-builders.js';
 
-const col = (name: string, kind: 'text' | 'integer' | 'boolean' = 'text'): ColumnSchema => ({
-  name,
-  type: { kind },
-  nativeType: kind,
-  nullable: true,
-});
-const table = (name: string, columns: string[], primaryKey: string[] = ['id']): TableSchema => ({
-  name,
-  columns: columns.map((c) => col(c)),
-  primaryKey,
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
+/** A table of text columns, keyed by `id` unless told otherwise. */
+const textTable = (name: string, columns: string[], primaryKey?: string[]) =>
+  table(
+    name,
+    columns.map((c) => textColumn(c)),
+    { primaryKey },
+  );
 
 const crm: DatabaseSchema = {
   tables: [
-    table('users', ['id', 'user_name', 'reports_to_id']),
-    table('accounts', ['id', 'name', 'parent_id', 'assigned_user_id', 'created_by', 'modified_user_id']),
-    table('accounts_cstm', ['id_c', 'tier_c'], ['id_c']),
-    table('contacts', ['id', 'first_name', 'reports_to_id', 'primary_account_id', 'campaign_id']),
-    table('opportunities', ['id', 'name', 'amount']),
-    table('accounts_contacts', ['id', 'account_id', 'contact_id', 'date_modified', 'deleted']),
-    table('notes', ['id', 'name', 'parent_type', 'parent_id', 'contact_id', 'description']),
-    table('email_addr_bean_rel', ['id', 'email_address_id', 'bean_id', 'bean_module', 'primary_address']),
-    table('email_addresses', ['id', 'email_address']),
+    textTable('users', ['id', 'user_name', 'reports_to_id']),
+    textTable('accounts', ['id', 'name', 'parent_id', 'assigned_user_id', 'created_by', 'modified_user_id']),
+    textTable('accounts_cstm', ['id_c', 'tier_c'], ['id_c']),
+    textTable('contacts', ['id', 'first_name', 'reports_to_id', 'primary_account_id', 'campaign_id']),
+    textTable('opportunities', ['id', 'name', 'amount']),
+    textTable('accounts_contacts', ['id', 'account_id', 'contact_id', 'date_modified', 'deleted']),
+    textTable('notes', ['id', 'name', 'parent_type', 'parent_id', 'contact_id', 'description']),
+    textTable('email_addr_bean_rel', ['id', 'email_address_id', 'bean_id', 'bean_module', 'primary_address']),
+    textTable('email_addresses', ['id', 'email_address']),
   ],
 };
 
@@ -97,7 +91,7 @@ describe('inferFkCandidates', () => {
 
   it('ignores columns whose type cannot hold a key', () => {
     const schema: DatabaseSchema = {
-      tables: [crm.tables[1], { ...table('contacts', ['id']), columns: [col('id'), col('account_id', 'boolean')] }],
+      tables: [crm.tables[1], { ...textTable('contacts', ['id']), columns: [textColumn('id'), column('account_id', { kind: 'boolean' })] }],
     };
     expect(inferFkCandidates(schema, new Set()).filter((c) => c.table === 'contacts')).toEqual([]);
   });
@@ -110,10 +104,10 @@ describe('inferFkCandidates on export headers and module-prefixed tables', () =>
   it('reads HubSpot-style headers (`Associated Company ID`) and keys (`Record ID`) of files', () => {
     const hubspot: DatabaseSchema = {
       tables: [
-        table('companies', ['Record ID', 'Company name'], []),
-        table('contacts', ['Record ID', 'Email', 'Associated Company ID'], []),
-        table('associations', ['Deal ID', 'Contact ID'], []),
-        table('deals', ['Record ID', 'Deal Name'], []),
+        textTable('companies', ['Record ID', 'Company name'], []),
+        textTable('contacts', ['Record ID', 'Email', 'Associated Company ID'], []),
+        textTable('associations', ['Deal ID', 'Contact ID'], []),
+        textTable('deals', ['Record ID', 'Deal Name'], []),
       ],
     };
     expect(refs(hubspot).sort()).toEqual([
@@ -125,10 +119,14 @@ describe('inferFkCandidates on export headers and module-prefixed tables', () =>
 
   it('finds Odoo-style tables named <module>_<word> (`partner_id` → res_partner), only when one table fits', () => {
     const odoo: DatabaseSchema = {
-      tables: [table('res_partner', ['id', 'name']), table('crm_lead', ['id', 'partner_id', 'stage_id']), table('crm_stage', ['id'])],
+      tables: [
+        textTable('res_partner', ['id', 'name']),
+        textTable('crm_lead', ['id', 'partner_id', 'stage_id']),
+        textTable('crm_stage', ['id']),
+      ],
     };
     expect(refs(odoo).sort()).toEqual(['crm_lead.partner_id → res_partner.id', 'crm_lead.stage_id → crm_stage.id']);
-    const ambiguous: DatabaseSchema = { tables: [...odoo.tables, table('mail_partner', ['id'])] };
+    const ambiguous: DatabaseSchema = { tables: [...odoo.tables, textTable('mail_partner', ['id'])] };
     expect(refs(ambiguous).some((r) => r.startsWith('crm_lead.partner_id'))).toBe(false);
   });
 });
@@ -139,19 +137,19 @@ describe('findPolymorphicPairs', () => {
       { table: 'notes', typeColumn: 'parent_type', idColumn: 'parent_id' },
       { table: 'email_addr_bean_rel', typeColumn: 'bean_module', idColumn: 'bean_id' },
     ]);
-    expect(findPolymorphicPairs(table('t', ['id', 'relatedId', 'relatedType']))).toEqual([
+    expect(findPolymorphicPairs(textTable('t', ['id', 'relatedId', 'relatedType']))).toEqual([
       { table: 't', typeColumn: 'relatedType', idColumn: 'relatedId' },
     ]);
   });
 
   it("pairs Odoo's res_id with model / res_model, and names tables by model (`crm.lead`)", () => {
-    expect(findPolymorphicPairs(table('mail_message', ['id', 'model', 'res_id', 'author_id']))).toEqual([
+    expect(findPolymorphicPairs(textTable('mail_message', ['id', 'model', 'res_id', 'author_id']))).toEqual([
       { table: 'mail_message', typeColumn: 'model', idColumn: 'res_id' },
     ]);
-    expect(findPolymorphicPairs(table('ir_attachment', ['id', 'res_model', 'res_id']))).toEqual([
+    expect(findPolymorphicPairs(textTable('ir_attachment', ['id', 'res_model', 'res_id']))).toEqual([
       { table: 'ir_attachment', typeColumn: 'res_model', idColumn: 'res_id' },
     ]);
-    expect(new TableNames([table('crm_lead', ['id'])]).find('crm.lead')?.name).toBe('crm_lead');
+    expect(new TableNames([textTable('crm_lead', ['id'])]).find('crm.lead')?.name).toBe('crm_lead');
   });
 });
 
@@ -238,7 +236,7 @@ describe('findJoinTables', () => {
   it('does not take entity tables, audit users or weak references for sides', () => {
     const weak = [rel('accounts_contacts.account_id', 'accounts.id', 0.3), rel('accounts_contacts.contact_id', 'contacts.id')];
     expect(findJoinTables(crm, profiles([]), weak, [])).toEqual([]);
-    const wide: DatabaseSchema = { tables: [table('links', ['id', 'account_id', 'contact_id', 'a', 'b', 'c'])] };
+    const wide: DatabaseSchema = { tables: [textTable('links', ['id', 'account_id', 'contact_id', 'a', 'b', 'c'])] };
     const links = [rel('links.account_id', 'accounts.id'), rel('links.contact_id', 'contacts.id')];
     expect(findJoinTables(wide, profiles([]), links, [])).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { postgresRows } from '../../helpers/postgres-rows.js';
 
 /**
  * A small legacy CRM (SuiteCRM-like: a custom-field side table, an e-mail relation table with a
@@ -206,19 +207,8 @@ export function editor(sql: Sql, accounts: number, seed: number): (step: number)
 }
 
 /** Every target row, as text, in key order: what "equal through the mapping" compares. */
-export async function dumpTarget(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const out: string[] = [];
-    for (const t of TARGET_TABLES) {
-      const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
-      out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
-    }
-    return out;
-  } finally {
-    await client.end();
-  }
+export function dumpTarget(url: string): Promise<string[]> {
+  return postgresRows(url, TARGET_TABLES);
 }
 
 export async function createTargetTables(url: string): Promise<void> {
