@@ -30,6 +30,7 @@ const tz = { kind: 'timestamptz' } as const;
 time('normalizeTimestamptz (canonical input)', (i) => normalizeTimestamptz(stamps[i % 1000]));
 time('toCanonicalText timestamptz', (i) => toCanonicalText(stamps[i % 1000], tz));
 time('normalizeTimestamptz "+00:00" input', (i) => normalizeTimestamptz(`${stamps[i % 1000].slice(0, -1)}+00:00`));
+time('normalizeTimestamptz "+05:30" input', (i) => normalizeTimestamptz(`${stamps[i % 1000].slice(0, -1)}+05:30`));
 time('encodeKey([uuid])', (i) => encodeKey([uuids[i % 1000]]));
 time('encodeKey([int])', (i) => encodeKey([ints[i % 1000]]));
 time('encodeKey([uuid, int])', (i) => encodeKey([uuids[i % 1000], ints[i % 1000]]));

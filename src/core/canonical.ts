@@ -1,3 +1,4 @@
+import { civilFromDays, daysFromCivil } from './civil-date.js';
 import { CrmError } from './errors/crm-error.js';
 import { type JsonNode, parseJsonKeepingNumbers } from './json-source.js';
 import type { CanonicalType, Value } from './types.js';
@@ -197,11 +198,23 @@ export function normalizeTimestamptz(text: string): string {
     const digits = zone.slice(1).replace(':', '');
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
   }
-  const [y, mo, d] = date.split('-').map(Number);
-  // Date.UTC is zone-free; only whole minutes are shifted, the fraction is carried as text.
+  const y = Number(date.slice(0, 4));
+  const mo = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  if (isValidDate(y, mo, d)) {
+    // UTC already, and a time of day: only the separator and the fraction change.
+    if (offsetMinutes === 0 && hh < '24' && mi < '60' && ss < '60') return `${date}T${hh}:${mi}:${ss}.${padFraction(frac)}Z`;
+    // Integer calendar arithmetic in the date's own year (whole seconds; the fraction is text).
+    const seconds = ((daysFromCivil(y, mo, d) * 24 + Number(hh)) * 60 + Number(mi) - offsetMinutes) * 60 + Number(ss);
+    const days = Math.floor(seconds / 86_400);
+    const s = seconds - days * 86_400;
+    const utc = civilFromDays(days);
+    return `${pad(utc.year, 4)}-${pad(utc.month)}-${pad(utc.day)}T${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}.${padFraction(frac)}Z`;
+  }
+  // Not a calendar date (month 13, 30 February): rolled over as Date.UTC does, as before.
   const utc = new Date(Date.UTC(2000, mo - 1, d, Number(hh), Number(mi) - offsetMinutes, Number(ss)));
   utc.setUTCFullYear(y + utc.getUTCFullYear() - 2000);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(utc.getUTCFullYear(), 4)}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(
     utc.getUTCMinutes(),
   )}:${pad(utc.getUTCSeconds())}.${padFraction(frac)}Z`;

@@ -35,6 +35,37 @@ describe('canonical text form', () => {
     process.env.TZ = original;
   });
 
+  it('shifts timestamptz across the end of February in the year of the value', () => {
+    // Once computed in the year 2000 (a leap year): 2019-03-01 00:30+01 came out as 2019-03-01T23:30.
+    expect(normalizeTimestamptz('2019-03-01 00:30:00+01:00')).toBe('2019-02-28T23:30:00.000000Z');
+    expect(normalizeTimestamptz('2100-03-01 00:30:00.5+01')).toBe('2100-02-28T23:30:00.500000Z');
+    expect(normalizeTimestamptz('2019-02-28 23:30:00-01:00')).toBe('2019-03-01T00:30:00.000000Z');
+    expect(normalizeTimestamptz('2020-03-01 00:30:00+01:00')).toBe('2020-02-29T23:30:00.000000Z');
+    expect(normalizeTimestamptz('2019-12-31 23:59:59.999999-00:01')).toBe('2020-01-01T00:00:59.999999Z');
+    expect(normalizeTimestamptz('2019-06-30 12:00:00+00:00')).toBe('2019-06-30T12:00:00.000000Z');
+    expect(normalizeTimestamptz('2019-06-30 24:00:00z')).toBe('2019-07-01T00:00:00.000000Z');
+  });
+
+  it('converts timestamptz exactly as UTC calendar arithmetic does, for many dates and offsets', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const y = 1000 + next(9000);
+      const mo = 1 + next(12);
+      const d = 1 + next(new Date(Date.UTC(y, mo, 0)).getUTCDate());
+      const [hh, mi, ss] = [next(24), next(60), next(60)];
+      const off = (next(2) ? 1 : -1) * next(15 * 60);
+      const zone = `${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+      const text = `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(hh)}:${pad(mi)}:${pad(ss)}.123${zone}`;
+      const want = new Date(Date.UTC(y, mo - 1, d, hh, mi - off, ss)).toISOString().replace(/\.\d{3}Z$/, '.123000Z');
+      expect([text, normalizeTimestamptz(text)]).toEqual([text, want]);
+    }
+  });
+
   it('keeps NULL distinct from the empty string and rejects malformed values with CRM_R4003', () => {
     expect(toCanonicalText(null, { kind: 'text' })).toBeNull();
     expect(toCanonicalText('', { kind: 'text' })).toBe('');
