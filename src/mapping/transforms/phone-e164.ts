@@ -155,7 +155,7 @@ export function fastPhoneParts(text: string, defaultCountry: CountryCode | undef
   if (text.length > MAX_INPUT) return undefined;
   let main = text;
   let ext: string | undefined;
-  const e = EXTENSION.exec(text);
+  const e = text.includes('x') ? EXTENSION.exec(text) : null; // both labels hold an x
   if (e) {
     main = e[1];
     ext = e[2];

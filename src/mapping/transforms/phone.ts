@@ -2,7 +2,7 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/crm-error.js';
 import { invalidPolicy } from './params.js';
-import { fastPhoneParts } from './phone-e164.js';
+import { fastPhoneParts, type PhoneParts } from './phone-e164.js';
 import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
 
@@ -23,6 +23,8 @@ const phoneParams = z
 
 type PhoneParams = z.output<typeof phoneParams>;
 
+const MEMO_SIZE = 10_000;
+
 function countryOf(params: PhoneParams, ctx: CompileContext): CountryCode | undefined {
   const code = params.country ?? ctx.defaultCountry;
   if (code === undefined) return undefined;
@@ -38,17 +40,24 @@ export const phone: TransformDefinition<PhoneParams> = {
   compile: (params, ctx) => {
     const defaultCountry = countryOf(params, ctx);
     const keepExtension = params.extension === 'keep';
+    // What libphonenumber-js made of text the fast path leaves to it: mostly a few values repeated
+    // (`n/a`, `TBD`, `999-CALL-NOW`), each costly to parse; bounded, and exact (parsing is pure).
+    const memo = new Map<string, PhoneParts | null>();
+    const slowParts = (text: string): PhoneParts | null => {
+      let parts = memo.get(text);
+      if (parts !== undefined) return parts;
+      const parsed = parsePhoneNumberFromString(text, defaultCountry);
+      parts = parsed ? { number: parsed.number, ext: parsed.ext, valid: parsed.isValid() } : null;
+      if (memo.size >= MEMO_SIZE) memo.clear();
+      memo.set(text, parts);
+      return parts;
+    };
     return single((value) => {
       const text = textOf('phone', value).trim();
       if (isBlankText(text)) return null;
       // The plain shapes take the exact fast path; the rest, and only they, libphonenumber-js itself.
-      const fast = fastPhoneParts(text, defaultCountry);
-      if (fast) {
-        if (fast.valid) return keepExtension && fast.ext ? `${fast.number};ext=${fast.ext}` : fast.number;
-      } else {
-        const parsed = parsePhoneNumberFromString(text, defaultCountry);
-        if (parsed?.isValid()) return keepExtension && parsed.ext ? `${parsed.number};ext=${parsed.ext}` : parsed.number;
-      }
+      const parts = fastPhoneParts(text, defaultCountry) ?? slowParts(text);
+      if (parts?.valid) return keepExtension && parts.ext ? `${parts.number};ext=${parts.ext}` : parts.number;
       if (params.on_invalid === 'keep') return text;
       if (params.on_invalid === 'null') return null;
       throw new TransformError(

@@ -1,5 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
+import { compilePipeline } from '../../../src/mapping/transforms/compile-pipeline.js';
 import { fastPhoneParts } from '../../../src/mapping/transforms/phone-e164.js';
 import { Rng } from '../../../src/sample/prng.js';
 import { run } from './helpers.js';
@@ -248,5 +249,17 @@ describe('phone fast path (exactly libphonenumber-js)', () => {
     expect(run([{ phone: { country: 'VI' } }], '642-1234')).toBe('+13406421234');
     expect(run([{ phone: { country: 'US', on_invalid: 'keep' } }], '(555) 555-0100 ext. 4')).toBe('(555) 555-0100 ext. 4');
     expect(run([{ phone: { country: 'US', extension: 'drop' } }], '(415) 555-2671 ext. 123')).toBe('+14155552671');
+  });
+
+  it('remembers what libphonenumber-js made of a value exactly, also past the memo bound', () => {
+    const fn = compilePipeline([{ phone: { on_invalid: 'null' } }], { defaultCountry: 'US' });
+    const texts = ['n/a', '999-CALL-NOW', '1 415 555 2671', '011 44 20 7946 0958'];
+    for (let i = 0; i < 12_000; i++) texts.push(`${i}-CALL-NOW`, `1 415 555 ${String(i).padStart(4, '0')}`);
+    for (const round of [1, 2]) {
+      for (const text of texts) {
+        const want = reference(text, 'US');
+        expect([round, text, fn(text)]).toEqual([round, text, want?.valid ? want.number : null]);
+      }
+    }
   });
 });
