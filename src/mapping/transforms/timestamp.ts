@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidDate } from '../../core/canonical.js';
 import { type CivilDateTime, civilFromMs, msFromCivil, pad, Zone } from './civil-time.js';
 import { type CompiledPattern, compilePattern, type DateTimeFields, ISO_DATETIME } from './date-pattern.js';
 import { timeZoneName } from './params.js';
@@ -44,6 +45,8 @@ function planOf(params: TimestampParams, ctx: CompileContext): Plan {
   };
 }
 
+const PLAIN_DATETIME = /^((\d{4})-(\d{2})-(\d{2}))[T ]((?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)(?:\.(\d{1,6}))?$/;
+
 function fraction6(fraction: string): string {
   return fraction.length >= 6 ? fraction.slice(0, 6) : fraction.padEnd(6, '0');
 }
@@ -78,9 +81,21 @@ export const timestamp: TransformDefinition<TimestampParams> = {
   compile: (params, ctx) => {
     const { patterns, declared, zone, outputZone } = planOf(params, ctx);
     const toUtc = params.output === 'timestamptz';
+    // SQL/ISO text of a real date and time of day, no zone, at most 6 fraction digits (what SQL
+    // sources hand over): read in UTC to timestamptz, or naive to naive in the same zone, the
+    // output is the same fields, so they are only re-punctuated. Anything else: the full path.
+    const plainUtc = !declared && toUtc && zone.name === 'UTC';
+    const plainNaive = !declared && !toUtc && outputZone === zone;
     return single((value) => {
       const text = textOf('timestamp', value).trim();
       if (isBlankText(text)) return null;
+      if (plainUtc || plainNaive) {
+        const m = PLAIN_DATETIME.exec(text);
+        if (m && Number(m[2]) >= 1 && isValidDate(Number(m[2]), Number(m[3]), Number(m[4]))) {
+          const fraction = fraction6(m[6] ?? '');
+          return plainUtc ? `${m[1]}T${m[5]}.${fraction}Z` : `${m[1]} ${m[5]}.${fraction}`;
+        }
+      }
       const f = readDateTime('timestamp', value, text, patterns, declared, params.zero_date);
       if (f === null) return null;
       // Naive in, naive out, same zone: nothing to convert (and no DST question to ask).
