@@ -5,10 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { normalizeTimestamptz, toCanonicalText } from '../../src/core/canonical.js';
-import { encodeKey } from '../../src/core/keys.js';
+import { decodeKey, encodeKey } from '../../src/core/keys.js';
 
 const N = 1_000_000;
-const stamps = Array.from({ length: 1000 }, (_, i) => `20${String(10 + (i % 15))}-0${1 + (i % 9)}-1${i % 10}T0${i % 10}:1${i % 10}:2${i % 10}.${String(i).padStart(6, '0')}Z`);
+const stamps = Array.from(
+  { length: 1000 },
+  (_, i) => `20${String(10 + (i % 15))}-0${1 + (i % 9)}-1${i % 10}T0${i % 10}:1${i % 10}:2${i % 10}.${String(i).padStart(6, '0')}Z`,
+);
 const uuids = Array.from({ length: 1000 }, () => randomUUID());
 const ints = Array.from({ length: 1000 }, (_, i) => i * 7919);
 
@@ -34,3 +37,6 @@ time('normalizeTimestamptz "+05:30" input', (i) => normalizeTimestamptz(`${stamp
 time('encodeKey([uuid])', (i) => encodeKey([uuids[i % 1000]]));
 time('encodeKey([int])', (i) => encodeKey([ints[i % 1000]]));
 time('encodeKey([uuid, int])', (i) => encodeKey([uuids[i % 1000], ints[i % 1000]]));
+const encodedUuids = uuids.map((u) => encodeKey([u]));
+time('decodeKey(["uuid"])', (i) => decodeKey(encodedUuids[i % 1000])[0]);
+time('JSON.parse(["uuid"]) (decodeKey before)', (i) => (JSON.parse(encodedUuids[i % 1000]) as string[])[0]);

@@ -28,6 +28,11 @@ function partJson(value: Value): string {
 }
 
 export function decodeKey(text: string): (string | null)[] {
+  // A one-part key of plain text (the common case) is `["…"]` with nothing to unescape.
+  if (text.startsWith('["') && text.endsWith('"]') && text.length >= 4) {
+    const inner = text.slice(2, -2);
+    if (PLAIN_JSON_STRING.test(inner)) return [inner];
+  }
   return JSON.parse(text) as (string | null)[];
 }
 

@@ -53,8 +53,33 @@ describe('encodeKey', () => {
     ];
     for (const a of parts) {
       expect(encodeKey([a])).toBe(reference([a]));
+      expect(decodeKey(encodeKey([a]))).toEqual(JSON.parse(reference([a])));
       for (const b of parts) expect(encodeKey([a, b, a])).toBe(reference([a, b, a]));
     }
+  });
+
+  it('decodes what JSON.parse decodes, and throws where it throws', () => {
+    const outcome = (f: () => unknown) => {
+      try {
+        return f();
+      } catch {
+        return 'throws';
+      }
+    };
+    const texts = [
+      '["a"]',
+      '[""]',
+      '["a","b"]',
+      '["a\\"b"]',
+      '["a\\\\"]',
+      '[null]',
+      '["x"],["y"]',
+      '["\\u0041"]',
+      '["a", "b"]',
+      '["a"b"]',
+      '["\t"]',
+    ];
+    for (const text of texts) expect([text, outcome(() => decodeKey(text))]).toEqual([text, outcome(() => JSON.parse(text))]);
   });
 
   it('keeps composite keys ordered and distinct', () => {
