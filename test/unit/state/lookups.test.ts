@@ -37,6 +37,57 @@ describe('lookupIds and rejectedKeys', () => {
     expect(await store.lookupIds('contacts', [])).toEqual(new Map());
   });
 
+  it('looks up both ways, with repeated, unknown and unusual keys; of several source keys of one target, the greatest', async () => {
+    const { store } = await tempStore();
+    const run = await store.createRun(RUN);
+    const odd = ['["a\\"b"]', '["é 漢字 😀"]', '["tab\\tnew\\nline"]', '["\\u0000\\u001f"]', '["1","2"]', '[null]', '["back\\\\slash"]'];
+    const idMappings: IdMapping[] = [
+      ...odd.map((k, i) => ({ sourceKey: k, targetKey: `["t${i}", ${JSON.stringify(k)}]` })),
+      { sourceKey: key(1), targetKey: 'shared' },
+      { sourceKey: key(3), targetKey: 'shared' },
+      { sourceKey: key(2), targetKey: 'shared' },
+    ];
+    await store.commitBatch(run.id, {
+      object: 'contacts',
+      pass: 1,
+      checkpoint: { object: 'contacts', pass: 1, position: key(3), done: false, ledger: ZERO_LEDGER },
+      idMappings,
+    });
+
+    const forward = await store.lookupIds('contacts', [...odd, key(9), odd[0]!, key(2)]);
+    expect(forward).toEqual(
+      new Map([...idMappings.slice(0, odd.length).map((m) => [m.sourceKey, m.targetKey] as const), [key(2), 'shared']]),
+    );
+    const back = await store.lookupSourceKeys('contacts', [
+      ...idMappings.slice(0, odd.length).map((m) => m.targetKey),
+      'shared',
+      'none',
+      'shared',
+    ]);
+    expect(back).toEqual(new Map([...idMappings.slice(0, odd.length).map((m) => [m.targetKey, m.sourceKey] as const), ['shared', key(3)]]));
+    expect((await store.lookupSourceKeys('accounts', ['shared'])).size).toBe(0);
+  });
+
+  it('reads back sync row hashes of the given scope and object only', async () => {
+    const { store } = await tempStore();
+    await store.putSyncRowHashes('snapshot', 'contacts', [
+      { key: key(1), hash: 'h1' },
+      { key: key(2), hash: 'h2' },
+      { key: '["é\\"x"]', hash: 'h3' },
+    ]);
+    await store.putSyncRowHashes('pending', 'contacts', [{ key: key(1), hash: 'p1' }]);
+    await store.putSyncRowHashes('snapshot', 'contacts', [{ key: key(2), hash: null }]);
+    expect(await store.syncRowHashes('snapshot', 'contacts', ['["é\\"x"]', key(2), key(1), key(1)])).toEqual(
+      new Map([
+        [key(1), 'h1'],
+        ['["é\\"x"]', 'h3'],
+      ]),
+    );
+    expect(await store.syncRowHashes('pending', 'contacts', [key(1), key(2)])).toEqual(new Map([[key(1), 'p1']]));
+    expect(await store.syncRowHashes('snapshot', 'accounts', [key(1)])).toEqual(new Map());
+    expect(await store.syncRowHashes('snapshot', 'contacts', [])).toEqual(new Map());
+  });
+
   it('tells which keys were rejected in the given run and object only', async () => {
     const { store } = await tempStore();
     const run = await store.createRun(RUN);
