@@ -24,7 +24,12 @@ export interface SqliteStateStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
-const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/**
+ * A migration's worker threads each commit through their own connection, so writers queue for
+ * the lock; a commit holds it for milliseconds, but on a saturated machine the queue can take
+ * seconds, and failing a table over a wait is worse than waiting.
+ */
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
 
 interface RunRow {
   id: string;
@@ -62,6 +67,7 @@ interface RejectRow {
   record: string | null;
   file: string | null;
   line: number | null;
+  row_loaded: number;
 }
 
 interface JournalRow {
@@ -261,7 +267,7 @@ export class SqliteStateStore implements StateStore {
       if (sourceKeys.length === 0) return new Set<string>();
       const rows = this.statement(
         `SELECT DISTINCT r.source_key FROM json_each(@keys) AS k
-         CROSS JOIN rejects AS r ON r.run_id = @runId AND r.object = @object AND r.source_key = k.value`,
+         CROSS JOIN rejects AS r ON r.run_id = @runId AND r.object = @object AND r.source_key = k.value AND r.row_loaded = 0`,
       )
         .pluck()
         .all({ keys: JSON.stringify(sourceKeys), runId, object }) as string[];
@@ -460,8 +466,8 @@ export class SqliteStateStore implements StateStore {
     }
 
     const reject = this.statement(
-      `INSERT INTO rejects (run_id, object, source_key, field, raw_value, reason, code, message, record, file, line)
-       VALUES (@runId, @object, @sourceKey, @field, @rawValue, @reason, @code, @message, @record, @file, @line)`,
+      `INSERT INTO rejects (run_id, object, source_key, field, raw_value, reason, code, message, record, file, line, row_loaded)
+       VALUES (@runId, @object, @sourceKey, @field, @rawValue, @reason, @code, @message, @record, @file, @line, @rowLoaded)`,
     );
     for (const r of batch.rejects ?? []) {
       reject.run({
@@ -476,6 +482,7 @@ export class SqliteStateStore implements StateStore {
         record: r.record ?? null,
         file: r.file ?? null,
         line: r.line ?? null,
+        rowLoaded: r.rowLoaded ? 1 : 0,
       });
     }
 
@@ -623,6 +630,7 @@ function toStoredReject(row: RejectRow): StoredReject {
     ...(row.record === null ? {} : { record: row.record }),
     ...(row.file === null ? {} : { file: row.file }),
     ...(row.line === null ? {} : { line: row.line }),
+    ...(row.row_loaded === 1 ? { rowLoaded: true } : {}),
   };
 }
 

@@ -155,6 +155,10 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE checkpoints;
   ALTER TABLE checkpoints_v6 RENAME TO checkpoints;
   `,
+  // 7: a reject record can note a reference pass 2 left empty on a row that did load.
+  `
+  ALTER TABLE rejects ADD COLUMN row_loaded INTEGER NOT NULL DEFAULT 0 CHECK (row_loaded IN (0, 1));
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

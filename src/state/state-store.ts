@@ -64,6 +64,11 @@ export interface RejectRecord {
   /** File and line for file sources. */
   readonly file?: string;
   readonly line?: number;
+  /**
+   * The row itself loaded; this records a reference pass 2 left empty. Such a row is not
+   * rejected: its children still load (`rejectedKeys` does not return it).
+   */
+  readonly rowLoaded?: boolean;
 }
 
 export interface StoredReject extends RejectRecord {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateWorkers } from '../../src/cli/migrate-workers.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import type { TableSchema, Value } from '../../src/core/types.js';
+import type { EventSink } from '../../src/engine/events.js';
 import { type MigrateResult, migrate } from '../../src/engine/migrate/migrate.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
@@ -114,7 +115,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     await tw.close();
     const plan = compilePlan(parseProject(project(sourceFile(), db.url, extra), 'crmbridge.yaml'));
     const workers = migrateWorkers({ source: { url: `sqlite:${sourceFile()}` }, target: { url: db.url }, stateFolder });
-    const run = async (options: { workers?: boolean; resume?: boolean; maxErrors?: number } = {}) =>
+    const run = async (options: { workers?: boolean; resume?: boolean; maxErrors?: number; onEvent?: EventSink } = {}) =>
       migrate({
         plan,
         source,
@@ -124,6 +125,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
         ...(options.workers === false ? {} : { workers }),
         ...(options.resume ? { resume: true } : {}),
         ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });
     return { db, state, run };
   };
@@ -159,9 +161,17 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const expected = await oneThread();
     const parallel = await setup('parallel');
     if (!expected || !parallel) return ctx.skip();
-    const result = await parallel.run();
+    const events: string[] = [];
+    const result = await parallel.run({
+      onEvent: (e) => {
+        if (e.type === 'object-started' || e.type === 'object-finished') events.push(`${e.type} ${e.object} ${e.pass}`);
+      },
+    });
     expect(result.status).toBe('completed');
     expect(counts(result)).toEqual(expected.ledger);
+    // Pass 2 of companies (its self-reference) does not wait for people's pass 1.
+    expect(events.indexOf('object-started companies 2')).toBeLessThan(events.indexOf('object-finished people 1'));
+    expect(events.indexOf('object-finished companies 1')).toBeLessThan(events.indexOf('object-started companies 2'));
     expect(result.ledger.find((l) => l.object === 'people')!.rejected).toBeGreaterThan(0);
     expect(await dump(parallel.db.url)).toEqual(expected.rows);
     // Each table was cut in three ranges, each done, with ledgers summing to the object's.

@@ -19,12 +19,15 @@ export interface ChunkWorkerSetup {
   readonly tableColumns: readonly (readonly [string, readonly string[]])[];
 }
 
-/** Pass 1 of one object over one key range: the whole object (chunk 0) or one chunk of it. */
+/**
+ * One task: pass 1 of an object over one key range (the whole object, chunk 0, or one chunk of
+ * it), or pass 2 of an object (its deferred references) — as the checkpoint's `pass` says.
+ */
 export interface ChunkTask {
   readonly id: number;
   readonly object: ObjectPlan;
   readonly targetTable: TableSchema;
-  /** Where the range resumes: its chunk number, position, upper bound and ledger so far. */
+  /** Where the task resumes: its pass, chunk number, position, upper bound and ledger so far. */
   readonly checkpoint: Checkpoint;
   /** The target table was empty when the object's first load began (see `PassContext.freshObjects`). */
   readonly fresh: boolean;
@@ -48,7 +51,7 @@ export interface WorkerError {
 export type FromWorker =
   /** A batch of the task committed; `ledger` is the range's ledger so far. */
   | { readonly type: 'batch'; readonly taskId: number; readonly ledger: LedgerCounts }
-  | { readonly type: 'done'; readonly taskId: number; readonly ledger: LedgerCounts }
+  | { readonly type: 'done'; readonly taskId: number; readonly ledger: LedgerCounts; readonly unresolved: number }
   | { readonly type: 'failed'; readonly taskId: number; readonly error: WorkerError }
   /** The worker could not open its connections: no task can run on it. */
   | { readonly type: 'broken'; readonly error: WorkerError };

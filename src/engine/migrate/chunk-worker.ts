@@ -1,11 +1,14 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Connector, Writer } from '../../connectors/contract.js';
+import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper } from '../../mapping/row-mapper.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
 import type { StateStore } from '../../state/state-store.js';
 import { IdResolver } from '../id-resolver.js';
 import { type ChunkTask, type ChunkWorkerSetup, type FromWorker, type ToWorker, workerError } from './chunk-task.js';
 import { loadRange } from './chunks.js';
+import { deferredView, loadDeferredReferences } from './deferred-pass.js';
+import type { PassContext } from './object-pass.js';
 import { sourceBatches } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
 
@@ -20,9 +23,10 @@ export interface ChunkWorkerOpeners {
 
 /**
  * The body of a migrate worker thread: opens its own source, target, writer and state store
- * once, then runs pass-1 tasks one at a time as the engine sends them, each exactly as the main
- * thread would (`loadObject`: same batches, same checkpoints after each committed target write),
- * reporting every committed batch's ledger. Rows never cross the thread boundary.
+ * once, then runs tasks one at a time as the engine sends them — pass 1 of an object or of one
+ * key range of it, or pass 2 of an object — each exactly as the main thread would (same batches,
+ * same checkpoints after each committed target write), reporting every committed batch's
+ * ledger. Rows never cross the thread boundary.
  */
 export async function serveChunks(port: MessagePort, setup: ChunkWorkerSetup, open: ChunkWorkerOpeners): Promise<void> {
   const post = (message: FromWorker) => port.postMessage(message);
@@ -43,38 +47,42 @@ export async function serveChunks(port: MessagePort, setup: ChunkWorkerSetup, op
     const abort = new AbortController();
     aborts.set(task.id, abort);
     const { object, checkpoint } = task;
+    const ctx: PassContext = {
+      runId: setup.runId,
+      source: opened.source,
+      target: opened.target,
+      writer,
+      state: opened.state,
+      ids: new IdResolver(opened.state, false),
+      batchSize: setup.batchSize,
+      signal: abort.signal,
+      // Progress is summed over the object's chunks by the engine, from the batch messages.
+      emit: () => {},
+      tableColumns,
+      uniques: new UniqueGuard(new Map([[task.targetTable.name, task.targetTable]])),
+      freshObjects: new Set(task.fresh ? [object.name] : []),
+      missingTables: new Set(),
+      afterBatch: (_object, ledger) => post({ type: 'batch', taskId: task.id, ledger: { ...ledger } }),
+    };
+    const batches = (plan: ObjectPlan) =>
+      sourceBatches(opened.source, plan, {
+        batchSize: setup.batchSize,
+        tableColumns,
+        signal: abort.signal,
+        ...(checkpoint.position ? { after: checkpoint.position } : {}),
+        ...(checkpoint.upTo !== undefined ? { upTo: checkpoint.upTo } : {}),
+      });
     try {
-      const ledger = await loadRange(
-        {
-          runId: setup.runId,
-          source: opened.source,
-          target: opened.target,
-          writer,
-          state: opened.state,
-          ids: new IdResolver(opened.state, false),
-          batchSize: setup.batchSize,
-          signal: abort.signal,
-          // Progress is summed over the object's chunks by the engine, from the batch messages.
-          emit: () => {},
-          tableColumns,
-          uniques: new UniqueGuard(new Map([[task.targetTable.name, task.targetTable]])),
-          freshObjects: new Set(task.fresh ? [object.name] : []),
-          missingTables: new Set(),
-          afterBatch: (_object, ledger) => post({ type: 'batch', taskId: task.id, ledger: { ...ledger } }),
-        },
-        object,
-        compileObjectMapper(object, opened.context),
-        task.targetTable,
-        checkpoint,
-        sourceBatches(opened.source, object, {
-          batchSize: setup.batchSize,
-          tableColumns,
-          signal: abort.signal,
-          ...(checkpoint.position ? { after: checkpoint.position } : {}),
-          ...(checkpoint.upTo !== undefined ? { upTo: checkpoint.upTo } : {}),
-        }),
-      );
-      post({ type: 'done', taskId: task.id, ledger });
+      if (checkpoint.pass === 2) {
+        const view = deferredView(object);
+        const mapper = compileObjectMapper(view, opened.context);
+        const outcome = await loadDeferredReferences(ctx, object, mapper, task.targetTable, checkpoint, batches(view));
+        post({ type: 'done', taskId: task.id, ledger: checkpoint.ledger, unresolved: outcome.unresolved });
+      } else {
+        const mapper = compileObjectMapper(object, opened.context);
+        const ledger = await loadRange(ctx, object, mapper, task.targetTable, checkpoint, batches(object));
+        post({ type: 'done', taskId: task.id, ledger, unresolved: 0 });
+      }
     } catch (err) {
       post({ type: 'failed', taskId: task.id, error: workerError(err) });
     } finally {

@@ -109,7 +109,7 @@ export async function runRangesOnPool(
             onLedger(sumLedgers(current.values()));
           })
           .then(
-            (ledger) => {
+            ({ ledger }) => {
               current.set(range.chunk ?? 0, ledger);
             },
             (err: unknown) => {

@@ -89,6 +89,7 @@ export async function loadDeferredReferences(
           code: parentRejected ? 'CRM_R4012' : 'CRM_R4009',
           message: `reference left empty: the ${ref.object} row ${keys[i]} ${parentRejected ? 'was rejected' : 'does not exist'} (the row itself loaded)`,
           record: recordJson(batch.columns, r.record),
+          rowLoaded: true,
         });
       });
     }
@@ -153,6 +154,7 @@ export async function loadDeferredReferences(
           code: f.error.code,
           message: `reference not set: ${f.error.message}`,
           record: recordJson(batch.columns, changed[f.index].record),
+          rowLoaded: true,
         });
       }
     } else {
@@ -187,10 +189,12 @@ export function deferredView(object: ObjectPlan): ObjectPlan {
     for (const c of f.from) columns.add(c);
     for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
   }
-  for (const j of object.source.joins) for (const c of Object.values(j.on)) columns.add(c);
+  // Side tables are joined only when a deferred field reads one of their (prefixed) columns.
+  const joins = object.source.joins.filter((j) => [...columns].some((c) => c.startsWith(j.prefix)));
+  for (const j of joins) for (const c of Object.values(j.on)) columns.add(c);
   return {
     ...object,
-    source: { ...object.source, columns: [...columns] },
+    source: { ...object.source, columns: [...columns], joins },
     target: { ...object.target, columns: fields.map((f) => f.target) },
     fields,
   };

@@ -173,6 +173,60 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
   const results = new Map<string, ObjectResult>();
   let stopped = false;
+
+  const inThisThread = (object: ObjectPlan, table: TableSchema, ledger: LedgerCounts, cp: Checkpoint | undefined) => {
+    const view = deferredView(object);
+    return loadDeferredReferences(
+      ctx,
+      object,
+      compileObjectMapper(view, transformContext),
+      table,
+      { ledger },
+      batchesFor(view, cp?.position),
+    );
+  };
+  /** Pass 2 of one object: its deferred references, on a worker or in this thread. A failure fails the object. */
+  const secondPass = async (object: ObjectPlan) => {
+    const cp = checkpointOf(checkpoints, object.name, 2);
+    if (cp?.done) return;
+    emit({ type: 'object-started', object: object.name, pass: 2 });
+    const t0 = Date.now();
+    const ledger = ledgers.get(object.name)!;
+    const before = results.get(object.name)!;
+    try {
+      const table = tables.get(object.name)!;
+      const outcome = pool
+        ? await pool.run({
+            object,
+            targetTable: table,
+            checkpoint: cp ?? { object: object.name, pass: 2, position: '', done: false, ledger },
+            fresh: false,
+          })
+        : await inThisThread(object, table, ledger, cp);
+      await markDone(state, run.id, object.name, 2, ledger);
+      results.set(object.name, { ...before, unresolvedReferences: outcome.unresolved });
+      emit({ type: 'object-finished', object: object.name, pass: 2, status: 'ok', ledger, seconds: (Date.now() - t0) / 1000 });
+    } catch (err) {
+      if (!isCrmError(err)) throw err;
+      const error = err.format();
+      results.set(object.name, { ...before, status: 'failed', error });
+      emit({ type: 'object-finished', object: object.name, pass: 2, status: 'failed', ledger, seconds: (Date.now() - t0) / 1000, error });
+    }
+  };
+  // Pass 2 of an object starts once it and every object its deferred references point to have
+  // finished pass 1, so it overlaps the pass 1 of the objects still loading (`final`: after
+  // pass 1 of all objects, whatever their outcome).
+  const secondPasses = new Map<string, Promise<void>>();
+  const startSecondPasses = (final: boolean) => {
+    for (const object of plan.objects) {
+      if (object.deferredFields.length === 0 || secondPasses.has(object.name) || results.get(object.name)?.status !== 'ok') continue;
+      if (!final && !deferredTargets(object).every((name) => results.has(name))) continue;
+      const started = secondPass(object);
+      // Awaited after pass 1 of all objects; never an unhandled rejection meanwhile.
+      started.catch(() => {});
+      secondPasses.set(object.name, started);
+    }
+  };
   try {
     await runInDependencyOrder(plan.objects, plan.options.parallelism, async (object) => {
       if (stopped) return results.set(object.name, skippedResult(object.name, ledgers.get(object.name)!));
@@ -201,29 +255,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       });
       results.set(object.name, result);
       if (result.status === 'ok') ledgers.set(object.name, result.ledger);
+      if (!stopped) startSecondPasses(false);
     });
-    for (const object of plan.objects) {
-      if (object.deferredFields.length === 0 || results.get(object.name)?.status !== 'ok') continue;
-      const cp = checkpointOf(checkpoints, object.name, 2);
-      if (cp?.done) continue;
-      emit({ type: 'object-started', object: object.name, pass: 2 });
-      const t0 = Date.now();
-      const ledger = ledgers.get(object.name)!;
-      const view = deferredView(object);
-      const outcome = await loadDeferredReferences(
-        ctx,
-        object,
-        compileObjectMapper(view, transformContext),
-        tables.get(object.name)!,
-        { ledger },
-        batchesFor(view, cp?.position),
-      );
-      await markDone(state, run.id, object.name, 2, ledger);
-      const before = results.get(object.name)!;
-      results.set(object.name, { ...before, unresolvedReferences: outcome.unresolved });
-      emit({ type: 'object-finished', object: object.name, pass: 2, status: 'ok', ledger, seconds: (Date.now() - t0) / 1000 });
-    }
+    if (!stopped) startSecondPasses(true);
+    await Promise.all(secondPasses.values());
   } catch (err) {
+    await Promise.allSettled(secondPasses.values());
     if (!(err instanceof ThresholdReached) && !(isCrmError(err) && results.size > 0)) {
       await pool?.close();
       await writer?.close();
@@ -445,6 +482,11 @@ async function advanceSequences(
       });
     }
   }
+}
+
+/** The objects an object's deferred references point to (itself, for a self-reference). */
+function deferredTargets(object: ObjectPlan): string[] {
+  return object.fields.filter((f) => f.ref && object.deferredFields.includes(f.target)).map((f) => f.ref!.object);
 }
 
 function skippedResult(object: string, ledger: LedgerCounts): ObjectResult {

@@ -20,10 +20,16 @@ export interface WorkerData {
   readonly open: unknown;
 }
 
+/** A finished task: the range's ledger, and (pass 2) the references left empty. */
+export interface TaskOutcome {
+  readonly ledger: LedgerCounts;
+  readonly unresolved: number;
+}
+
 interface Running {
   readonly task: ChunkTask;
   readonly onBatch: (ledger: LedgerCounts) => void;
-  readonly resolve: (ledger: LedgerCounts) => void;
+  readonly resolve: (outcome: TaskOutcome) => void;
   readonly reject: (err: Error) => void;
 }
 
@@ -53,8 +59,8 @@ export class WorkerPool {
     this.#heapMb = heapMb;
   }
 
-  /** Runs pass 1 over one range; `onBatch` gets the range's ledger after each committed batch. */
-  run(task: Omit<ChunkTask, 'id'>, onBatch: (ledger: LedgerCounts) => void): Promise<LedgerCounts> {
+  /** Runs one task; `onBatch` gets the range's ledger after each committed batch. */
+  run(task: Omit<ChunkTask, 'id'>, onBatch: (ledger: LedgerCounts) => void = () => {}): Promise<TaskOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ task: { ...task, id: this.#nextId++ }, onBatch, resolve, reject });
       this.#dispatch();
@@ -111,7 +117,7 @@ export class WorkerPool {
       if (message.type === 'batch') running.onBatch(message.ledger);
       else {
         slot.running = undefined;
-        if (message.type === 'done') running.resolve(message.ledger);
+        if (message.type === 'done') running.resolve({ ledger: message.ledger, unresolved: message.unresolved });
         else running.reject(errorFromWorker(message.error));
         this.#dispatch();
       }

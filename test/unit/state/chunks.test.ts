@@ -204,6 +204,20 @@ describe('state schema migration', () => {
       INSERT INTO checkpoints VALUES
         ('old-run', 'contacts', 1, '["42"]', 1, '{"read":42,"created":42,"updated":0,"unchanged":0,"rejected":0,"filtered":0}'),
         ('old-run', 'contacts', 2, '["9"]', 0, '{"read":42,"created":42,"updated":9,"unchanged":0,"rejected":0,"filtered":0}');
+      CREATE TABLE rejects (
+        seq        INTEGER PRIMARY KEY,
+        run_id     TEXT NOT NULL REFERENCES runs (id),
+        object     TEXT NOT NULL CHECK (object <> ''),
+        source_key TEXT NOT NULL,
+        field      TEXT,
+        raw_value  TEXT,
+        reason     TEXT NOT NULL CHECK (reason <> ''),
+        code       TEXT NOT NULL CHECK (code <> ''),
+        message    TEXT NOT NULL,
+        record     TEXT,
+        file       TEXT,
+        line       INTEGER CHECK (line IS NULL OR line >= 0)
+      );
       PRAGMA user_version = 5;
     `);
     raw.close();

@@ -114,4 +114,28 @@ describe('lookupIds and rejectedKeys', () => {
     expect(await store.rejectedKeys(other.id, 'accounts', [key(1), key(2)])).toEqual(new Set([key(2)]));
     expect(await store.rejectedKeys(run.id, 'accounts', [])).toEqual(new Set());
   });
+
+  it('does not count a row that loaded with a reference pass 2 left empty as rejected', async () => {
+    const { store } = await tempStore();
+    const run = await store.createRun(RUN);
+    await store.commitBatch(run.id, {
+      object: 'accounts',
+      pass: 2,
+      checkpoint: { object: 'accounts', pass: 2, position: '["9"]', done: false, ledger: ZERO_LEDGER },
+      rejects: [
+        {
+          object: 'accounts',
+          sourceKey: key(5),
+          field: 'parent_id',
+          reason: 'missing_parent',
+          code: 'CRM_R4009',
+          message: 'left empty',
+          rowLoaded: true,
+        },
+      ],
+    });
+    expect(await store.rejectedKeys(run.id, 'accounts', [key(5)])).toEqual(new Set());
+    const [stored] = await store.listRejects(run.id);
+    expect(stored).toMatchObject({ sourceKey: key(5), reason: 'missing_parent', rowLoaded: true });
+  });
 });
