@@ -305,6 +305,50 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       );
     });
 
+    it('upserts a batch that lacks a NOT NULL column: existing rows updated, their other columns kept', async (ctx) => {
+      if (!target || !conn().capabilities.keyRanges) return ctx.skip();
+      const base = idAndText('partial_upsert', 'note');
+      const table = {
+        ...base,
+        columns: [...base.columns, { name: 'name', type: { kind: 'text' as const }, nativeType: '', nullable: false }],
+      };
+      const writer = await conn().writer();
+      await writer.createTables([table]);
+      await writer.write(
+        'partial_upsert',
+        {
+          columns: ['id', 'name', 'note'],
+          rows: [
+            [1n, 'Ann', null],
+            [2n, 'Bob', 'old'],
+          ],
+        },
+        { mode: 'insert' },
+      );
+      await writer.write(
+        'partial_upsert',
+        {
+          columns: ['id', 'note'],
+          rows: [
+            [1n, 'set'],
+            [2n, null],
+          ],
+        },
+        { mode: 'upsert', key: ['id'] },
+      );
+      await writer.close();
+      const got = await conn().readByKeys('partial_upsert', ['id'], [[1n], [2n]], ['id', 'name', 'note']);
+      expectSameRows(
+        rowsOf([got], ['id', 'name', 'note']).sort((a, b) => Number(a[0]) - Number(b[0])),
+        [
+          [1n, 'Ann', 'set'],
+          [2n, 'Bob', null],
+        ],
+        ['id', 'name', 'note'],
+        Object.fromEntries(table.columns.map((c) => [c.name, c.type])),
+      );
+    });
+
     it('rejects a whole batch atomically when one row violates the key', async (ctx) => {
       if (!target || !conn().capabilities.atomicBatches) return ctx.skip();
       const writer = await conn().writer();

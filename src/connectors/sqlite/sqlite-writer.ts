@@ -9,8 +9,8 @@ import { type SqliteValue, toSqliteParam } from './sqlite-values.js';
 
 /**
  * Writes through prepared statements, one transaction per `write` call: SQLite's fastest path
- * (a transaction per row would fsync per row). Statements are cached per (mode, table, columns,
- * key), since a migration writes thousands of batches of the same shape.
+ * (a transaction per row would fsync per row). Statements are cached by their SQL, since a
+ * migration writes thousands of batches of the same shape.
  */
 export class SqliteWriter implements Writer {
   private readonly statements = new Map<string, Statement>();
@@ -33,15 +33,10 @@ export class SqliteWriter implements Writer {
 
   async write(table: string, batch: RowBatch, options: WriteOptions): Promise<number> {
     if (batch.rows.length === 0) return 0;
-    const statement = this.statement(table, batch.columns, options);
-    const params: SqliteValue[] = new Array(batch.columns.length);
+    const apply = this.rowWriter(table, batch.columns, options);
     let index = 0;
     const run = this.db.transaction((rows: readonly Value[][]) => {
-      for (index = 0; index < rows.length; index++) {
-        const row = rows[index];
-        for (let c = 0; c < params.length; c++) params[c] = toSqliteParam(row[c]);
-        statement.run(params);
-      }
+      for (index = 0; index < rows.length; index++) apply(rows[index].map(toSqliteParam));
     });
     try {
       run(batch.rows);
@@ -69,26 +64,47 @@ export class SqliteWriter implements Writer {
     this.statements.clear();
   }
 
-  private statement(table: string, columns: readonly string[], options: WriteOptions): Statement {
-    const cacheKey = JSON.stringify([options.mode, table, columns, options.key ?? []]);
-    let statement = this.statements.get(cacheKey);
+  /**
+   * Writes one row (its parameters in the batch's column order). An upsert UPDATEs the batch's
+   * non-key columns of the row with that key and INSERTs only when there is none — not
+   * INSERT … ON CONFLICT, which checks NOT NULL on the proposed row first, so a batch without
+   * some NOT NULL column (pass 2's references, two-way sync's mapped columns) could not update.
+   * Columns not in the batch keep their values, as on the other databases.
+   */
+  private rowWriter(table: string, columns: readonly string[], options: WriteOptions): (params: SqliteValue[]) => void {
+    const insert = this.statement(`INSERT INTO ${quoteIdent(table)} ${parenList(columns)} VALUES ${placeholders(columns.length)}`, table);
+    if (options.mode === 'insert') return (params) => insert.run(params);
+    const key = options.key;
+    if (!key || key.length === 0) {
+      throw new CrmError('CRM_S3004', `upsert into ${table} needs key columns`, { location: { connector: 'sqlite', table } });
+    }
+    const keyIdx = key.map((k) => columns.indexOf(k));
+    if (keyIdx.some((i) => i < 0)) {
+      throw new CrmError('CRM_C1003', `an upsert into ${table} needs its key columns (${key.join(', ')}) in the batch`, {
+        location: { connector: 'sqlite', table },
+      });
+    }
+    const setIdx = columns.flatMap((c, i) => (key.includes(c) ? [] : [i]));
+    if (setIdx.length === 0) {
+      const insertNew = this.statement(`${insert.source} ON CONFLICT (${identList(key)}) DO NOTHING`, table);
+      return (params) => insertNew.run(params);
+    }
+    const update = this.statement(
+      `UPDATE ${quoteIdent(table)} SET ${setIdx.map((i) => `${quoteIdent(columns[i])} = ?`).join(', ')} WHERE ${parenList(key)} = ${placeholders(key.length)}`,
+      table,
+    );
+    const order = [...setIdx, ...keyIdx];
+    return (params) => {
+      if (update.run(order.map((i) => params[i])).changes === 0) insert.run(params);
+    };
+  }
+
+  private statement(sql: string, table: string): Statement {
+    let statement = this.statements.get(sql);
     if (!statement) {
-      const sql = insertSql(table, columns, options);
       statement = withSqliteErrors({ table }, () => this.db.prepare(sql));
-      this.statements.set(cacheKey, statement);
+      this.statements.set(sql, statement);
     }
     return statement;
   }
-}
-
-/** INSERT, or for upsert INSERT … ON CONFLICT(key) DO UPDATE of the batch's non-key columns only. */
-function insertSql(table: string, columns: readonly string[], options: WriteOptions): string {
-  const insert = `INSERT INTO ${quoteIdent(table)} ${parenList(columns)} VALUES ${placeholders(columns.length)}`;
-  if (options.mode === 'insert') return insert;
-  const key = options.key;
-  if (!key || key.length === 0) {
-    throw new CrmError('CRM_S3004', `upsert into ${table} needs key columns`, { location: { connector: 'sqlite', table } });
-  }
-  const updates = columns.filter((c) => !key.includes(c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
-  return `${insert} ON CONFLICT (${identList(key)}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
 }

@@ -93,55 +93,50 @@ export async function loadDeferredReferences(
         });
       });
     }
-    // Rows are written whole (current values with the references set), because some databases
-    // check NOT NULL on an upsert's insert half even when the row exists.
-    const all = object.target.columns;
-    const allTypes = all.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
-    const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, allTypes[i])));
+    // Only the key and the deferred columns are read back, compared and written (an upsert
+    // leaves the row's other columns as they are on every database).
+    const columns = [...object.target.key, ...fields];
+    const types = columns.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
+    const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, types[i])));
     const existing = ctx.missingTables.has(object.target.table)
-      ? { columns: all, rows: [] }
+      ? { columns, rows: [] }
       : await ctx.target.readByKeys(
           object.target.table,
           object.target.key,
           rows.map((r) => r.values.slice(0, keyCount)),
-          all,
+          columns,
         );
-    const exIdx = all.map((c) => existing.columns.indexOf(c));
+    const exIdx = columns.map((c) => existing.columns.indexOf(c));
     const current = new Map(
       existing.rows.map((r) => {
         const aligned = exIdx.map((i) => r[i]);
-        return [encodeKey(object.target.key.map((k) => aligned[all.indexOf(k)])), aligned] as const;
+        return [encodeKey(aligned.slice(0, keyCount)), aligned] as const;
       }),
     );
-    const deferredPos = fields.map((f) => all.indexOf(f));
     const changed: { sourceKey: string; record: Row; values: Value[]; before: Value[] }[] = [];
     for (const r of rows) {
       const before = current.get(encodeKey(r.values.slice(0, keyCount)));
+      // A row pass 1 loaded but that is gone from the target since: nothing to set.
       if (!before) continue;
-      // Only the deferred columns can differ: compare those, and copy the row only when one does.
-      const differs = deferredPos.some(
-        (pos, f) => toCanonicalText(before[pos], allTypes[pos]) !== toCanonicalText(r.values[keyCount + f], allTypes[pos]),
-      );
-      if (!differs) continue;
-      const next = [...before];
-      deferredPos.forEach((pos, f) => {
-        next[pos] = r.values[keyCount + f];
+      const differs = fields.some((_, f) => {
+        const i = keyCount + f;
+        return toCanonicalText(before[i], types[i]) !== toCanonicalText(r.values[i], types[i]);
       });
-      changed.push({ sourceKey: r.sourceKey, record: r.record, values: next, before });
+      if (differs) changed.push({ sourceKey: r.sourceKey, record: r.record, values: r.values, before });
     }
     const journal: JournalRecord[] = changed.map((r) => ({
       object: object.name,
       table: object.target.table,
-      targetKey: encodeKey(object.target.key.map((k) => r.values[all.indexOf(k)])),
+      targetKey: encodeKey(r.values.slice(0, keyCount)),
       action: 'update',
-      prior: rowJson(all, text(r.before)),
-      after: rowJson(all, text(r.values)),
+      prior: rowJson(columns, text(r.before)),
+      after: rowJson(columns, text(r.values)),
     }));
     if (ctx.writer && changed.length > 0) {
       const result = await writeIsolated(
         ctx.writer,
         object.target.table,
-        all,
+        columns,
         changed.map((r) => r.values),
         { mode: 'upsert', key: object.target.key },
       );
