@@ -1,17 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateWorkers } from '../../src/cli/migrate-workers.js';
 import { openConnector } from '../../src/connectors/registry.js';
-import type { TableSchema, Value } from '../../src/core/types.js';
+import type { Value } from '../../src/core/types.js';
 import type { EventSink } from '../../src/engine/events.js';
 import { type MigrateResult, migrate } from '../../src/engine/migrate/migrate.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { postgresRows } from '../helpers/postgres-rows.js';
+import { table, textColumn } from '../helpers/schema-builders.js';
 
 /**
  * Pass 1 in worker threads, large tables as key-range chunks: the target, the ledger and the
@@ -20,21 +21,6 @@ import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
  */
 const ACCOUNTS = 1500;
 const CONTACTS = 4000;
-
-const text = (name: string, nullable = true, length?: number) => ({
-  name,
-  type: { kind: 'text' as const, ...(length ? { length } : {}) },
-  nativeType: '',
-  nullable,
-});
-const table = (name: string, columns: TableSchema['columns']): TableSchema => ({
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniqueKeys: [],
-  foreignKeys: [],
-  indexes: [],
-});
 
 const project = (source: string, target: string, extra = '') => `
 source: { url: "sqlite:${source}" }
@@ -67,8 +53,8 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const source = await openConnector(`sqlite:${sourceFile()}`);
     const w = await source.writer();
     await w.createTables([
-      table('accounts', [text('id', false), text('name'), text('parent_id')]),
-      table('contacts', [text('id', false), text('account_id'), text('email1')]),
+      table('accounts', [textColumn('id', false), textColumn('name'), textColumn('parent_id')]),
+      table('contacts', [textColumn('id', false), textColumn('account_id'), textColumn('email1')]),
     ]);
     const id = (p: string, i: number) => `${p}${String(i).padStart(5, '0')}`;
     // Parents later in key order than their children (pass 2), names too long (rejects: their
@@ -109,8 +95,8 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     opened.push(source, target, state);
     const tw = await target.writer();
     await tw.createTables([
-      table('companies', [text('id', false), text('name', false, 20), text('parent_id')]),
-      table('people', [text('id', false), text('company_id'), text('email')]),
+      table('companies', [textColumn('id', false), textColumn('name', false, 20), textColumn('parent_id')]),
+      table('people', [textColumn('id', false), textColumn('company_id'), textColumn('email')]),
     ]);
     await tw.close();
     const plan = compilePlan(parseProject(project(sourceFile(), db.url, extra), 'crmbridge.yaml'));
@@ -130,20 +116,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     return { db, state, run };
   };
 
-  const dump = async (url: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const out: string[] = [];
-      for (const t of ['companies', 'people']) {
-        const { rows } = await client.query(`SELECT * FROM ${t} ORDER BY id`);
-        out.push(...rows.map((r) => `${t} ${JSON.stringify(r)}`));
-      }
-      return out;
-    } finally {
-      await client.end();
-    }
-  };
+  const dump = (url: string) => postgresRows(url, ['companies', 'people']);
   const counts = (r: MigrateResult) => r.ledger.map(({ runId: _, ...l }) => l);
 
   let reference: { rows: string[]; ledger: ReturnType<typeof counts> } | undefined;
