@@ -44,8 +44,11 @@ export interface MigrateOptions {
   readonly workers?: WorkerSpawn;
 }
 
-/** Default heap of each worker thread (MiB): batches are bounded in rows and bytes, this leaves headroom. */
-const WORKER_HEAP_MB = 256;
+/**
+ * Default old-generation heap of each worker thread (MiB). A worker holds at most three batches
+ * (read ahead, being mapped, being written), each bounded in rows and to ~16 MiB of values.
+ */
+const WORKER_HEAP_MB = 192;
 
 export interface ObjectResult {
   readonly object: string;
@@ -422,7 +425,7 @@ async function loadPass1(
   if (ranges.length === 0) ranges = [whole ?? { object: object.name, pass: 1, position: '', done: false, ledger: emptyLedger() }];
   const started = Date.now();
   const readAtStart = sumLedgers(ranges.map((r) => r.ledger)).read;
-  return runRangesOnPool(pool, object, table, ranges, ctx.freshObjects.has(object.name), (ledger) => {
+  const ledger = await runRangesOnPool(pool, object, table, ranges, ctx.freshObjects.has(object.name), (ledger) => {
     const seconds = (Date.now() - started) / 1000;
     emit({
       type: 'progress',
@@ -439,6 +442,10 @@ async function loadPass1(
       pool.abort();
     }
   });
+  // The threshold was crossed by a batch of this object, but its tasks had finished before the
+  // stop reached them: the object stops all the same, as it would in one thread.
+  if (pass1.halt?.error) throw pass1.halt.error;
+  return ledger;
 }
 
 /** The transform context of a plan's source side (time zone, country, locale). */

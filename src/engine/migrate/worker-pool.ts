@@ -26,6 +26,8 @@ export interface TaskOutcome {
   readonly unresolved: number;
 }
 
+const YOUNG_GENERATION_MB = 16;
+
 interface Running {
   readonly task: ChunkTask;
   readonly onBatch: (ledger: LedgerCounts) => void;
@@ -103,7 +105,9 @@ export class WorkerPool {
   #start(): Slot {
     const worker = new Worker(this.#spawn.script, {
       workerData: { setup: this.#setup, open: this.#spawn.data } satisfies WorkerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.#heapMb },
+      // A small young generation: batches live long enough to be promoted anyway, and V8's
+      // default (up to 3 × 16 MiB semi-spaces per thread) mostly holds garbage.
+      resourceLimits: { maxOldGenerationSizeMb: this.#heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker };
     this.#slots.push(slot);

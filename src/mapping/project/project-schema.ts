@@ -116,7 +116,7 @@ export const projectSchema = z.strictObject({
         .positive()
         .optional()
         .describe('Worker threads loading objects and key-range chunks of large tables at once (default: number of CPU cores).'),
-      workerMemoryMb: z.number().int().min(64).optional().describe('Heap limit of each migrate worker thread in MiB (default 256).'),
+      workerMemoryMb: z.number().int().min(64).optional().describe('Heap limit of each migrate worker thread in MiB (default 192).'),
       maxErrors: z.number().int().nonnegative().optional(),
       maxErrorRatio: z.number().min(0).max(1).optional(),
       defaultCountry: z.string().length(2).optional().describe('ISO country for phone numbers without a country code.'),
