@@ -44,6 +44,20 @@ describe('shipped mapping: legacy CRM → modern model', () => {
     const loaded = expected.filter((e) => actual.has(e.id));
     expect(loaded.length).toBeGreaterThan(500);
     for (const e of loaded) expect(actual.get(e.id)).toBe(e.email);
+    // The other addresses, from the same relation rows (fetched once for both fields), as written.
+    const others = new Map<string, string[]>();
+    for (const r of legacy
+      .prepare(
+        `SELECT r.bean_id AS id, e.email_address AS email FROM email_addr_bean_rel r
+         JOIN email_addresses e ON e.id = r.email_address_id AND e.deleted = 0
+         WHERE r.bean_module = 'Contacts' AND r.deleted = 0 AND r.primary_address = 0`,
+      )
+      .all() as { id: string; email: string }[])
+      others.set(r.id, [...(others.get(r.id) ?? []), r.email]);
+    const additional = modern.prepare('SELECT id, additional_emails AS list FROM people').all() as { id: string; list: string | null }[];
+    const withOthers = additional.filter((p) => others.has(p.id));
+    expect(withOthers.length).toBeGreaterThan(50);
+    for (const p of withOthers) expect((JSON.parse(p.list ?? '[]') as string[]).sort(), p.id).toEqual(others.get(p.id)!.sort());
     legacy.close();
     modern.close();
     const again = await quietly(() => runMigrate({ project, json: true }));

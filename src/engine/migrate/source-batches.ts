@@ -92,28 +92,41 @@ async function enrich(
   tableColumns: ReadonlyMap<string, readonly string[]>,
 ): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[] }> {
   const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
-  let columns = [...batch.columns];
-  let rows = batch.rows;
+  const columns = [...batch.columns];
+  // The reader's row arrays belong to this batch: side-table and lookup values are appended to
+  // them in place, never copied per join or per lookup.
+  const rows = batch.rows;
   const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
   for (const join of object.source.joins) {
-    ({ columns, rows } = await joinSideTable(source, columns, rows, join, tableColumns.get(join.table) ?? []));
+    columns.push(...(await joinSideTable(source, columns, rows, join, tableColumns.get(join.table) ?? [])));
   }
-  for (const f of object.fields) {
-    if (!f.lookup) continue;
-    const values = await lookupValues(source, columns, rows, keys, f.from, f.lookup);
-    columns = [...columns, lookupColumn(f.target)];
-    rows = rows.map((r, i) => [...r, values[i]]);
+  // Lookups that differ only in what they pick (the first e-mail, the others) fetch once.
+  const related = new Map<string, Promise<Value[][]>>();
+  const lookups = object.fields.filter((f) => f.lookup);
+  const picked: Value[][] = [];
+  for (const f of lookups) {
+    const { pick, ...fetched } = f.lookup!;
+    const id = JSON.stringify([f.from, fetched]);
+    let lists = related.get(id);
+    if (!lists) {
+      lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!);
+      related.set(id, lists);
+    }
+    picked.push(pickFrom(await lists, pick));
   }
+  for (const [i, r] of rows.entries()) for (const values of picked) r.push(values[i]);
+  columns.push(...lookups.map((f) => lookupColumn(f.target)));
   return { columns, rows, keys };
 }
 
+/** Appends the side table's columns to each row (NULLs without a match); returns their names. */
 async function joinSideTable(
   source: Connector,
-  columns: string[],
+  columns: readonly string[],
   rows: Row[],
   join: ObjectPlan['source']['joins'][number],
   sideColumns: readonly string[],
-): Promise<{ columns: string[]; rows: Row[] }> {
+): Promise<string[]> {
   const joined = Object.keys(join.on);
   const baseIdx = Object.values(join.on).map((c) => columns.indexOf(c));
   const wanted = sideColumns.filter((c) => !joined.includes(c));
@@ -126,29 +139,32 @@ async function joinSideTable(
   const sideValIdx = wanted.map((c) => side.columns.indexOf(c));
   const index = new Map<string, Row>();
   for (const r of side.rows) index.set(encodeKey(sideKeyIdx.map((i) => r[i])), r);
-  const empty = wanted.map(() => null);
-  return {
-    columns: [...columns, ...wanted.map((c) => `${join.prefix}${c}`)],
-    rows: rows.map((r) => {
-      const match = index.get(encodeKey(baseIdx.map((i) => r[i])));
-      return [...r, ...(match ? sideValIdx.map((i) => match[i]) : empty)];
-    }),
-  };
+  for (const r of rows) {
+    const match = index.get(encodeKey(baseIdx.map((i) => r[i])));
+    for (const i of sideValIdx) r.push(match ? match[i] : null);
+  }
+  return wanted.map((c) => `${join.prefix}${c}`);
+}
+
+/** One lookup's pick from each row's ordered list of related values: `first` gives one value (or NULL), `rest`/`all` a list. */
+function pickFrom(lists: readonly Value[][], pick: LookupSpec['pick']): Value[] {
+  if (pick === 'first') return lists.map((values) => values[0] ?? null);
+  return lists.map((values) => (pick === 'rest' ? values.slice(1) : values).map((v) => String(v)));
 }
 
 /**
- * One lookup field for a batch: the related rows whose `match` column holds the row's `from`
- * value (or its key), filtered by `where`, optionally through a second table, ordered, and
- * picked: `first` gives one value (or NULL), `rest`/`all` a list.
+ * For each row, the values of a lookup's related rows (whose `match` column holds the row's
+ * `from` value, or its key), filtered by `where`, optionally through a second table, ordered by
+ * `orderBy`; NULL values left out.
  */
-async function lookupValues(
+async function relatedValues(
   source: Connector,
   columns: readonly string[],
   rows: readonly Row[],
   keys: readonly string[],
   from: readonly string[],
   spec: LookupSpec,
-): Promise<Value[]> {
+): Promise<Value[][]> {
   const fromIdx = from.length > 0 ? columns.indexOf(from[0]) : -1;
   const matchValues = rows.map((r, i) => (fromIdx >= 0 ? r[fromIdx] : decodeKey(keys[i])[0]));
   const orderBy = spec.orderBy?.replace(/^-/, '');
@@ -192,10 +208,7 @@ async function lookupValues(
         return descending ? y.localeCompare(x) : x.localeCompare(y);
       });
     }
-    const values = group.map(pickValue).filter((v) => v !== null);
-    if (spec.pick === 'first') return values[0] ?? null;
-    const list = (spec.pick === 'rest' ? values.slice(1) : values).map((v) => String(v));
-    return list;
+    return group.map(pickValue).filter((v) => v !== null);
   });
 }
 
