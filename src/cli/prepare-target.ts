@@ -1,8 +1,16 @@
 import type { Connector } from '../connectors/contract.js';
 import { CrmError } from '../core/errors/index.js';
-import type { DatabaseSchema } from '../core/types.js';
+import type { DatabaseSchema, TableSchema } from '../core/types.js';
 import { designTargetSchema } from '../mapping/design/design-target.js';
 import type { Plan } from '../mapping/plan/plan-types.js';
+
+export interface PreparedTarget {
+  readonly schema: DatabaseSchema;
+  /** Dry run: designed tables not created (read as empty). */
+  readonly missing: Set<string>;
+  /** Tables created without their foreign keys, which `migrate` adds once they are loaded. */
+  readonly foreignKeysAfterLoad: readonly TableSchema[];
+}
 
 /**
  * The target tables a run writes to: the existing ones, plus those the design creates for
@@ -14,22 +22,24 @@ export async function prepareTarget(
   source: Connector,
   target: Connector,
   options: { dryRun: boolean },
-): Promise<{ schema: DatabaseSchema; missing: Set<string> }> {
+): Promise<PreparedTarget> {
   const wanted = [...new Set(plan.objects.map((o) => o.target.table))];
   const existing = await introspectTarget(target);
   const names = new Set(existing.tables.map((t) => t.name));
   const missing = wanted.filter((t) => !names.has(t));
-  if (missing.length === 0) return { schema: existing, missing: new Set() };
+  if (missing.length === 0) return { schema: existing, missing: new Set(), foreignKeysAfterLoad: [] };
   const sourceSchema = await source.introspect({ tables: [...new Set(plan.objects.map((o) => o.source.table))] });
   const designed = designTargetSchema(plan, sourceSchema, undefined, { existingTables: names }).filter((t) => missing.includes(t.name));
-  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing) };
+  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing), foreignKeysAfterLoad: [] };
   const writer = await target.writer();
+  // New tables get their foreign keys once loaded, where the target can add them afterwards.
+  const later = writer.addForeignKeys ? designed.filter((t) => t.foreignKeys.length > 0) : [];
   try {
-    await writer.createTables(designed, { ifNotExists: true });
+    await writer.createTables(designed, { ifNotExists: true, foreignKeys: later.length === 0 });
   } finally {
     await writer.close();
   }
-  return { schema: await target.introspect(), missing: new Set() };
+  return { schema: await target.introspect(), missing: new Set(), foreignKeysAfterLoad: later };
 }
 
 /** The target's tables; a target file that does not exist yet (a new SQLite file) has none. */

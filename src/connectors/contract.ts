@@ -114,6 +114,12 @@ export interface Writer {
    * (MySQL/MariaDB AUTO_INCREMENT, SQLite rowid) do not need it.
    */
   advanceSequences?(table: string): Promise<void>;
+  /**
+   * Optional: adds the tables' foreign keys that are not there yet (idempotent), checking the
+   * rows already in the tables. A migration creates its new tables without foreign keys and adds
+   * them once loaded: one check over each table instead of one trigger call per written row.
+   */
+  addForeignKeys?(tables: readonly TableSchema[]): Promise<void>;
   /** Deletes rows by key; returns how many were deleted. */
   deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
   /** Finishes pending work (file writers flush and close). */

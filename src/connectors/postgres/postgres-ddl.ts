@@ -34,10 +34,13 @@ export function createTablesDdl(schema: string, tables: readonly TableSchema[], 
     }
     for (const index of table.indexes) statements.push(indexDefinition(schema, table.name, index));
   }
-  if (options.foreignKeys ?? true) {
-    for (const table of tables) for (const fk of table.foreignKeys) statements.push(foreignKeyDefinition(schema, table.name, fk));
-  }
+  if (options.foreignKeys ?? true) statements.push(...foreignKeysDdl(schema, tables));
   return statements;
+}
+
+/** The tables' foreign keys, each added unless a constraint of its name exists. */
+export function foreignKeysDdl(schema: string, tables: readonly TableSchema[]): string[] {
+  return tables.flatMap((table) => table.foreignKeys.map((fk) => foreignKeyDefinition(schema, table.name, fk)));
 }
 
 function columnDefinition(column: ColumnSchema): string {

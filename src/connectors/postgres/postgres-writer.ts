@@ -8,7 +8,7 @@ import type { CreateTableOptions, WriteOptions, Writer } from '../contract.js';
 import type { PostgresCatalog } from './postgres-catalog.js';
 import { copyTextChunks } from './postgres-copy-encoder.js';
 import type { PostgresDatabase } from './postgres-database.js';
-import { createTablesDdl } from './postgres-ddl.js';
+import { createTablesDdl, foreignKeysDdl } from './postgres-ddl.js';
 import { ident, identList } from './postgres-identifiers.js';
 import { keySetCondition } from './postgres-key-set.js';
 import { duplicateKeyRow, withFailingRow } from './postgres-row-locator.js';
@@ -30,9 +30,16 @@ export class PostgresWriter implements Writer {
     return createTablesDdl(this.db.schema, tables, options);
   }
 
-  /** All statements in one transaction (PostgreSQL DDL is transactional): all tables or none. */
   async createTables(tables: readonly TableSchema[], options?: CreateTableOptions): Promise<void> {
-    const statements = this.ddl(tables, options);
+    await this.runDdl(this.ddl(tables, options));
+  }
+
+  async addForeignKeys(tables: readonly TableSchema[]): Promise<void> {
+    await this.runDdl(foreignKeysDdl(this.db.schema, tables));
+  }
+
+  /** All statements in one transaction (PostgreSQL DDL is transactional): all of them or none. */
+  private async runDdl(statements: readonly string[]): Promise<void> {
     try {
       await this.db.transaction(undefined, async (client) => {
         for (const statement of statements) await client.query(statement);

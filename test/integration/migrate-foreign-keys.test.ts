@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openConnector } from '../../src/connectors/registry.js';
+import type { TableSchema } from '../../src/core/types.js';
+import type { MigrateEvent } from '../../src/engine/events.js';
+import { migrate } from '../../src/engine/migrate/migrate.js';
+import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
+import { parseProject } from '../../src/mapping/project/load-project.js';
+import { openStateStore } from '../../src/state/index.js';
+import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { table, textColumn } from '../helpers/schema-builders.js';
+
+/**
+ * Tables a run creates get their foreign keys once loaded (one check per table, not a trigger
+ * call per row); a later run of the same plan, resumed or not, adds what an earlier one deferred.
+ */
+const project = (targetUrl: string) => `
+source: { url: "sqlite:source.db" }
+target: { url: "${targetUrl}" }
+objects:
+  companies:
+    source: { table: accounts, key: id }
+    target: { table: companies, key: id }
+    fields:
+      id: id
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id }
+    fields:
+      id: id
+      company_id: { from: account_id, ref: companies }
+`;
+
+const PEOPLE: TableSchema = table('people', [textColumn('id', false), textColumn('company_id')], {
+  foreignKeys: [{ name: 'people_company_fk', columns: ['company_id'], referencedTable: 'companies', referencedColumns: ['id'] }],
+});
+
+describe('foreign keys of the tables a run creates are added after the load (SQLite → PostgreSQL)', () => {
+  let dir: string;
+  const dbs: FreshDatabase[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crmbridge-fks-'));
+    const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
+    const w = await source.writer();
+    await w.createTables([
+      table('accounts', [textColumn('id', false)]),
+      table('contacts', [textColumn('id', false), textColumn('account_id')]),
+    ]);
+    await w.write('accounts', { columns: ['id'], rows: [['a1'], ['a2']] }, { mode: 'insert' });
+    await w.write(
+      'contacts',
+      {
+        columns: ['id', 'account_id'],
+        rows: [
+          ['c1', 'a1'],
+          ['c2', 'a2'],
+          ['c3', 'a9'],
+        ],
+      },
+      { mode: 'insert' },
+    );
+    await w.close();
+    await source.close();
+  });
+  afterAll(async () => {
+    for (const db of dbs) await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('adds the deferred keys at the end of the run and of later runs; a refused key is a warning, not a failed run', async (ctx) => {
+    const db = await freshPostgres();
+    if (!db) return ctx.skip();
+    dbs.push(db);
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    const constraints = async () =>
+      (await sql.query("SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY conname")).rows.map((r) => r.conname as string);
+    const [source, target, state] = await Promise.all([
+      openConnector(`sqlite:${join(dir, 'source.db')}`),
+      openConnector(db.url),
+      openStateStore(join(dir, '.crmbridge')),
+    ]);
+    try {
+      // As `prepareTarget` leaves them: created, foreign keys not yet.
+      const writer = await target.writer();
+      await writer.createTables([table('companies', [textColumn('id', false)]), PEOPLE], { foreignKeys: false });
+      await writer.close();
+      expect(await constraints()).toEqual([]);
+      const plan = compilePlan(parseProject(project(db.url), 'crmbridge.yaml'));
+      const run = async (foreignKeysAfterLoad?: readonly TableSchema[]) => {
+        const warnings: string[] = [];
+        const result = await migrate({
+          plan,
+          source,
+          target,
+          state,
+          targetSchema: await target.introspect(),
+          ...(foreignKeysAfterLoad ? { foreignKeysAfterLoad } : {}),
+          onEvent: (e: MigrateEvent) => {
+            if (e.type === 'warning') warnings.push(e.message);
+          },
+        });
+        return { result, warnings };
+      };
+
+      const first = await run([PEOPLE]);
+      expect(first.result.status).toBe('completed');
+      expect(await constraints()).toEqual(['people_company_fk']);
+      // The orphan c3 was rejected, so the key held over the loaded rows.
+      expect((await sql.query('SELECT id FROM people ORDER BY id')).rows.map((r) => r.id)).toEqual(['c1', 'c2']);
+
+      // A later run of the plan (here without the option, as a plain re-run after a kill) adds it again.
+      await sql.query('ALTER TABLE people DROP CONSTRAINT people_company_fk');
+      const again = await run();
+      expect(again.result.status).toBe('completed');
+      expect(await constraints()).toEqual(['people_company_fk']);
+
+      // Rows the key cannot hold (written by someone else meanwhile): a warning naming it; the run completes.
+      await sql.query('ALTER TABLE people DROP CONSTRAINT people_company_fk');
+      await sql.query("INSERT INTO people (id, company_id) VALUES ('x1', 'nowhere')");
+      const refused = await run();
+      expect(refused.result.status).toBe('completed');
+      expect(refused.warnings.join('\n')).toMatch(/foreign keys of people were not added/);
+      expect(await constraints()).toEqual([]);
+    } finally {
+      await sql.end();
+      await Promise.all([source.close(), target.close(), state.close()]);
+    }
+  }, 60_000);
+});
