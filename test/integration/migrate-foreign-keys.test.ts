@@ -110,6 +110,9 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
       const first = await run([PEOPLE]);
       expect(first.result.status).toBe('completed');
       expect(await constraints()).toEqual(['people_company_fk']);
+      // Both sides were analysed first (a check planned without statistics took minutes at 100k rows).
+      const analysed = await sql.query('SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL ORDER BY relname');
+      expect(analysed.rows.map((r) => r.relname)).toEqual(['companies', 'people']);
       // The orphan c3 was rejected, so the key held over the loaded rows.
       expect((await sql.query('SELECT id FROM people ORDER BY id')).rows.map((r) => r.id)).toEqual(['c1', 'c2']);
 

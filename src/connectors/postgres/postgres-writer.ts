@@ -34,7 +34,17 @@ export class PostgresWriter implements Writer {
     await this.runDdl(this.ddl(tables, options));
   }
 
+  /**
+   * The tables on both sides are analysed first: freshly loaded tables have no statistics, and
+   * without them the check's join can be planned as a loop over one table per row of the other
+   * (minutes instead of a second for 100k rows).
+   */
   async addForeignKeys(tables: readonly TableSchema[]): Promise<void> {
+    const involved = new Set(
+      tables.flatMap((t) => (t.foreignKeys.length > 0 ? [t.name, ...t.foreignKeys.map((fk) => fk.referencedTable)] : [])),
+    );
+    if (involved.size === 0) return;
+    await this.db.execute(`ANALYZE ${[...involved].map((t) => this.db.table(t)).join(', ')}`, [], undefined);
     await this.runDdl(foreignKeysDdl(this.db.schema, tables));
   }
 
