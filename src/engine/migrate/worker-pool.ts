@@ -154,5 +154,9 @@ function post(worker: Worker, message: ToWorker): void {
 
 function workerCrash(err: Error, heapMb: number): Error {
   if ((err as { code?: string }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return err;
-  return new CrmError('CRM_E6007', `a migrate worker needed more than its ${heapMb} MiB heap`);
+  // A --max-old-space-size given to node (command line or NODE_OPTIONS) is a process-wide V8
+  // flag: it overrides every worker's own limit.
+  const flag = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((a) => a.startsWith('--max-old-space-size'));
+  const limit = flag ? `the ${flag} given to node (it overrides options.workerMemoryMb)` : `its ${heapMb} MiB heap`;
+  return new CrmError('CRM_E6007', `a migrate worker needed more than ${limit}`);
 }
