@@ -36,25 +36,33 @@ const areaOf = (url: string, functionName: string): string =>
   AREAS.find(([, pattern]) => pattern.test(url || functionName))?.[0] ??
   (url ? 'other libraries' : 'V8 and native built-ins (RegExp, Buffer, module loading)');
 
-/** Self time per function and per area of a profile, largest first. */
-export async function summariseProfile(file: string, top = 15): Promise<{ functions: SelfTime[]; areas: SelfTime[]; totalMs: number }> {
-  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+/**
+ * Self time per function and per area of one run's profiles (one per thread: `--cpu-prof` writes
+ * the main thread's and each worker thread's), summed over the threads, largest first.
+ */
+export async function summariseProfiles(
+  files: readonly string[],
+  top = 15,
+): Promise<{ functions: SelfTime[]; areas: SelfTime[]; totalMs: number; threads: number }> {
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
   let total = 0;
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id);
-    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-    if (!frame) return;
-    total += ms;
-    const where = frame.url ? `${frame.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${frame.lineNumber + 1}` : '';
-    const name = `${frame.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
-    functions.set(name, (functions.get(name) ?? 0) + ms);
-    const area = areaOf(frame.url, frame.functionName);
-    areas.set(area, (areas.get(area) ?? 0) + ms);
-  });
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+    const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    profile.samples.forEach((id, i) => {
+      const frame = byId.get(id);
+      const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+      if (!frame) return;
+      total += ms;
+      const where = frame.url ? `${frame.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+      const name = `${frame.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+      functions.set(name, (functions.get(name) ?? 0) + ms);
+      const area = areaOf(frame.url, frame.functionName);
+      areas.set(area, (areas.get(area) ?? 0) + ms);
+    });
+  }
   const ranked = (m: Map<string, number>) =>
     [...m.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: total > 0 ? ms / total : 0 }));
-  return { functions: ranked(functions).slice(0, top), areas: ranked(areas), totalMs: total };
+  return { functions: ranked(functions).slice(0, top), areas: ranked(areas), totalMs: total, threads: files.length };
 }

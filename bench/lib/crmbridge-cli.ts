@@ -62,8 +62,8 @@ export async function buildCrmbridge(): Promise<CrmbridgeBuild> {
 }
 
 export interface MigrateRun extends Measured {
-  /** The .cpuprofile written when profiling was asked for. */
-  readonly profile?: string;
+  /** The .cpuprofile files written when profiling was asked for: one per thread (main and workers). */
+  readonly profiles?: readonly string[];
 }
 
 /**
@@ -81,6 +81,6 @@ export async function runMigrateCli(
   });
   if (!/ completed in /.test(measured.stdout)) throw new Error(`crmbridge migrate did not complete:\n${tail(measured.stdout)}`);
   if (!options.profileDir) return measured;
-  const profile = (await readdir(options.profileDir)).find((f) => f.endsWith('.cpuprofile'));
-  return profile ? { ...measured, profile: join(options.profileDir, profile) } : measured;
+  const profiles = (await readdir(options.profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+  return { ...measured, profiles: profiles.map((f) => join(options.profileDir!, f)) };
 }

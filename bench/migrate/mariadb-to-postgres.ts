@@ -7,7 +7,7 @@ import type { ColumnSchema, TableSchema } from '../../src/core/types.js';
 import { LEGACY_TABLE_NAMES, legacyCrmSchema, writeLegacyCrm } from '../../src/sample/index.js';
 import { startMariadb } from '../../test/setup/mariadb-server.js';
 import { startPostgres } from '../../test/setup/postgres-server.js';
-import { summariseProfile } from '../lib/cpu-profile.js';
+import { summariseProfiles } from '../lib/cpu-profile.js';
 import { type CrmbridgeBuild, runMigrateCli } from '../lib/crmbridge-cli.js';
 import { type Measured, measureCommand, run } from '../lib/measure.js';
 import { countRows, freshDatabase, indexCount, withClient } from '../lib/postgres-admin.js';
@@ -104,7 +104,7 @@ export async function mariadbToPostgres(options: MariadbSuiteOptions): Promise<S
         const profiled = await project('crmbridge_profiled');
         const profileDir = join(options.workDir, 'profile');
         const result = await runMigrateCli(options.build, profiled.file, { env, profileDir });
-        if (result.profile) notes.push(...profileNotes(await summariseProfile(result.profile), result));
+        if (result.profiles?.length) notes.push(...profileNotes(await summariseProfiles(result.profiles), result));
       }
     }
     const baseline = options.tools.includes('native') ? runs[0].tool : undefined;
@@ -330,10 +330,10 @@ function counterNote(before: Counters, after: Counters): string {
 // ---------------------------------------------------------------------------------------------
 // Profile
 
-function profileNotes(summary: Awaited<ReturnType<typeof summariseProfile>>, runResult: Measured): string[] {
+function profileNotes(summary: Awaited<ReturnType<typeof summariseProfiles>>, runResult: Measured): string[] {
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
   return [
-    `profiled crmbridge run: ${runResult.seconds.toFixed(1)} s wall, ${(summary.totalMs / 1000).toFixed(1)} s sampled on the main thread`,
+    `profiled crmbridge run: ${runResult.seconds.toFixed(1)} s wall, ${(summary.totalMs / 1000).toFixed(1)} s sampled over ${summary.threads} threads (main + workers; idle counts per thread)`,
     'self time by area:',
     ...summary.areas.map((a) => `  ${pct(a.share).padStart(7)}  ${(a.ms / 1000).toFixed(1).padStart(6)} s  ${a.name}`),
     'top self-time functions:',
