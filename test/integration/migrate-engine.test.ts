@@ -171,6 +171,15 @@ describe('migrate engine (SQLite → SQLite)', () => {
     expect([await dump('companies'), await dump('people')]).toEqual(before);
   });
 
+  it('a later run clears a self-reference the source no longer has (pass 2 compares NULLs on a non-first load)', async () => {
+    await run();
+    const sw = await source.writer();
+    await sw.write('accounts', { columns: ['id', 'parent_id'], rows: [['a1', null]] }, { mode: 'upsert', key: ['id'] });
+    await sw.close();
+    await run();
+    expect((await dump('companies')).find((r) => r[0] === 'a1')).toEqual(['a1', 'Acme', null]);
+  });
+
   it('a dry run writes nothing and predicts the real run exactly', async () => {
     const dry = await run({ dryRun: true });
     expect(await dump('companies')).toEqual([]);

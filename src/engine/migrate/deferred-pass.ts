@@ -35,6 +35,15 @@ export async function loadDeferredReferences(
   const keyCount = object.target.key.length;
   const fieldIdx = fields.map((c) => mapper.targetColumns.indexOf(c));
   const refs = fields.map((f) => mapper.references.find((r) => r.field.target === f)!);
+  // After a first load into an empty table, a deferred column without a default is NULL in
+  // every row pass 1 wrote: rows whose references are all NULL are settled already, with no
+  // id-map lookup and no read-back (most rows, in a CRM's self-references).
+  const nullAfterPass1 =
+    ctx.freshObjects.has(object.name) &&
+    fields.every((f) => {
+      const column = targetTable.columns.find((c) => c.name === f);
+      return column !== undefined && column.default === undefined && !column.autoIncrement;
+    });
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
   for await (const batch of batches) {
     bound ??= mapper.bind(batch.columns);
@@ -43,6 +52,7 @@ export async function loadDeferredReferences(
     for (let i = 0; i < batch.rows.length; i++) {
       const mapped = bound(batch.rows[i]);
       if (!mapped.values) continue; // rejected in pass 1 already
+      if (nullAfterPass1 && fieldIdx.every((j) => mapped.values[j] === null)) continue;
       // Key slots first (filled from the id map below), then the deferred fields.
       candidates.push({
         sourceKey: batch.keys[i],

@@ -210,7 +210,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
             object,
             targetTable: table,
             checkpoint: cp ?? { object: object.name, pass: 2, position: '', done: false, ledger },
-            fresh: false,
+            fresh: ctx.freshObjects.has(object.name),
           })
         : await inThisThread(object, table, ledger, cp);
       await markDone(state, run.id, object.name, 2, ledger);

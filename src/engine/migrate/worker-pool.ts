@@ -26,7 +26,7 @@ export interface TaskOutcome {
   readonly unresolved: number;
 }
 
-const YOUNG_GENERATION_MB = 16;
+const YOUNG_GENERATION_MB = 32;
 
 interface Running {
   readonly task: ChunkTask;
