@@ -8,8 +8,8 @@ export interface PreparedTarget {
   readonly schema: DatabaseSchema;
   /** Dry run: designed tables not created (read as empty). */
   readonly missing: Set<string>;
-  /** Tables created without their foreign keys, which `migrate` adds once they are loaded. */
-  readonly foreignKeysAfterLoad: readonly TableSchema[];
+  /** Tables created without their non-unique indexes and foreign keys, which `migrate` adds once they are loaded. */
+  readonly completeAfterLoad: readonly TableSchema[];
 }
 
 /**
@@ -27,19 +27,21 @@ export async function prepareTarget(
   const existing = await introspectTarget(target);
   const names = new Set(existing.tables.map((t) => t.name));
   const missing = wanted.filter((t) => !names.has(t));
-  if (missing.length === 0) return { schema: existing, missing: new Set(), foreignKeysAfterLoad: [] };
+  if (missing.length === 0) return { schema: existing, missing: new Set(), completeAfterLoad: [] };
   const sourceSchema = await source.introspect({ tables: [...new Set(plan.objects.map((o) => o.source.table))] });
   const designed = designTargetSchema(plan, sourceSchema, undefined, { existingTables: names }).filter((t) => missing.includes(t.name));
-  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing), foreignKeysAfterLoad: [] };
+  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing), completeAfterLoad: [] };
   const writer = await target.writer();
-  // New tables get their foreign keys once loaded, where the target can add them afterwards.
-  const later = writer.addForeignKeys ? designed.filter((t) => t.foreignKeys.length > 0) : [];
+  // New tables get their non-unique indexes and foreign keys once loaded, where the target can
+  // add them afterwards.
+  const deferred = writer.completeTables !== undefined;
+  const later = deferred ? designed.filter((t) => t.foreignKeys.length > 0 || t.indexes.some((i) => !i.unique)) : [];
   try {
-    await writer.createTables(designed, { ifNotExists: true, foreignKeys: later.length === 0 });
+    await writer.createTables(designed, { ifNotExists: true, foreignKeys: !deferred, secondaryIndexes: !deferred });
   } finally {
     await writer.close();
   }
-  return { schema: await target.introspect(), missing: new Set(), foreignKeysAfterLoad: later };
+  return { schema: await target.introspect(), missing: new Set(), completeAfterLoad: later };
 }
 
 /** The target's tables; a target file that does not exist yet (a new SQLite file) has none. */

@@ -86,6 +86,8 @@ export interface CreateTableOptions {
   readonly dropExisting?: boolean;
   /** Create foreign keys as well (off when loading in an order the keys would block). */
   readonly foreignKeys?: boolean;
+  /** Create the non-unique indexes as well (off when a bulk load builds them afterwards). Default true. */
+  readonly secondaryIndexes?: boolean;
 }
 
 export interface Writer {
@@ -115,11 +117,12 @@ export interface Writer {
    */
   advanceSequences?(table: string): Promise<void>;
   /**
-   * Optional: adds the tables' foreign keys that are not there yet (idempotent), checking the
-   * rows already in the tables. A migration creates its new tables without foreign keys and adds
-   * them once loaded: one check over each table instead of one trigger call per written row.
+   * Optional: adds the tables' non-unique indexes and foreign keys that are not there yet
+   * (idempotent), checking the rows already in the tables. A migration creates its new tables
+   * without them (`secondaryIndexes: false, foreignKeys: false`) and completes them once loaded:
+   * one index build and one check per table instead of work per written row.
    */
-  addForeignKeys?(tables: readonly TableSchema[]): Promise<void>;
+  completeTables?(tables: readonly TableSchema[]): Promise<void>;
   /** Deletes rows by key; returns how many were deleted. */
   deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
   /** Finishes pending work (file writers flush and close). */

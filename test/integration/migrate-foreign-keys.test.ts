@@ -36,9 +36,10 @@ objects:
 
 const PEOPLE: TableSchema = table('people', [textColumn('id', false), textColumn('company_id')], {
   foreignKeys: [{ name: 'people_company_fk', columns: ['company_id'], referencedTable: 'companies', referencedColumns: ['id'] }],
+  indexes: [{ name: 'people_company', columns: ['company_id'], unique: false }],
 });
 
-describe('foreign keys of the tables a run creates are added after the load (SQLite → PostgreSQL)', () => {
+describe('non-unique indexes and foreign keys of the tables a run creates are added after the load (SQLite → PostgreSQL)', () => {
   let dir: string;
   const dbs: FreshDatabase[] = [];
 
@@ -79,6 +80,10 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
     await sql.connect();
     const constraints = async () =>
       (await sql.query("SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY conname")).rows.map((r) => r.conname as string);
+    const indexes = async () =>
+      (await sql.query("SELECT indexname FROM pg_indexes WHERE tablename = 'people' AND indexname <> 'people_pkey'")).rows.map(
+        (r) => r.indexname as string,
+      );
     const [source, target, state] = await Promise.all([
       openConnector(`sqlite:${join(dir, 'source.db')}`),
       openConnector(db.url),
@@ -87,11 +92,12 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
     try {
       // As `prepareTarget` leaves them: created, foreign keys not yet.
       const writer = await target.writer();
-      await writer.createTables([table('companies', [textColumn('id', false)]), PEOPLE], { foreignKeys: false });
+      await writer.createTables([table('companies', [textColumn('id', false)]), PEOPLE], { foreignKeys: false, secondaryIndexes: false });
       await writer.close();
       expect(await constraints()).toEqual([]);
+      expect(await indexes()).toEqual([]);
       const plan = compilePlan(parseProject(project(db.url), 'crmbridge.yaml'));
-      const run = async (foreignKeysAfterLoad?: readonly TableSchema[]) => {
+      const run = async (completeAfterLoad?: readonly TableSchema[]) => {
         const warnings: string[] = [];
         const result = await migrate({
           plan,
@@ -99,7 +105,7 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
           target,
           state,
           targetSchema: await target.introspect(),
-          ...(foreignKeysAfterLoad ? { foreignKeysAfterLoad } : {}),
+          ...(completeAfterLoad ? { completeAfterLoad } : {}),
           onEvent: (e: MigrateEvent) => {
             if (e.type === 'warning') warnings.push(e.message);
           },
@@ -110,6 +116,7 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
       const first = await run([PEOPLE]);
       expect(first.result.status).toBe('completed');
       expect(await constraints()).toEqual(['people_company_fk']);
+      expect(await indexes()).toEqual(['people_company']);
       // Both sides were analysed first (a check planned without statistics took minutes at 100k rows).
       const analysed = await sql.query('SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL ORDER BY relname');
       expect(analysed.rows.map((r) => r.relname)).toEqual(['companies', 'people']);
@@ -127,7 +134,7 @@ describe('foreign keys of the tables a run creates are added after the load (SQL
       await sql.query("INSERT INTO people (id, company_id) VALUES ('x1', 'nowhere')");
       const refused = await run();
       expect(refused.result.status).toBe('completed');
-      expect(refused.warnings.join('\n')).toMatch(/foreign keys of people were not added/);
+      expect(refused.warnings.join('\n')).toMatch(/indexes and foreign keys of people were not added/);
       expect(await constraints()).toEqual([]);
     } finally {
       await sql.end();

@@ -79,7 +79,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       state: ctx.state,
       targetSchema: prepared.schema,
       missingTables: prepared.missing,
-      foreignKeysAfterLoad: prepared.foreignKeysAfterLoad,
+      completeAfterLoad: prepared.completeAfterLoad,
       dryRun: opts.dryRun ?? false,
       resume: opts.resume ?? false,
       ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),

@@ -32,14 +32,20 @@ export function createTablesDdl(schema: string, tables: readonly TableSchema[], 
       const comment = columnComment(column);
       if (comment !== undefined) statements.push(`COMMENT ON COLUMN ${name}.${ident(column.name)} IS ${escapeLiteral(comment)}`);
     }
-    for (const index of table.indexes) statements.push(indexDefinition(schema, table.name, index));
+    const secondary = options.secondaryIndexes ?? true;
+    for (const index of table.indexes) if (index.unique || secondary) statements.push(indexDefinition(schema, table.name, index));
   }
   if (options.foreignKeys ?? true) statements.push(...foreignKeysDdl(schema, tables));
   return statements;
 }
 
-/** The tables' foreign keys, each added unless a constraint of its name exists. */
-export function foreignKeysDdl(schema: string, tables: readonly TableSchema[]): string[] {
+/** The tables' non-unique indexes and foreign keys, each added unless it exists. */
+export function completeTablesDdl(schema: string, tables: readonly TableSchema[]): string[] {
+  const indexes = tables.flatMap((table) => table.indexes.filter((i) => !i.unique).map((i) => indexDefinition(schema, table.name, i)));
+  return [...indexes, ...foreignKeysDdl(schema, tables)];
+}
+
+function foreignKeysDdl(schema: string, tables: readonly TableSchema[]): string[] {
   return tables.flatMap((table) => table.foreignKeys.map((fk) => foreignKeyDefinition(schema, table.name, fk)));
 }
 

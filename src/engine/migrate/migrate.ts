@@ -43,11 +43,11 @@ export interface MigrateOptions {
    */
   readonly workers?: WorkerSpawn;
   /**
-   * Tables created for this run without their foreign keys: they are added once the run ends
-   * (`Writer.addForeignKeys`), with those any earlier run of the same plan deferred (a run killed
-   * before the end leaves them to the next run, resumed or not).
+   * Tables created for this run without their non-unique indexes and foreign keys: they are added
+   * once the run ends (`Writer.completeTables`), with those any earlier run of the same plan
+   * deferred (a run killed before the end leaves them to the next run, resumed or not).
    */
-  readonly foreignKeysAfterLoad?: readonly TableSchema[];
+  readonly completeAfterLoad?: readonly TableSchema[];
 }
 
 /**
@@ -117,7 +117,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         maxErrors: options.maxErrors ?? null,
         maxErrorRatio: options.maxErrorRatio ?? null,
         objects: plan.objects.map((o) => o.name),
-        foreignKeysAfterLoad: options.foreignKeysAfterLoad ?? [],
+        completeAfterLoad: options.completeAfterLoad ?? [],
         // The columns each created row's journal digest covers (see engine/row-digest.ts).
         journalColumns: Object.fromEntries(
           plan.objects.map((o) => [o.name, o.target.columns.filter((c) => !o.deferredFields.includes(c))]),
@@ -282,7 +282,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   await pool?.close();
   if (writer) {
     await advanceSequences(writer, plan.objects, results, emit);
-    await addForeignKeys(writer, await deferredForeignKeys(state, plan, options.foreignKeysAfterLoad ?? []), emit);
+    await completeTables(writer, await tablesToComplete(state, plan, options.completeAfterLoad ?? []), emit);
   }
   await writer?.close();
 
@@ -506,31 +506,31 @@ function deferredTargets(object: ObjectPlan): string[] {
   return object.fields.filter((f) => f.ref && object.deferredFields.includes(f.target)).map((f) => f.ref!.object);
 }
 
-/** The foreign keys this run and every earlier run of the plan deferred (adding is idempotent). */
-async function deferredForeignKeys(state: StateStore, plan: Plan, own: readonly TableSchema[]): Promise<TableSchema[]> {
+/** The tables this run and every earlier run of the plan left to complete (completing is idempotent). */
+async function tablesToComplete(state: StateStore, plan: Plan, own: readonly TableSchema[]): Promise<TableSchema[]> {
   const tables = new Map(own.map((t) => [t.name, t]));
   for (const run of await state.listRuns(100)) {
     if (run.kind !== 'migrate' || run.planHash !== plan.hash) continue;
-    const deferred = (run.options.foreignKeysAfterLoad ?? []) as TableSchema[];
+    const deferred = (run.options.completeAfterLoad ?? []) as TableSchema[];
     for (const t of deferred) if (!tables.has(t.name)) tables.set(t.name, t);
   }
   return [...tables.values()];
 }
 
 /**
- * The deferred foreign keys, checked over the loaded rows. Every reference was remapped or
- * rejected, so they hold; if the target refuses one anyway, the data stays as loaded and the
- * warning says what failed.
+ * The deferred indexes and foreign keys, the keys checked over the loaded rows. Every reference
+ * was remapped or rejected, so they hold; if the target refuses one anyway, the data stays as
+ * loaded and the warning says what failed.
  */
-async function addForeignKeys(writer: Writer, tables: readonly TableSchema[], emit: EventSink): Promise<void> {
-  if (!writer.addForeignKeys || tables.length === 0) return;
+async function completeTables(writer: Writer, tables: readonly TableSchema[], emit: EventSink): Promise<void> {
+  if (!writer.completeTables || tables.length === 0) return;
   try {
-    await writer.addForeignKeys(tables);
+    await writer.completeTables(tables);
   } catch (err) {
     if (!isCrmError(err)) throw err;
     emit({
       type: 'warning',
-      message: `${err.format()} — the foreign keys of ${tables.map((t) => t.name).join(', ')} were not added; fix the rows it names, then run migrate again`,
+      message: `${err.format()} — the indexes and foreign keys of ${tables.map((t) => t.name).join(', ')} were not added; fix the rows it names, then run migrate again`,
     });
   }
 }
