@@ -218,9 +218,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       emit({ type: 'object-finished', object: object.name, pass: 2, status: 'ok', ledger, seconds: (Date.now() - t0) / 1000 });
     } catch (err) {
       if (!isCrmError(err)) throw err;
+      // Stopped with every other task when a threshold was crossed: resumable, not failed.
+      const status = pass1.halt?.error ? 'stopped' : 'failed';
       const error = err.format();
-      results.set(object.name, { ...before, status: 'failed', error });
-      emit({ type: 'object-finished', object: object.name, pass: 2, status: 'failed', ledger, seconds: (Date.now() - t0) / 1000, error });
+      results.set(object.name, { ...before, status, error });
+      emit({ type: 'object-finished', object: object.name, pass: 2, status, ledger, seconds: (Date.now() - t0) / 1000, error });
     }
   };
   // Pass 2 of an object starts once it and every object its deferred references point to have
