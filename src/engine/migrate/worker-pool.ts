@@ -27,6 +27,7 @@ export interface TaskOutcome {
 }
 
 const YOUNG_GENERATION_MB = 32;
+const CLOSE_GRACE_MS = 10_000;
 
 interface Running {
   readonly task: ChunkTask;
@@ -79,13 +80,17 @@ export class WorkerPool {
     }
   }
 
-  /** Ends every worker once its connections are closed. */
+  /**
+   * Ends every worker once its connections are closed; one that has not ended after
+   * `CLOSE_GRACE_MS` is terminated (all its batches were committed before it was idle).
+   */
   async close(): Promise<void> {
     await Promise.all(
       this.#slots.map((slot) => {
         const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+        const timer = setTimeout(() => void slot.worker.terminate(), CLOSE_GRACE_MS);
         post(slot.worker, { type: 'close' });
-        return exited;
+        return exited.finally(() => clearTimeout(timer));
       }),
     );
     this.#slots.length = 0;
@@ -105,8 +110,8 @@ export class WorkerPool {
   #start(): Slot {
     const worker = new Worker(this.#spawn.script, {
       workerData: { setup: this.#setup, open: this.#spawn.data } satisfies WorkerData,
-      // A small young generation: batches live long enough to be promoted anyway, and V8's
-      // default (up to 3 × 16 MiB semi-spaces per thread) mostly holds garbage.
+      // A young generation below V8's default (3 × 16 MiB semi-spaces): 16 MiB saved ~40 MiB
+      // per run but cost 10 % more CPU in GC; 32 MiB is the measured middle (BENCHMARKS.md).
       resourceLimits: { maxOldGenerationSizeMb: this.#heapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const slot: Slot = { worker };
