@@ -101,7 +101,9 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     await tw.close();
     const plan = compilePlan(parseProject(project(sourceFile(), db.url, options), 'crmbridge.yaml'));
     const workers = migrateWorkers({ source: { url: `sqlite:${sourceFile()}` }, target: { url: db.url }, stateFolder });
-    const run = async (options: { workers?: boolean; resume?: boolean; maxErrors?: number; onEvent?: EventSink } = {}) =>
+    const run = async (
+      options: { workers?: boolean; resume?: boolean; maxErrors?: number; onEvent?: EventSink; signal?: AbortSignal } = {},
+    ) =>
       migrate({
         plan,
         source,
@@ -112,6 +114,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
         ...(options.resume ? { resume: true } : {}),
         ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     return { db, state, run };
   };
@@ -172,6 +175,25 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     expect(stopped.status).toBe('stopped');
     expect(stopped.objects.find((o) => o.object === 'companies')!.status).toBe('stopped');
     expect(stopped.objects.find((o) => o.object === 'people')!.status).toBe('skipped');
+  }, 120_000);
+
+  it("stops the workers' tasks when the caller aborts; a resume on workers finishes the run", async (ctx) => {
+    const expected = await oneThread();
+    const aborting = await setup('aborting', 'batchSize: 50, parallelism: 3');
+    if (!expected || !aborting) return ctx.skip();
+    const abort = new AbortController();
+    const interrupted = await aborting.run({
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'progress') abort.abort();
+      },
+    });
+    expect(interrupted.status).not.toBe('completed');
+    expect(interrupted.objects.find((o) => o.object === 'companies')!.status).toBe('failed');
+    const resumed = await aborting.run({ resume: true });
+    expect(resumed.runId).toBe(interrupted.runId);
+    expect(resumed.status).toBe('completed');
+    expect(await dump(aborting.db.url)).toEqual(expected.rows);
   }, 120_000);
 
   it('stops every chunk at --max-errors; a resume without workers finishes the stored ranges', async (ctx) => {

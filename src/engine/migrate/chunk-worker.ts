@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Connector, Writer } from '../../connectors/contract.js';
+import { CrmError } from '../../core/errors/index.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper } from '../../mapping/row-mapper.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
@@ -84,7 +85,12 @@ export async function serveChunks(port: MessagePort, setup: ChunkWorkerSetup, op
         post({ type: 'done', taskId: task.id, ledger, unresolved: 0 });
       }
     } catch (err) {
-      post({ type: 'failed', taskId: task.id, error: workerError(err) });
+      // Stopped on purpose (threshold, caller's abort): whatever the driver threw, the task was
+      // interrupted after its last committed batch and resumes from there.
+      const error = abort.signal.aborted
+        ? new CrmError('CRM_E6006', `loading ${object.name} was stopped`, { location: { object: object.name } })
+        : err;
+      post({ type: 'failed', taskId: task.id, error: workerError(error) });
     } finally {
       aborts.delete(task.id);
     }

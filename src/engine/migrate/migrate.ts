@@ -176,6 +176,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           plan.options.workerMemoryMb ?? WORKER_HEAP_MB,
         )
       : undefined;
+  // The caller's abort stops the workers' tasks after their current batch, as it stops a read here.
+  if (pool) options.signal?.addEventListener('abort', () => pool.abort(), { once: true });
   const pass1: Pass1 = {
     batches: (object, range) => batchesFor(object, range?.position || undefined, range?.upTo),
     retry: retryKeys !== undefined,
