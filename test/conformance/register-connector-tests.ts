@@ -276,6 +276,18 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       expect(batches.length).toBeGreaterThanOrEqual(8);
     });
 
+    it('a read whose signal is aborted stops with CRM_E6006 (interrupted, resumable)', async (ctx) => {
+      if (!target) return ctx.skip();
+      const abort = new AbortController();
+      abort.abort();
+      const writer = await conn().writer();
+      await writer.createTables([idAndText('aborted_read', 'note')]);
+      await writer.write('aborted_read', { columns: ['id', 'note'], rows: [[1n, 'x']] }, { mode: 'insert' });
+      await writer.close();
+      const reading = readAll(conn(), 'aborted_read', { signal: abort.signal });
+      await expect(reading).rejects.toMatchObject({ code: 'CRM_E6006' });
+    });
+
     it('upserts by key: existing rows updated, new rows inserted, nothing duplicated', async (ctx) => {
       if (!target || !conn().capabilities.keyRanges) return ctx.skip();
       const writer = await conn().writer();

@@ -62,6 +62,14 @@ export interface JsonReadInput {
 export async function* readJsonFile(input: JsonReadInput, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
   const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
   const columns = new Columns(options.columns ?? input.knownColumns, options.columns !== undefined, input.types);
+  const stopIfAborted = () => {
+    if (options.signal?.aborted) {
+      throw new CrmError('CRM_E6006', `reading ${input.table} was cancelled`, {
+        location: { connector: 'json', table: input.table, file: input.file },
+      });
+    }
+  };
+  stopIfAborted();
   let skip = options.skip ?? 0;
   let rows: Row[] = [];
   let lines: number[] = [];
@@ -127,7 +135,7 @@ export async function* readJsonFile(input: JsonReadInput, options: ReadOptions =
     }
     if (full) {
       yield flush();
-      options.signal?.throwIfAborted();
+      stopIfAborted();
     }
   }
   if (rows.length + rejects.length > 0) yield flush();

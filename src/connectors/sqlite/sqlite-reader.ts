@@ -92,7 +92,7 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
   let skip = options.skip ?? 0;
   try {
     while (true) {
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw new CrmError('CRM_E6006', `reading ${table} was cancelled`, { location: { connector: 'sqlite', table } });
       const rows: Row[] = [];
       const rejects: ReadReject[] = [];
       let done = false;
