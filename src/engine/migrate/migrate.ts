@@ -9,8 +9,10 @@ import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
 import { recordHandoffPosition } from '../sync/handoff.js';
+import { advanceSequences, completeTables, tablesToComplete } from './after-load.js';
 import { checkpointOf, chunksOf, ledgerOf, loadRange, planChunks, runRangesOnPool, sumLedgers } from './chunks.js';
 import { deferredView, loadDeferredReferences } from './deferred-pass.js';
+import { runInDependencyOrder } from './dependency-order.js';
 import { loadObject, type PassContext } from './object-pass.js';
 import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
@@ -285,7 +287,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   }
   await pool?.close();
   if (writer) {
-    await advanceSequences(writer, plan.objects, results, emit);
+    const written = new Set(plan.objects.filter((o) => results.has(o.name)).map((o) => o.target.table));
+    await advanceSequences(writer, written, emit);
     await completeTables(writer, await tablesToComplete(state, plan, options.completeAfterLoad ?? []), emit);
   }
   await writer?.close();
@@ -479,64 +482,9 @@ async function markDone(state: StateStore, runId: string, object: string, pass: 
   await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger: { ...ledger } } });
 }
 
-/**
- * Rows were written with explicit keys: the target's sequences (serial, identity) move past
- * them, or the new CRM's next insert would collide with a migrated row. A failure leaves the
- * data intact, so it is a warning that says what to run, not a failed run.
- */
-async function advanceSequences(
-  writer: Writer,
-  objects: readonly ObjectPlan[],
-  results: ReadonlyMap<string, ObjectResult>,
-  emit: EventSink,
-): Promise<void> {
-  if (!writer.advanceSequences) return;
-  const tables = new Set(objects.filter((o) => results.has(o.name)).map((o) => o.target.table));
-  for (const table of tables) {
-    try {
-      await writer.advanceSequences(table);
-    } catch (err) {
-      if (!isCrmError(err)) throw err;
-      emit({
-        type: 'warning',
-        message: `${err.format()} — the sequences of ${table} were not moved past the migrated keys: run SELECT setval(…) for them before the application inserts`,
-      });
-    }
-  }
-}
-
 /** The objects an object's deferred references point to (itself, for a self-reference). */
 function deferredTargets(object: ObjectPlan): string[] {
   return object.fields.filter((f) => f.ref && object.deferredFields.includes(f.target)).map((f) => f.ref!.object);
-}
-
-/** The tables this run and every earlier run of the plan left to complete (completing is idempotent). */
-async function tablesToComplete(state: StateStore, plan: Plan, own: readonly TableSchema[]): Promise<TableSchema[]> {
-  const tables = new Map(own.map((t) => [t.name, t]));
-  for (const run of await state.listRuns(100)) {
-    if (run.kind !== 'migrate' || run.planHash !== plan.hash) continue;
-    const deferred = (run.options.completeAfterLoad ?? []) as TableSchema[];
-    for (const t of deferred) if (!tables.has(t.name)) tables.set(t.name, t);
-  }
-  return [...tables.values()];
-}
-
-/**
- * The deferred indexes and foreign keys, the keys checked over the loaded rows. Every reference
- * was remapped or rejected, so they hold; if the target refuses one anyway, the data stays as
- * loaded and the warning says what failed.
- */
-async function completeTables(writer: Writer, tables: readonly TableSchema[], emit: EventSink): Promise<void> {
-  if (!writer.completeTables || tables.length === 0) return;
-  try {
-    await writer.completeTables(tables);
-  } catch (err) {
-    if (!isCrmError(err)) throw err;
-    emit({
-      type: 'warning',
-      message: `${err.format()} — the indexes and foreign keys of ${tables.map((t) => t.name).join(', ')} were not added; fix the rows it names, then run migrate again`,
-    });
-  }
 }
 
 function skippedResult(object: string, ledger: LedgerCounts): ObjectResult {
@@ -576,47 +524,6 @@ export async function sourceTableColumns(source: Connector, plan: Plan): Promise
   const names = [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))];
   const schema = await source.introspect({ tables: names });
   return new Map(schema.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
-}
-
-/**
- * Runs `task` for every object once the objects it depends on have finished, at most
- * `parallelism` at a time. A failure of one object does not stop the others unless it throws.
- */
-async function runInDependencyOrder(
-  objects: readonly ObjectPlan[],
-  parallelism: number,
-  task: (o: ObjectPlan) => Promise<unknown>,
-): Promise<void> {
-  const done = new Set<string>();
-  const running = new Map<string, Promise<void>>();
-  const pending = [...objects];
-  let failure: unknown;
-  while (pending.length > 0 || running.size > 0) {
-    if (failure === undefined) {
-      for (let i = 0; i < pending.length && running.size < parallelism; ) {
-        const o = pending[i];
-        if (o.dependsOn.every((d) => done.has(d))) {
-          pending.splice(i, 1);
-          running.set(
-            o.name,
-            task(o).then(
-              () => {
-                done.add(o.name);
-                running.delete(o.name);
-              },
-              (err: unknown) => {
-                failure ??= err;
-                running.delete(o.name);
-              },
-            ),
-          );
-        } else i++;
-      }
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
-  }
-  if (failure !== undefined) throw failure;
 }
 
 /** Source keys of the rows a run rejected, per object, in the order they were rejected. */
