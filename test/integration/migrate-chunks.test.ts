@@ -102,7 +102,14 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const plan = compilePlan(parseProject(project(sourceFile(), db.url, options), 'crmbridge.yaml'));
     const workers = migrateWorkers({ source: { url: `sqlite:${sourceFile()}` }, target: { url: db.url }, stateFolder });
     const run = async (
-      options: { workers?: boolean; resume?: boolean; maxErrors?: number; onEvent?: EventSink; signal?: AbortSignal } = {},
+      options: {
+        workers?: boolean;
+        resume?: boolean;
+        dryRun?: boolean;
+        maxErrors?: number;
+        onEvent?: EventSink;
+        signal?: AbortSignal;
+      } = {},
     ) =>
       migrate({
         plan,
@@ -112,6 +119,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
         targetSchema: await target.introspect(),
         ...(options.workers === false ? {} : { workers }),
         ...(options.resume ? { resume: true } : {}),
+        ...(options.dryRun ? { dryRun: true } : {}),
         ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -165,6 +173,17 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const again = await parallel.run();
     expect(again.status).toBe('completed');
     for (const l of again.ledger) expect(l).toMatchObject({ created: 0, updated: 0, unchanged: l.read - l.rejected - l.filtered });
+  }, 120_000);
+
+  it('a dry run (one thread, nothing written) predicts the counts of the real run on the workers', async (ctx) => {
+    const predicting = await setup('predicting');
+    if (!predicting) return ctx.skip();
+    const dry = await predicting.run({ dryRun: true });
+    expect(await dump(predicting.db.url)).toEqual([]);
+    const real = await predicting.run();
+    expect(real.status).toBe('completed');
+    expect((await predicting.state.getCheckpoints(real.runId)).some((c) => c.chunk)).toBe(true);
+    expect(counts(dry)).toEqual(counts(real));
   }, 120_000);
 
   it('stops the run at --max-errors even when the chunks that crossed it had already finished', async (ctx) => {
