@@ -34,6 +34,10 @@ objects:
       company_id: { from: account_id, ref: companies }
 `;
 
+// An index and no foreign key: completed all the same.
+const COMPANIES: TableSchema = table('companies', [textColumn('id', false)], {
+  indexes: [{ name: 'companies_id_lookup', columns: ['id'], unique: false }],
+});
 const PEOPLE: TableSchema = table('people', [textColumn('id', false), textColumn('company_id')], {
   foreignKeys: [{ name: 'people_company_fk', columns: ['company_id'], referencedTable: 'companies', referencedColumns: ['id'] }],
   indexes: [{ name: 'people_company', columns: ['company_id'], unique: false }],
@@ -81,9 +85,9 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
     const constraints = async () =>
       (await sql.query("SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY conname")).rows.map((r) => r.conname as string);
     const indexes = async () =>
-      (await sql.query("SELECT indexname FROM pg_indexes WHERE tablename = 'people' AND indexname <> 'people_pkey'")).rows.map(
-        (r) => r.indexname as string,
-      );
+      (
+        await sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")
+      ).rows.map((r) => r.indexname as string);
     const [source, target, state] = await Promise.all([
       openConnector(`sqlite:${join(dir, 'source.db')}`),
       openConnector(db.url),
@@ -92,7 +96,7 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
     try {
       // As `prepareTarget` leaves them: created, foreign keys not yet.
       const writer = await target.writer();
-      await writer.createTables([table('companies', [textColumn('id', false)]), PEOPLE], { foreignKeys: false, secondaryIndexes: false });
+      await writer.createTables([COMPANIES, PEOPLE], { foreignKeys: false, secondaryIndexes: false });
       await writer.close();
       expect(await constraints()).toEqual([]);
       expect(await indexes()).toEqual([]);
@@ -113,10 +117,10 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
         return { result, warnings };
       };
 
-      const first = await run([PEOPLE]);
+      const first = await run([COMPANIES, PEOPLE]);
       expect(first.result.status).toBe('completed');
       expect(await constraints()).toEqual(['people_company_fk']);
-      expect(await indexes()).toEqual(['people_company']);
+      expect(await indexes()).toEqual(['companies_id_lookup', 'people_company']);
       // Both sides were analysed first (a check planned without statistics took minutes at 100k rows).
       const analysed = await sql.query('SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL ORDER BY relname');
       expect(analysed.rows.map((r) => r.relname)).toEqual(['companies', 'people']);
@@ -134,8 +138,15 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
       await sql.query("INSERT INTO people (id, company_id) VALUES ('x1', 'nowhere')");
       const refused = await run();
       expect(refused.result.status).toBe('completed');
-      expect(refused.warnings.join('\n')).toMatch(/indexes and foreign keys of people were not added/);
+      expect(refused.warnings.join('\n')).toMatch(/indexes and foreign keys of companies, people were not added/);
       expect(await constraints()).toEqual([]);
+
+      // Tables with indexes and no foreign key at all are completed too.
+      await sql.query('DROP INDEX companies_id_lookup');
+      const completing = await target.writer();
+      await completing.completeTables?.([COMPANIES]);
+      await completing.close();
+      expect(await indexes()).toEqual(['companies_id_lookup', 'people_company']);
     } finally {
       await sql.end();
       await Promise.all([source.close(), target.close(), state.close()]);

@@ -43,8 +43,7 @@ export class PostgresWriter implements Writer {
     const involved = new Set(
       tables.flatMap((t) => (t.foreignKeys.length > 0 ? [t.name, ...t.foreignKeys.map((fk) => fk.referencedTable)] : [])),
     );
-    if (involved.size === 0) return;
-    await this.db.execute(`ANALYZE ${[...involved].map((t) => this.db.table(t)).join(', ')}`, [], undefined);
+    if (involved.size > 0) await this.db.execute(`ANALYZE ${[...involved].map((t) => this.db.table(t)).join(', ')}`, [], undefined);
     await this.runDdl(completeTablesDdl(this.db.schema, tables));
   }
 
