@@ -432,25 +432,18 @@ export class SqliteStateStore implements StateStore {
   private writeBatch(runId: string, batch: BatchCommit): void {
     const { object, pass, checkpoint } = batch;
     this.putCheckpoint(runId, checkpoint);
-    if (checkpoint.chunk) {
-      // Read and written under the write lock this transaction holds (BEGIN IMMEDIATE): the other
-      // chunks' rows are the latest committed by any connection, so the sum is exact.
-      this.statement(
-        `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
-         SELECT run_id, object, sum(ledger ->> 'read'), sum(ledger ->> 'created'), sum(ledger ->> 'updated'),
-           sum(ledger ->> 'unchanged'), sum(ledger ->> 'rejected'), sum(ledger ->> 'filtered')
-         FROM checkpoints WHERE run_id = ? AND object = ? AND pass = ? AND chunk > 0 GROUP BY run_id, object
-         ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
-           unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
-      ).run(runId, object, pass);
-    } else {
-      this.statement(
-        `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
-         VALUES (@runId, @object, @read, @created, @updated, @unchanged, @rejected, @filtered)
-         ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
-           unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
-      ).run({ runId, object, ...countsOf(checkpoint.ledger) });
-    }
+    // The object's ledger row is the sum of the pass's checkpoints of the same kind: the one
+    // whole-pass row (chunk 0), or every chunk's. Read and written under the write lock this
+    // transaction holds (BEGIN IMMEDIATE), so other connections' chunks are summed as committed.
+    this.statement(
+      `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
+       SELECT run_id, object, sum(ledger ->> 'read'), sum(ledger ->> 'created'), sum(ledger ->> 'updated'),
+         sum(ledger ->> 'unchanged'), sum(ledger ->> 'rejected'), sum(ledger ->> 'filtered')
+       FROM checkpoints WHERE run_id = @runId AND object = @object AND pass = @pass AND (chunk > 0) = @chunked
+       GROUP BY run_id, object
+       ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
+         unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
+    ).run({ runId, object, pass, chunked: checkpoint.chunk ? 1 : 0 });
 
     // A replayed batch re-maps a key to the same target: the row is left as is (keeping the run
     // that created it). A different target (the target row was re-created) replaces the mapping.
