@@ -36,7 +36,7 @@ export class SqliteWriter implements Writer {
     const apply = this.rowWriter(table, batch.columns, options);
     let index = 0;
     const run = this.db.transaction((rows: readonly Value[][]) => {
-      for (index = 0; index < rows.length; index++) apply(rows[index].map(toSqliteParam));
+      for (index = 0; index < rows.length; index++) apply(rows[index]);
     });
     try {
       run(batch.rows);
@@ -65,15 +65,21 @@ export class SqliteWriter implements Writer {
   }
 
   /**
-   * Writes one row (its parameters in the batch's column order). An upsert UPDATEs the batch's
+   * Writes one row (its values in the batch's column order). An upsert UPDATEs the batch's
    * non-key columns of the row with that key and INSERTs only when there is none — not
    * INSERT … ON CONFLICT, which checks NOT NULL on the proposed row first, so a batch without
    * some NOT NULL column (pass 2's references, two-way sync's mapped columns) could not update.
    * Columns not in the batch keep their values, as on the other databases.
    */
-  private rowWriter(table: string, columns: readonly string[], options: WriteOptions): (params: SqliteValue[]) => void {
+  private rowWriter(table: string, columns: readonly string[], options: WriteOptions): (row: readonly Value[]) => void {
+    // Parameter arrays are filled anew for each row, never allocated per row.
+    const params: SqliteValue[] = new Array(columns.length);
+    const fill = (row: readonly Value[]) => {
+      for (let c = 0; c < params.length; c++) params[c] = toSqliteParam(row[c]);
+      return params;
+    };
     const insert = this.statement(`INSERT INTO ${quoteIdent(table)} ${parenList(columns)} VALUES ${placeholders(columns.length)}`, table);
-    if (options.mode === 'insert') return (params) => insert.run(params);
+    if (options.mode === 'insert') return (row) => insert.run(fill(row));
     const key = options.key;
     if (!key || key.length === 0) {
       throw new CrmError('CRM_S3004', `upsert into ${table} needs key columns`, { location: { connector: 'sqlite', table } });
@@ -87,15 +93,19 @@ export class SqliteWriter implements Writer {
     const setIdx = columns.flatMap((c, i) => (key.includes(c) ? [] : [i]));
     if (setIdx.length === 0) {
       const insertNew = this.statement(`${insert.source} ON CONFLICT (${identList(key)}) DO NOTHING`, table);
-      return (params) => insertNew.run(params);
+      return (row) => insertNew.run(fill(row));
     }
     const update = this.statement(
       `UPDATE ${quoteIdent(table)} SET ${setIdx.map((i) => `${quoteIdent(columns[i])} = ?`).join(', ')} WHERE ${parenList(key)} = ${placeholders(key.length)}`,
       table,
     );
+    // The UPDATE's parameters: the set columns, then the key.
     const order = [...setIdx, ...keyIdx];
-    return (params) => {
-      if (update.run(order.map((i) => params[i])).changes === 0) insert.run(params);
+    const updateParams: SqliteValue[] = new Array(order.length);
+    return (row) => {
+      fill(row);
+      for (let j = 0; j < order.length; j++) updateParams[j] = params[order[j]];
+      if (update.run(updateParams).changes === 0) insert.run(params);
     };
   }
 
