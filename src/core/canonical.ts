@@ -64,6 +64,11 @@ const TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^(?:[0-9a-f]{2})*$/i;
 
+/** The canonical texts of a row's values, each by its column's type (`types` parallel to `values`). */
+export function canonicalTexts(values: readonly Value[], types: readonly CanonicalType[]): (string | null)[] {
+  return values.map((v, i) => toCanonicalText(v, types[i]));
+}
+
 /**
  * Parses canonical text (as written by `toCanonicalText`, or typed by a person in a file) into
  * the in-flight value for `type`. Throws CRM_R4003 with the raw value when it does not parse.

@@ -2,7 +2,7 @@ import { encodeKey } from '../../core/keys.js';
 import type { TableSchema } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
-import type { Checkpoint, LedgerCounts } from '../../state/state-store.js';
+import type { Checkpoint, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { addLedger, emptyLedger } from '../ledger.js';
 import { chunkOf, loadObject, type PassContext } from './object-pass.js';
 import type { SourceBatch } from './source-batches.js';
@@ -78,10 +78,19 @@ export async function loadRange(
 ): Promise<LedgerCounts> {
   const ledger = await loadObject(ctx, object, mapper, table, { ledger: range.ledger, ...chunkOf(range) }, batches);
   // The whole object (chunk 0) is marked done by the engine, which adds the filtered rows first.
-  if (range.chunk) {
-    await ctx.state.commitBatch(ctx.runId, { object: object.name, pass: 1, checkpoint: { ...range, position: '', done: true, ledger } });
-  }
+  if (range.chunk) await markDone(ctx.state, ctx.runId, range, ledger);
   return ledger;
+}
+
+/** Marks a pass (or one chunk of it) done, with its final ledger. */
+export async function markDone(
+  state: StateStore,
+  runId: string,
+  at: Pick<Checkpoint, 'object' | 'pass' | 'chunk' | 'upTo'>,
+  ledger: LedgerCounts,
+): Promise<void> {
+  const checkpoint: Checkpoint = { ...at, position: '', done: true, ledger: { ...ledger } };
+  await state.commitBatch(runId, { object: at.object, pass: at.pass, checkpoint });
 }
 
 /**

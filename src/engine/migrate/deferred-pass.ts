@@ -1,4 +1,4 @@
-import { toCanonicalText } from '../../core/canonical.js';
+import { canonicalTexts, toCanonicalText } from '../../core/canonical.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
@@ -107,7 +107,6 @@ export async function loadDeferredReferences(
     // leaves the row's other columns as they are on every database).
     const columns = [...object.target.key, ...fields];
     const types = columns.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
-    const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, types[i])));
     const existing = ctx.missingTables.has(object.target.table)
       ? { columns, rows: [] }
       : await ctx.target.readByKeys(
@@ -139,8 +138,8 @@ export async function loadDeferredReferences(
       table: object.target.table,
       targetKey: encodeKey(r.values.slice(0, keyCount)),
       action: 'update',
-      prior: rowJson(columns, text(r.before)),
-      after: rowJson(columns, text(r.values)),
+      prior: rowJson(columns, canonicalTexts(r.before, types)),
+      after: rowJson(columns, canonicalTexts(r.values, types)),
     }));
     if (ctx.writer && changed.length > 0) {
       const result = await writeIsolated(

@@ -10,10 +10,10 @@ import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
 import { recordHandoffPosition } from '../sync/handoff.js';
 import { advanceSequences, completeTables, tablesToComplete } from './after-load.js';
-import { checkpointOf, chunksOf, ledgerOf, loadRange, planChunks, runRangesOnPool, sumLedgers } from './chunks.js';
+import { checkpointOf, chunksOf, ledgerOf, loadRange, markDone, planChunks, runRangesOnPool, sumLedgers } from './chunks.js';
 import { deferredView, loadDeferredReferences } from './deferred-pass.js';
 import { runInDependencyOrder } from './dependency-order.js';
-import { loadObject, type PassContext } from './object-pass.js';
+import { type PassContext, progressEvent } from './object-pass.js';
 import { type SourceBatch, sourceBatches, sourceRowsByKeys } from './source-batches.js';
 import { UniqueGuard } from './unique-guard.js';
 import { WorkerPool, type WorkerSpawn } from './worker-pool.js';
@@ -217,7 +217,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
             fresh: ctx.freshObjects.has(object.name),
           })
         : await inThisThread(object, table, ledger, cp);
-      await markDone(state, run.id, object.name, 2, ledger);
+      await markDone(state, run.id, { object: object.name, pass: 2 }, ledger);
       results.set(object.name, { ...before, unresolvedReferences: outcome.unresolved });
       emit({ type: 'object-finished', object: object.name, pass: 2, status: 'ok', ledger, seconds: (Date.now() - t0) / 1000 });
     } catch (err) {
@@ -358,7 +358,7 @@ async function runObject(
       ledger.read += filtered - ledger.filtered;
       ledger.filtered = filtered;
     }
-    await markDone(ctx.state, ctx.runId, object.name, 1, ledger);
+    await markDone(ctx.state, ctx.runId, { object: object.name, pass: 1 }, ledger);
     const seconds = (Date.now() - t0) / 1000;
     const balanced = ledgerBalances(ledger);
     emit({ type: 'object-finished', object: object.name, pass: 1, status: 'ok', ledger, seconds });
@@ -430,27 +430,18 @@ async function loadPass1(
     ctx.freshObjects.add(object.name);
   }
   const { pool } = pass1;
+  if (pool && first) ranges = await planChunks(ctx, object, pool.size);
+  // Unchunked: the object whole, as one range (chunk 0).
+  if (ranges.length === 0) ranges = [whole ?? { object: object.name, pass: 1, position: '', done: false, ledger: emptyLedger() }];
   if (!pool) {
-    if (ranges.length === 0)
-      return loadObject(ctx, object, mapper, table, { ledger: whole?.ledger ?? emptyLedger() }, pass1.batches(object, whole));
     for (const [i, range] of ranges.entries()) {
       if (!range.done) ranges[i] = { ...range, ledger: await loadRange(ctx, object, mapper, table, range, pass1.batches(object, range)) };
     }
     return sumLedgers(ranges.map((r) => r.ledger));
   }
-  if (first) ranges = await planChunks(ctx, object, pool.size);
-  if (ranges.length === 0) ranges = [whole ?? { object: object.name, pass: 1, position: '', done: false, ledger: emptyLedger() }];
-  const started = Date.now();
-  const readAtStart = sumLedgers(ranges.map((r) => r.ledger)).read;
+  const since = { at: Date.now(), read: sumLedgers(ranges.map((r) => r.ledger)).read };
   const ledger = await runRangesOnPool(pool, object, table, ranges, ctx.freshObjects.has(object.name), (ledger) => {
-    const seconds = (Date.now() - started) / 1000;
-    emit({
-      type: 'progress',
-      object: object.name,
-      pass: 1,
-      ledger,
-      rowsPerSecond: seconds > 0 ? (ledger.read - readAtStart) / seconds : 0,
-    });
+    emit(progressEvent(object.name, ledger, since));
     try {
       ctx.afterBatch(object.name, ledger);
     } catch (err) {
@@ -476,10 +467,6 @@ export function planTransformContext(
     ...(plan.options.defaultCountry ? { defaultCountry: plan.options.defaultCountry } : {}),
     ...(plan.options.locale ? { locale: plan.options.locale } : {}),
   };
-}
-
-async function markDone(state: StateStore, runId: string, object: string, pass: number, ledger: LedgerCounts): Promise<void> {
-  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger: { ...ledger } } });
 }
 
 /** The objects an object's deferred references point to (itself, for a self-reference). */

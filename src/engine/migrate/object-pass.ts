@@ -1,5 +1,5 @@
 import type { Connector, Writer } from '../../connectors/contract.js';
-import { toCanonicalText } from '../../core/canonical.js';
+import { canonicalTexts } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
@@ -7,7 +7,7 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { IdMapping, JournalRecord, LedgerCounts, RejectRecord, StateStore } from '../../state/state-store.js';
 import { deterministicUuid } from '../deterministic-uuid.js';
-import type { EventSink } from '../events.js';
+import type { EventSink, MigrateEvent } from '../events.js';
 import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
@@ -80,8 +80,7 @@ export async function loadObject(
   const rules = compileTargetRules(targetTable, columns);
   const types = columns.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
   const references = mapper.references.filter((r) => !r.field.ref!.deferred);
-  const started = Date.now();
-  const readAtStart = ledger.read;
+  const since = { at: Date.now(), read: ledger.read };
   let bound: ((row: Row) => ReturnType<ReturnType<ObjectMapper['bind']>>) | undefined;
   let boundColumns: readonly string[] | undefined;
 
@@ -174,14 +173,7 @@ export async function loadObject(
       rejects,
       journal: outcome.journal,
     });
-    const seconds = (Date.now() - started) / 1000;
-    ctx.emit({
-      type: 'progress',
-      object: object.name,
-      pass: 1,
-      ledger: { ...ledger },
-      rowsPerSecond: seconds > 0 ? (ledger.read - readAtStart) / seconds : 0,
-    });
+    ctx.emit(progressEvent(object.name, ledger, since));
     ctx.afterBatch(object.name, ledger);
   };
 
@@ -204,6 +196,18 @@ export async function loadObject(
     await writing?.catch(() => {});
   }
   return ledger;
+}
+
+/** An object's pass-1 progress: its ledger so far, and the rows read per second since `since`. */
+export function progressEvent(object: string, ledger: LedgerCounts, since: { at: number; read: number }): MigrateEvent {
+  const seconds = (Date.now() - since.at) / 1000;
+  return {
+    type: 'progress',
+    object,
+    pass: 1,
+    ledger: { ...ledger },
+    rowsPerSecond: seconds > 0 ? (ledger.read - since.read) / seconds : 0,
+  };
 }
 
 /** The chunk fields of a checkpoint (none for a whole-object pass). */
@@ -324,7 +328,6 @@ async function classifyAndWrite(
   const outcome: WriteOutcome = { created: 0, updated: 0, unchanged: 0, failed: [], idMappings: [], journal: [], writtenValues: [] };
   if (rows.length === 0) return outcome;
   const table = object.target.table;
-  const text = (values: readonly Value[]) => values.map((v, i) => (v === null ? null : toCanonicalText(v, types[i])));
   const targetKeyOf = (values: readonly Value[]) => encodeKey(keyIdx.map((i) => values[i]));
   // A source with two rows mapping to one target key: the later one wins within the batch is
   // NOT acceptable silently; the duplicates are rejected as duplicate_key.
@@ -358,7 +361,7 @@ async function classifyAndWrite(
   const current = new Map<string, (string | null)[]>();
   for (const r of existing.rows) {
     const aligned = existingIdx.map((i) => r[i]);
-    current.set(targetKeyOf(aligned), text(aligned));
+    current.set(targetKeyOf(aligned), canonicalTexts(aligned, types));
   }
   // The rows to write, each with its target key, its prior texts (an update) and its new texts.
   const toWrite: { pending: Pending; key: string; prior?: (string | null)[]; after: (string | null)[] }[] = [];
@@ -377,7 +380,7 @@ async function classifyAndWrite(
       continue;
     }
     const before = current.get(k);
-    const after = text(p.values!);
+    const after = canonicalTexts(p.values!, types);
     if (before?.every((v, i) => v === after[i])) {
       outcome.unchanged++;
       outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: k });

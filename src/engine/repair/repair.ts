@@ -1,5 +1,5 @@
 import type { Connector, Writer } from '../../connectors/contract.js';
-import { parseCanonicalText, toCanonicalText } from '../../core/canonical.js';
+import { canonicalTexts, parseCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { TableSchema, Value } from '../../core/types.js';
@@ -157,7 +157,7 @@ async function currentRows(
   const keyIdx = key.map((k) => batch.columns.indexOf(k));
   return new Map(
     batch.rows.map((r) => {
-      const texts = r.map((v, i) => toCanonicalText(v, types[i]));
+      const texts = canonicalTexts(r, types);
       return [encodeKey(keyIdx.map((i) => texts[i])), Object.fromEntries(batch.columns.map((c, i) => [c, texts[i]]))];
     }),
   );

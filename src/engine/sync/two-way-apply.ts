@@ -1,5 +1,5 @@
 import type { Writer } from '../../connectors/contract.js';
-import { parseCanonicalText, toCanonicalText } from '../../core/canonical.js';
+import { canonicalTexts, parseCanonicalText, toCanonicalText } from '../../core/canonical.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
 import type { SyncContext } from './sync-context.js';
@@ -70,7 +70,7 @@ export async function readReverse(
   for (const row of current.rows) {
     const sourceKey = encodeKey(row.slice(0, sKey.length));
     const want = desired.get(sourceKey);
-    if (want) rows.push({ sourceKey, current: row, texts: row.map((v, i) => toCanonicalText(v, types[i])), want });
+    if (want) rows.push({ sourceKey, current: row, texts: canonicalTexts(row, types), want });
   }
   return { columns, types, rows };
 }
