@@ -13,6 +13,7 @@ import { openStateStore } from '../../src/state/index.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
 import { postgresRows } from '../helpers/postgres-rows.js';
 import { table, textColumn } from '../helpers/schema-builders.js';
+import { writeSqliteSource } from '../helpers/sqlite-source.js';
 
 /**
  * Pass 1 in worker threads, large tables as key-range chunks: the target, the ledger and the
@@ -50,12 +51,6 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crmbridge-chunks-'));
-    const source = await openConnector(`sqlite:${sourceFile()}`);
-    const w = await source.writer();
-    await w.createTables([
-      table('accounts', [textColumn('id', false), textColumn('name'), textColumn('parent_id')]),
-      table('contacts', [textColumn('id', false), textColumn('account_id'), textColumn('email1')]),
-    ]);
     const id = (p: string, i: number) => `${p}${String(i).padStart(5, '0')}`;
     // Parents later in key order than their children (pass 2), names too long (rejects: their
     // children become parent_rejected), missing parents, invalid emails.
@@ -69,10 +64,10 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
       i % 61 === 0 ? id('x', i) : id('a', i % ACCOUNTS),
       i % 43 === 0 ? 'broken@' : `p${i}@example.com`,
     ]);
-    await w.write('accounts', { columns: ['id', 'name', 'parent_id'], rows: accounts }, { mode: 'insert' });
-    await w.write('contacts', { columns: ['id', 'account_id', 'email1'], rows: contacts }, { mode: 'insert' });
-    await w.close();
-    await source.close();
+    await writeSqliteSource(sourceFile(), {
+      accounts: { columns: ['id', 'name', 'parent_id'], rows: accounts },
+      contacts: { columns: ['id', 'account_id', 'email1'], rows: contacts },
+    });
   }, 60_000);
 
   afterAll(async () => {

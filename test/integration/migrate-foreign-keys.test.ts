@@ -12,6 +12,7 @@ import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
 import { table, textColumn } from '../helpers/schema-builders.js';
+import { writeSqliteSource } from '../helpers/sqlite-source.js';
 
 /**
  * Tables a run creates get their foreign keys once loaded (one check per table, not a trigger
@@ -49,16 +50,9 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crmbridge-fks-'));
-    const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
-    const w = await source.writer();
-    await w.createTables([
-      table('accounts', [textColumn('id', false)]),
-      table('contacts', [textColumn('id', false), textColumn('account_id')]),
-    ]);
-    await w.write('accounts', { columns: ['id'], rows: [['a1'], ['a2']] }, { mode: 'insert' });
-    await w.write(
-      'contacts',
-      {
+    await writeSqliteSource(join(dir, 'source.db'), {
+      accounts: { columns: ['id'], rows: [['a1'], ['a2']] },
+      contacts: {
         columns: ['id', 'account_id'],
         rows: [
           ['c1', 'a1'],
@@ -66,10 +60,7 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
           ['c3', 'a9'],
         ],
       },
-      { mode: 'insert' },
-    );
-    await w.close();
-    await source.close();
+    });
   });
   afterAll(async () => {
     for (const db of dbs) await db.drop();

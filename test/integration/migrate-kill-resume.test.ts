@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openConnector } from '../../src/connectors/registry.js';
 import type { Value } from '../../src/core/types.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
 import { postgresRows } from '../helpers/postgres-rows.js';
-import { table, textColumn } from '../helpers/schema-builders.js';
+import { writeSqliteSource } from '../helpers/sqlite-source.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ACCOUNTS = 3000;
@@ -76,18 +75,6 @@ describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crmbridge-kill-'));
-    const source = await openConnector(`sqlite:${join(dir, 'source.db')}`);
-    const w = await source.writer();
-    await w.createTables([
-      table('accounts', [textColumn('id', false), textColumn('name'), textColumn('parent_id')]),
-      table('contacts', [
-        textColumn('id', false),
-        textColumn('account_id'),
-        textColumn('first_name'),
-        textColumn('last_name'),
-        textColumn('email1'),
-      ]),
-    ]);
     const id = (p: string, i: number) => `${p}${String(i).padStart(6, '0')}`;
     const accounts: Value[][] = Array.from({ length: ACCOUNTS }, (_, i) => [
       id('a', i),
@@ -101,10 +88,10 @@ describe('kill -9 and resume (SQLite → PostgreSQL, through the CLI)', () => {
       `Last${i}`,
       i % 11 === 0 ? 'broken@' : `p${i}@example.com`,
     ]);
-    await w.write('accounts', { columns: ['id', 'name', 'parent_id'], rows: accounts }, { mode: 'insert' });
-    await w.write('contacts', { columns: ['id', 'account_id', 'first_name', 'last_name', 'email1'], rows: contacts }, { mode: 'insert' });
-    await w.close();
-    await source.close();
+    await writeSqliteSource(join(dir, 'source.db'), {
+      accounts: { columns: ['id', 'name', 'parent_id'], rows: accounts },
+      contacts: { columns: ['id', 'account_id', 'first_name', 'last_name', 'email1'], rows: contacts },
+    });
   }, 120_000);
 
   afterAll(async () => {
