@@ -1,4 +1,5 @@
-import { base, en, Faker } from '@faker-js/faker';
+// The English locale's own entry: the package root would load every locale's data (megabytes).
+import { faker } from '@faker-js/faker/locale/en';
 
 /**
  * Word pools drawn once from faker with a fixed seed (faker is far too slow to call per row),
@@ -42,7 +43,8 @@ let cached: Pools | undefined;
 
 export function pools(): Pools {
   if (cached) return cached;
-  const f = new Faker({ locale: [en, base], seed: POOL_SEED });
+  const f = faker;
+  f.seed(POOL_SEED);
   cached = {
     // Distinct after folding case and punctuation: account names and user names are built from
     // these and must be unique unless planted as duplicates.

@@ -44,6 +44,10 @@ const PEOPLE: TableSchema = table('people', [textColumn('id', false), textColumn
   indexes: [{ name: 'people_company', columns: ['company_id'], unique: false }],
 });
 
+/** The project folder's SQLite source and state store, and the PostgreSQL target. */
+const openAll = (dir: string, targetUrl: string) =>
+  Promise.all([openConnector(`sqlite:${join(dir, 'source.db')}`), openConnector(targetUrl), openStateStore(join(dir, '.crmbridge'))]);
+
 describe('non-unique indexes and foreign keys of the tables a run creates are added after the load (SQLite → PostgreSQL)', () => {
   let dir: string;
   const dbs: FreshDatabase[] = [];
@@ -79,11 +83,7 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
       (
         await sql.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")
       ).rows.map((r) => r.indexname as string);
-    const [source, target, state] = await Promise.all([
-      openConnector(`sqlite:${join(dir, 'source.db')}`),
-      openConnector(db.url),
-      openStateStore(join(dir, '.crmbridge')),
-    ]);
+    const [source, target, state] = await openAll(dir, db.url);
     try {
       // As `prepareTarget` leaves them: created, foreign keys not yet.
       const writer = await target.writer();
@@ -141,6 +141,61 @@ describe('non-unique indexes and foreign keys of the tables a run creates are ad
     } finally {
       await sql.end();
       await Promise.all([source.close(), target.close(), state.close()]);
+    }
+  }, 60_000);
+
+  it('analyses a freshly loaded table before pass 2 looks its rows up by key (regression: whole-table scans per batch)', async (ctx) => {
+    const db = await freshPostgres();
+    if (!db) return ctx.skip();
+    dbs.push(db);
+    const selfDir = mkdtempSync(join(tmpdir(), 'crmbridge-self-'));
+    await writeSqliteSource(join(selfDir, 'source.db'), {
+      contacts: {
+        columns: ['id', 'boss'],
+        rows: [
+          ['c1', null],
+          ['c2', 'c1'],
+          ['c3', 'c2'],
+        ],
+      },
+    });
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    const [source, target, state] = await openAll(selfDir, db.url);
+    try {
+      // Created beforehand and without foreign keys: nothing at the end of the run analyses it.
+      const writer = await target.writer();
+      await writer.createTables([table('people', [textColumn('id', false), textColumn('reports_to_id')])]);
+      await writer.close();
+      const plan = compilePlan(
+        parseProject(
+          `source: { url: "sqlite:source.db" }
+target: { url: "${db.url}" }
+objects:
+  people:
+    source: { table: contacts, key: id }
+    target: { table: people, key: id }
+    fields:
+      id: id
+      reports_to_id: { from: boss, ref: people }
+`,
+          'crmbridge.yaml',
+        ),
+      );
+      const result = await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      expect(result.status).toBe('completed');
+      expect((await sql.query('SELECT id, reports_to_id FROM people ORDER BY id')).rows).toEqual([
+        { id: 'c1', reports_to_id: null },
+        { id: 'c2', reports_to_id: 'c1' },
+        { id: 'c3', reports_to_id: 'c2' },
+      ]);
+      // analyze_count counts explicit ANALYZE only (autovacuum's are autoanalyze_count).
+      const stats = await sql.query("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'people'");
+      expect(Number(stats.rows[0].analyze_count)).toBe(1);
+    } finally {
+      await sql.end();
+      await Promise.all([source.close(), target.close(), state.close()]);
+      rmSync(selfDir, { recursive: true, force: true });
     }
   }, 60_000);
 });

@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
 import { openConnector } from '../../connectors/registry.js';
-import { writeLegacyCrm } from '../../sample/index.js';
 import { analyze } from '../../schema/analyze.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -32,6 +31,8 @@ export function registerDemo(program: Command): void {
         const steps = opts.verify ? 5 : 4;
 
         step(`1/${steps} Generating the sample legacy CRM (${opts.contacts} contacts) into ${join(opts.dir, 'legacy.db')}`);
+        // Loaded on use, not with the CLI (see sample-command.ts).
+        const { writeLegacyCrm } = await import('../../sample/index.js');
         const legacy = await openConnector(`sqlite:${join(dir, 'legacy.db')}`);
         const writer = await legacy.writer();
         const { written } = await writeLegacyCrm(writer, { contacts: Number(opts.contacts), seed: 42 });

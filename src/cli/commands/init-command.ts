@@ -55,8 +55,8 @@ target:
   url: ${quote(withEnvPassword(target, 'TARGET_PASSWORD'))}
 
 options:
-  # Rows read, mapped and written per transaction (default 5000).
-  batchSize: 5000
+  # Rows read, mapped and written per transaction (default 2000).
+  batchSize: 2000
   # Objects loaded at once; default: the number of CPU cores.
   # parallelism: 4
   # Stop the run after this many rejected rows, or this share of the rows read (default: never).

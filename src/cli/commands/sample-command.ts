@@ -1,6 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
 import { openConnector } from '../../connectors/registry.js';
-import { writeLegacyCrm, writeLegacyCrmCsvExport } from '../../sample/index.js';
 import { runAction } from '../run-action.js';
 
 export function registerSample(program: Command): void {
@@ -14,6 +13,9 @@ export function registerSample(program: Command): void {
     .action(
       runAction(async (target, opts) => {
         const options = { contacts: Number(opts.contacts), seed: Number(opts.seed) };
+        // Loaded here, not with the CLI: its word lists would otherwise stay in the memory of
+        // every command, migrate's main thread included.
+        const { writeLegacyCrm, writeLegacyCrmCsvExport } = await import('../../sample/index.js');
         if (opts.csv) {
           await writeLegacyCrmCsvExport(target, options);
           process.stdout.write(`Wrote the CSV exports of ${options.contacts} contacts to ${target}\n`);

@@ -34,6 +34,10 @@ export class PostgresWriter implements Writer {
     await this.runDdl(this.ddl(tables, options));
   }
 
+  async refreshStatistics(table: string): Promise<void> {
+    await this.db.execute(`ANALYZE ${this.db.table(table)}`, [], undefined);
+  }
+
   /**
    * The tables on both sides of each foreign key are analysed first: freshly loaded tables have
    * no statistics, and without them the check's join can be planned as a loop over one table per

@@ -209,6 +209,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     const before = results.get(object.name)!;
     try {
       const table = tables.get(object.name)!;
+      // Pass 2 looks rows up by key in the table pass 1 just filled; the planner needs its statistics.
+      if (ctx.freshObjects.has(object.name)) await writer?.refreshStatistics?.(object.target.table);
       const outcome = pool
         ? await pool.run({
             object,

@@ -6,7 +6,7 @@ import { parseProject } from '../../../src/mapping/project/load-project.js';
 describe('crmbridge init', () => {
   it('writes a starter that loads and compiles', () => {
     const project = parseProject(starterProject('mysql://crm@db:3306/sugar', 'sqlite:modern.db'), 'crmbridge.yaml');
-    expect(project.options.batchSize).toBe(5000);
+    expect(project.options.batchSize).toBe(2000);
     expect(compilePlan(project).objects.map((o) => o.name)).toEqual(['companies']);
   });
 
