@@ -255,6 +255,22 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       }
     });
 
+    it('fetches rows by a long key list: every match once, missing keys skipped (lookups split and run at once)', async (ctx) => {
+      if (!target) return ctx.skip();
+      const table = idAndText('lookup_rows', 'label');
+      const writer = await conn().writer();
+      await writer.createTables([table]);
+      const rows: Value[][] = Array.from({ length: 2000 }, (_, i) => [BigInt(i + 1), `row ${i + 1}`]);
+      await writer.write('lookup_rows', { columns: ['id', 'label'], rows }, { mode: 'insert' });
+      await writer.close();
+      // More keys than one wave of concurrent statements, 50 of them with no row.
+      const keys = Array.from({ length: 1950 }, (_, i) => [BigInt(i + 101)]);
+      const got = rowsOf([await conn().readByKeys('lookup_rows', ['id'], keys, ['id', 'label'])], ['id', 'label']);
+      const ids = got.map((r) => Number(r[0])).sort((a, b) => a - b);
+      expect(ids).toEqual(Array.from({ length: 1900 }, (_, i) => i + 101));
+      for (const [id, label] of got) expect(label).toBe(`row ${id}`);
+    });
+
     it('ends a batch early when its rows are large (maxBatchBytes), never with an empty batch', async (ctx) => {
       if (!target) return ctx.skip();
       const table = idAndText('big_rows', 'body');

@@ -100,20 +100,23 @@ async function enrich(
   for (const join of object.source.joins) {
     columns.push(...(await joinSideTable(source, columns, rows, join, tableColumns.get(join.table) ?? [])));
   }
-  // Lookups that differ only in what they pick (the first e-mail, the others) fetch once.
+  // Lookups that differ only in what they pick (the first e-mail, the others) fetch once. They
+  // all start before any is awaited: a lookup into a table larger than the source's cache waits
+  // on random reads, and the database overlaps those of concurrent statements.
   const related = new Map<string, Promise<Value[][]>>();
   const lookups = object.fields.filter((f) => f.lookup);
-  const picked: Value[][] = [];
-  for (const f of lookups) {
-    const { pick, ...fetched } = f.lookup!;
+  const fetches = lookups.map((f) => {
+    const { pick: _pick, ...fetched } = f.lookup!;
     const id = JSON.stringify([f.from, fetched]);
     let lists = related.get(id);
     if (!lists) {
       lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!);
       related.set(id, lists);
     }
-    picked.push(pickFrom(await lists, pick));
-  }
+    return lists;
+  });
+  const lists = await Promise.all(fetches);
+  const picked = lookups.map((f, i) => pickFrom(lists[i], f.lookup!.pick));
   for (const [i, r] of rows.entries()) for (const values of picked) r.push(values[i]);
   columns.push(...lookups.map((f) => lookupColumn(f.target)));
   return { columns, rows, keys };
