@@ -117,11 +117,11 @@ export interface Writer {
    */
   advanceSequences?(table: string): Promise<void>;
   /**
-   * Optional (databases whose planner needs statistics): gathers the table's statistics after a
-   * bulk load into it. Without them PostgreSQL planned pass 2's key lookups into a freshly
+   * Optional (databases whose planner needs statistics): gathers the tables' statistics after a
+   * bulk load into them. Without them PostgreSQL planned pass 2's key lookups into a freshly
    * loaded table as a scan of the whole table per batch (about 1 s a batch at 100k rows).
    */
-  refreshStatistics?(table: string): Promise<void>;
+  refreshStatistics?(tables: readonly string[]): Promise<void>;
   /**
    * Optional: adds the tables' non-unique indexes and foreign keys that are not there yet
    * (idempotent), checking the rows already in the tables. A migration creates its new tables

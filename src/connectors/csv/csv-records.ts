@@ -1,6 +1,7 @@
 import { Parser } from 'csv-parse';
 import { CrmError } from '../../core/errors/index.js';
 import type { ReadReject } from '../contract.js';
+import { readCancelled } from '../shared/read-cancelled.js';
 import { ByteWindow } from './byte-window.js';
 import { parseOptions } from './csv-dialect.js';
 import { type BadSpot, parserInput } from './csv-encoding.js';
@@ -84,7 +85,7 @@ export class CsvRecordReader {
     this.startParser();
     try {
       for await (const chunk of parserInput(this.format.file, this.format.encoding)) {
-        if (signal?.aborted) throw new CrmError('CRM_E6006', 'reading was interrupted', { location: this.location() });
+        if (signal?.aborted) throw readCancelled(this.location());
         this.window.append(chunk.bytes);
         for (const spot of chunk.bad) this.bad.push(spot);
         if (!this.unrecovered) this.parser?.write(chunk.bytes);

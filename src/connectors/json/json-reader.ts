@@ -2,6 +2,7 @@ import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalType, Row, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
+import { readCancelled } from '../shared/read-cancelled.js';
 import { typedValue, untypedValue } from './json-decode.js';
 import type { JsonFormat } from './json-location.js';
 import { fileRecords } from './json-records.js';
@@ -64,9 +65,7 @@ export async function* readJsonFile(input: JsonReadInput, options: ReadOptions =
   const columns = new Columns(options.columns ?? input.knownColumns, options.columns !== undefined, input.types);
   const stopIfAborted = () => {
     if (options.signal?.aborted) {
-      throw new CrmError('CRM_E6006', `reading ${input.table} was cancelled`, {
-        location: { connector: 'json', table: input.table, file: input.file },
-      });
+      throw readCancelled({ connector: 'json', table: input.table, file: input.file });
     }
   };
   stopIfAborted();

@@ -5,6 +5,7 @@ import type { CanonicalKind, CanonicalType, ColumnSchema, Row, RowBatch, TableSc
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
 import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
+import { readCancelled } from '../shared/read-cancelled.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool } from './mysql-pool.js';
 import { type DecodeResult, rowDecoder } from './mysql-row-decoder.js';
@@ -30,8 +31,7 @@ const NO_LIMIT = '18446744073709551615';
  */
 const SPLIT_DIALECT: KeySplitDialect = { connector: 'mysql', quote: quoteId, div: (a, b) => `${a} DIV ${b}` };
 
-const interrupted = (table: string) =>
-  new CrmError('CRM_E6006', `reading ${table} was cancelled`, { location: { connector: 'mysql', table } });
+const interrupted = (table: string) => readCancelled({ connector: 'mysql', table });
 
 /** Reads rows: streamed scans with key ranges, key lookups and counts. */
 export class MysqlReader {

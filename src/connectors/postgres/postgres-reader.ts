@@ -5,6 +5,7 @@ import type { Row, RowBatch, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
 import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
+import { readCancelled } from '../shared/read-cancelled.js';
 import type { PostgresCatalog } from './postgres-catalog.js';
 import type { PostgresDatabase } from './postgres-database.js';
 import { rollback } from './postgres-database.js';
@@ -39,7 +40,7 @@ export class PostgresReader {
     const client = await this.db.connect(table);
     let stream: QueryStream | undefined;
     let completed = false;
-    const onAbort = () => stream?.destroy(abortError(table));
+    const onAbort = () => stream?.destroy(readCancelled({ connector: 'postgres', table }));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -126,12 +127,8 @@ export class PostgresReader {
   }
 }
 
-function abortError(table: string): CrmError {
-  return new CrmError('CRM_E6006', `read of ${table} aborted`, { location: { connector: 'postgres', table } });
-}
-
 function throwIfAborted(signal: AbortSignal | undefined, table: string): void {
-  if (signal?.aborted) throw abortError(table);
+  if (signal?.aborted) throw readCancelled({ connector: 'postgres', table });
 }
 
 /**

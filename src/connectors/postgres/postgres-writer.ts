@@ -34,8 +34,8 @@ export class PostgresWriter implements Writer {
     await this.runDdl(this.ddl(tables, options));
   }
 
-  async refreshStatistics(table: string): Promise<void> {
-    await this.db.execute(`ANALYZE ${this.db.table(table)}`, [], undefined);
+  async refreshStatistics(tables: readonly string[]): Promise<void> {
+    if (tables.length > 0) await this.db.execute(`ANALYZE ${tables.map((t) => this.db.table(t)).join(', ')}`, [], undefined);
   }
 
   /**
@@ -47,7 +47,7 @@ export class PostgresWriter implements Writer {
     const involved = new Set(
       tables.flatMap((t) => (t.foreignKeys.length > 0 ? [t.name, ...t.foreignKeys.map((fk) => fk.referencedTable)] : [])),
     );
-    if (involved.size > 0) await this.db.execute(`ANALYZE ${[...involved].map((t) => this.db.table(t)).join(', ')}`, [], undefined);
+    await this.refreshStatistics([...involved]);
     await this.runDdl(completeTablesDdl(this.db.schema, tables));
   }
 

@@ -4,6 +4,7 @@ import { CrmError } from '../../core/errors/index.js';
 import type { CanonicalType, ColumnSchema, Row, Value } from '../../core/types.js';
 import type { ReadBatch, ReadOptions, ReadReject } from '../contract.js';
 import { BatchBudget } from '../shared/batch-budget.js';
+import { readCancelled } from '../shared/read-cancelled.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { tableColumns } from './sqlite-introspector.js';
 import { identList, parenList, placeholders, quoteIdent } from './sqlite-sql.js';
@@ -92,7 +93,7 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
   let skip = options.skip ?? 0;
   try {
     while (true) {
-      if (signal?.aborted) throw new CrmError('CRM_E6006', `reading ${table} was cancelled`, { location: { connector: 'sqlite', table } });
+      if (signal?.aborted) throw readCancelled({ connector: 'sqlite', table });
       const rows: Row[] = [];
       const rejects: ReadReject[] = [];
       let done = false;

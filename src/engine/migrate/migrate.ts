@@ -210,7 +210,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     try {
       const table = tables.get(object.name)!;
       // Pass 2 looks rows up by key in the table pass 1 just filled; the planner needs its statistics.
-      if (ctx.freshObjects.has(object.name)) await writer?.refreshStatistics?.(object.target.table);
+      if (ctx.freshObjects.has(object.name)) await writer?.refreshStatistics?.([object.target.table]);
       const outcome = pool
         ? await pool.run({
             object,
