@@ -271,6 +271,34 @@ export function registerConnectorTests(name: string, open: () => Promise<Conform
       for (const [id, label] of got) expect(label).toBe(`row ${id}`);
     });
 
+    it('answers key lookups and counts while more scans are open than a pool holds sessions', async (ctx) => {
+      if (!target) return ctx.skip();
+      // The engine keeps a scan open while its consumer looks keys up (joins, lookups); with
+      // `parallelism` scans at once, lookups waiting behind them would hang the run forever.
+      const scans = Array.from({ length: 12 }, () =>
+        conn()
+          .read('lookup_rows', { batchSize: 10, orderBy: ['id'] })
+          [Symbol.asyncIterator](),
+      );
+      const within = <T>(promise: Promise<T>, what: string) =>
+        Promise.race([
+          promise,
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} waited behind the open scans`)), 15_000)),
+        ]);
+      try {
+        const started = await within(Promise.all(scans.map((scan) => scan.next())), 'a scan');
+        expect(started.every((r) => !r.done)).toBe(true);
+        const [found, count] = await within(
+          Promise.all([conn().readByKeys('lookup_rows', ['id'], [[7n]], ['id', 'label']), conn().count('lookup_rows')]),
+          'a lookup',
+        );
+        expect(rowsOf([found], ['id', 'label'])).toEqual([[7n, 'row 7']]);
+        expect(count).toBe(2000);
+      } finally {
+        await within(Promise.all(scans.map((scan) => scan.return?.())), 'closing a scan').catch(() => {});
+      }
+    });
+
     it('ends a batch early when its rows are large (maxBatchBytes), never with an empty batch', async (ctx) => {
       if (!target) return ctx.skip();
       const table = idAndText('big_rows', 'body');

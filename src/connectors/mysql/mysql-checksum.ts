@@ -167,7 +167,7 @@ export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumReques
   const jsonTable = pool.flavour.kind === 'mariadb' ? pool.flavour.major > 10 || pool.flavour.minor >= 6 : pool.flavour.major >= 8;
   let session: Session | undefined;
   try {
-    session = await pool.acquire();
+    session = await pool.acquireScan();
     const [rows] = await session.sql.query<RowDataPacket[]>(
       `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, COLLATION_NAME AS collation
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,

@@ -67,12 +67,20 @@ function connectionFrom(pool: Pool): Promise<PoolConnection> {
   return new Promise((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(translateMysqlError(err)) : resolve(conn))));
 }
 
-/** The pool plus per-session setup, server flavour detection and error translation. */
+/**
+ * The pools plus per-session setup, server flavour detection and error translation.
+ *
+ * Scans (streamed reads, checksum snapshots) hold their session while their consumer works, and
+ * the consumer looks keys up meanwhile (joins, lookups). They therefore take sessions from a pool
+ * of their own, with no limit (their number is bounded by the engine's parallelism): statements
+ * never wait behind open scans, which with as many scans as pooled sessions would wait forever.
+ */
 export class MysqlPool {
   private readonly initialised = new WeakSet<PoolConnection>();
 
   private constructor(
     private readonly pool: Pool,
+    private readonly scans: Pool,
     readonly flavour: ServerFlavour,
     readonly database: string,
   ) {}
@@ -84,7 +92,8 @@ export class MysqlPool {
       const conn = await connectionFrom(pool);
       try {
         const [rows] = await conn.promise().query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
-        return new MysqlPool(pool, parseServerVersion(String(rows[0].v)), target.database);
+        const scans = mysql.createPool({ ...target.options, connectionLimit: 0 });
+        return new MysqlPool(pool, scans, parseServerVersion(String(rows[0].v)), target.database);
       } finally {
         conn.release();
       }
@@ -94,8 +103,18 @@ export class MysqlPool {
     }
   }
 
-  async acquire(): Promise<Session> {
-    const raw = await connectionFrom(this.pool);
+  /** A session for statements that release it at once (see `withSession`). */
+  acquire(): Promise<Session> {
+    return this.sessionFrom(this.pool);
+  }
+
+  /** A session for a scan or snapshot that stays open while its consumer does other work. */
+  acquireScan(): Promise<Session> {
+    return this.sessionFrom(this.scans);
+  }
+
+  private async sessionFrom(pool: Pool): Promise<Session> {
+    const raw = await connectionFrom(pool);
     const session: Session = { raw, sql: raw.promise() };
     if (!this.initialised.has(raw)) {
       try {
@@ -123,6 +142,6 @@ export class MysqlPool {
   }
 
   async end(): Promise<void> {
-    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+    await Promise.all([this.pool, this.scans].map((pool) => new Promise<void>((resolve) => pool.end(() => resolve()))));
   }
 }

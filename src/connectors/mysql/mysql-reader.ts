@@ -54,7 +54,7 @@ export class MysqlReader {
     const names = columns.map((c) => c.name);
     const budget = new BatchBudget(options, DEFAULT_BATCH);
 
-    const session = await this.pool.acquire();
+    const session = await this.pool.acquireScan();
     let stream: Readable | undefined;
     let finished = false;
     const onAbort = () => stream?.destroy(interrupted(table));

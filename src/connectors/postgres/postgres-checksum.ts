@@ -132,7 +132,7 @@ export async function openPostgresChecksum(db: PostgresDatabase, request: Checks
   const storage = new Map(rows.map((r) => [r.name, { typname: r.typname, isEnum: r.is_enum, byteOrdered: r.byte_ordered }]));
   const plan = planFor(request, storage, db.table(table));
   if (!plan) return undefined;
-  const client = await db.connect(table);
+  const client = await db.connectScan(table);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   } catch (err) {

@@ -5,21 +5,28 @@ import { type ErrorContext, toCrmError } from './postgres-errors.js';
 import { qualifiedName } from './postgres-identifiers.js';
 
 /**
- * The pool and the few ways this connector uses it. Every driver call goes through here, so
+ * The pools and the few ways this connector uses them. Every driver call goes through here, so
  * every failure leaves as a CrmError naming the server and table, and clients are always released.
+ *
+ * Scans (cursors, checksum snapshots) hold their client while their consumer works, and the
+ * consumer looks keys up meanwhile: they take clients from a pool of their own, with no limit
+ * (their number is bounded by the engine's parallelism), so statements never wait behind open
+ * scans — with as many scans as pooled clients they would wait forever.
  */
 export class PostgresDatabase {
   readonly schema: string;
   private readonly pool: pg.Pool;
+  private readonly scans: pg.Pool;
   private readonly server: string;
 
   constructor(config: PostgresConfig) {
     this.schema = config.schema;
     this.server = `${config.host}:${config.port}`;
     this.pool = new pg.Pool(config.pool);
+    this.scans = new pg.Pool({ ...config.pool, max: Number.POSITIVE_INFINITY });
     // An idle client losing its connection is removed by the pool; without a listener the
     // 'error' event would crash the process. The next query reports the failure if it persists.
-    this.pool.on('error', () => {});
+    for (const pool of [this.pool, this.scans]) pool.on('error', () => {});
   }
 
   /** The schema-qualified, quoted name of a table. */
@@ -46,8 +53,14 @@ export class PostgresDatabase {
     return this.translated(table, async () => (await this.pool.query(sql, [...params])).rowCount ?? 0);
   }
 
+  /** A client for statements run one after another and released at once (a transaction). */
   connect(table?: string): Promise<PoolClient> {
     return this.translated(table, () => this.pool.connect());
+  }
+
+  /** A client for a scan or snapshot that stays open while its consumer does other work. */
+  connectScan(table?: string): Promise<PoolClient> {
+    return this.translated(table, () => this.scans.connect());
   }
 
   /**
@@ -71,7 +84,7 @@ export class PostgresDatabase {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.scans.end()]);
   }
 
   private async translated<T>(table: string | undefined, call: () => Promise<T>): Promise<T> {

@@ -37,7 +37,7 @@ export class PostgresReader {
     const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
     const columns = options.columns ?? (await this.catalog.columns(table)).map((c) => c.name);
     const { sql, params } = this.selectStatement(table, columns, options);
-    const client = await this.db.connect(table);
+    const client = await this.db.connectScan(table);
     let stream: QueryStream | undefined;
     let completed = false;
     const onAbort = () => stream?.destroy(readCancelled({ connector: 'postgres', table }));
