@@ -108,7 +108,9 @@ function valueLimit(type: CanonicalType): ((value: Value) => void) | undefined {
     case 'text':
       if (type.length === undefined) return undefined;
       return (v) => {
-        const length = [...(v as string)].length;
+        // UTF-16 units never undercount characters: only a text longer in units is counted.
+        if ((v as string).length <= type.length!) return;
+        const length = codePoints(v as string);
         if (length > type.length!) {
           throw new Violation(
             'CRM_R4005',
@@ -153,4 +155,18 @@ function valueLimit(type: CanonicalType): ((value: Value) => void) | undefined {
     default:
       return undefined;
   }
+}
+
+/** The characters (code points) of a text, as the databases count a column's length; no copy. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++, n++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return n;
 }
