@@ -24,28 +24,30 @@ export function* copyTextChunks(rows: readonly Row[], columns: readonly string[]
   let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   const width = columns.length;
+  // One fields array for all rows; `join` builds each line flat, with no string per separator.
+  const fields: string[] = new Array(width);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     let c = 0;
-    let line: string;
     try {
-      line = copyField(row[0]);
-      for (c = 1; c < width; c++) line += `\t${copyField(row[c])}`;
-      line += '\n';
+      for (c = 0; c < width; c++) fields[c] = copyField(row[c]);
     } catch (err) {
       if (!(err instanceof NulCharacter)) throw err;
       throw new CrmError('CRM_R4003', 'PostgreSQL text cannot hold a NUL character (\\0)', {
         location: { connector: 'postgres', table, column: columns[c], row: r },
       });
     }
-    // A UTF-16 unit takes at most 3 bytes in UTF-8: with that much room the line fits whole.
-    const room = line.length * 3;
+    const line = fields.join('\t');
+    // A UTF-16 unit takes at most 3 bytes in UTF-8: with that much room the line (and its
+    // line feed) fits whole.
+    const room = line.length * 3 + 1;
     if (used + room > chunk.length) {
       if (used > 0) yield chunk.subarray(0, used);
       chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
       used = 0;
     }
     used += chunk.write(line, used, 'utf8');
+    chunk[used++] = 0x0a;
     if (used >= CHUNK_BYTES) {
       yield chunk.subarray(0, used);
       chunk = Buffer.allocUnsafe(CHUNK_BYTES);
