@@ -23,7 +23,7 @@ const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '1000000' },
     suites: { type: 'string', default: SUITES.join(',') },
-    tools: { type: 'string', default: 'native,pgloader,crmbridge' },
+    tools: { type: 'string', default: 'native,drivers,pgloader,crmbridge' },
     'memory-factor': { type: 'string', default: '0' },
     profile: { type: 'boolean', default: false },
   },

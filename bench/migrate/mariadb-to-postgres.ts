@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { createTablesDdl } from '../../src/connectors/postgres/postgres-ddl.js';
 import { openConnector } from '../../src/connectors/registry.js';
@@ -14,7 +15,7 @@ import { countRows, freshDatabase, indexCount, withClient } from '../lib/postgre
 import { writeShippedProject } from '../lib/project-file.js';
 import { type SuiteResult, sum, type ToolRun } from '../lib/results.js';
 
-export type MariadbTool = 'native' | 'pgloader' | 'crmbridge';
+export type MariadbTool = 'native' | 'drivers' | 'pgloader' | 'crmbridge';
 
 export interface MariadbSuiteOptions {
   readonly contacts: number;
@@ -68,6 +69,13 @@ export async function mariadbToPostgres(options: MariadbSuiteOptions): Promise<S
       }
       native.sort((a, b) => a.seconds - b.seconds);
       runs.push(...native);
+    }
+
+    if (options.tools.includes('drivers')) {
+      log('drivers floor…');
+      const url = await freshDatabase(pgServer.url, 'drivers');
+      const measured = await driverFloor(options.build, schema, sourceUrl(source.password), url, join(options.workDir, 'drivers'));
+      runs.push(await toolRun("drivers: crmbridge's connectors, no mapping", measured, url, 'public'));
     }
 
     if (options.tools.includes('pgloader')) {
@@ -211,17 +219,10 @@ function selectExpression(column: ColumnSchema): string {
 const quote = (name: string) => `"${name}"`;
 
 /**
- * mariadb --quick piped into psql \copy, per table; tables are created first without keys (as
- * bulk loaders do), then each gets its primary key and indexes once loaded. `sequential` runs
- * the tables one after another, `parallel` all at once.
+ * The SQL files both floors use, in `dir`: create.sql (the tables without keys, as bulk loaders
+ * create them) and per table its SELECT in COPY text form, its \copy and its keys and indexes.
  */
-async function nativePipe(
-  mode: 'sequential' | 'parallel',
-  schema: readonly TableSchema[],
-  source: { host: string; port: string; user: string; password: string },
-  targetUrl: string,
-  dir: string,
-): Promise<Measured> {
+async function writeFloorScripts(schema: readonly TableSchema[], dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const bare = schema.map((t) => ({ ...t, primaryKey: [], uniqueKeys: [], indexes: [], foreignKeys: [] }));
   await writeFile(join(dir, 'create.sql'), `${createTablesDdl('public', bare, { ifNotExists: false, foreignKeys: false }).join(';\n')};\n`);
@@ -244,6 +245,21 @@ async function nativePipe(
     ];
     await writeFile(join(dir, `${table.name}.keys.sql`), `${keys.join(';\n')};\n`);
   }
+}
+
+/**
+ * mariadb --quick piped into psql \copy, per table; tables are created first without keys (as
+ * bulk loaders do), then each gets its primary key and indexes once loaded. `sequential` runs
+ * the tables one after another, `parallel` all at once.
+ */
+async function nativePipe(
+  mode: 'sequential' | 'parallel',
+  schema: readonly TableSchema[],
+  source: { host: string; port: string; user: string; password: string },
+  targetUrl: string,
+  dir: string,
+): Promise<Measured> {
+  await writeFloorScripts(schema, dir);
   const psql = 'psql -X -q -v ON_ERROR_STOP=1 -d "$TARGET_URL"';
   const mariadb = `mariadb --quick --batch --raw --skip-column-names --default-character-set=utf8mb4 -h ${source.host} -P ${source.port} -u ${source.user} ${LEGACY_DB}`;
   const jobs = schema.map((t) => `job ${t.name}`);
@@ -257,6 +273,25 @@ async function nativePipe(
   await writeFile(join(dir, 'load.sh'), `${script}\n`);
   return measureCommand('bash', [join(dir, 'load.sh')], {
     env: { ...process.env, MYSQL_PWD: source.password, TARGET_URL: targetUrl, PGCLIENTENCODING: 'UTF8' },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The drivers' floor
+
+const DRIVER_FLOOR_CHILD = fileURLToPath(new URL('./driver-floor-child.mjs', import.meta.url));
+
+/**
+ * crmbridge's own connectors with no mapping, state or journal: every table read through the
+ * MariaDB connector and written through the PostgreSQL connector's COPY, all tables at once,
+ * into the same bare tables as the native floor, keys and indexes added after. What a Node.js
+ * tool with these drivers cannot go below; crmbridge's mapping and bookkeeping come on top.
+ */
+async function driverFloor(build: CrmbridgeBuild, schema: readonly TableSchema[], sourceUrl: string, targetUrl: string, dir: string) {
+  await writeFloorScripts(schema, dir);
+  const dist = dirname(dirname(build.cli));
+  return measureCommand(process.execPath, [DRIVER_FLOOR_CHILD, dist, dir, ...schema.map((t) => t.name)], {
+    env: { ...process.env, SOURCE_URL: sourceUrl, TARGET_URL: targetUrl },
   });
 }
 
