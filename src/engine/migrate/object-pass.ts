@@ -363,8 +363,11 @@ async function classifyAndWrite(
     const aligned = existingIdx.map((i) => r[i]);
     current.set(targetKeyOf(aligned), canonicalTexts(aligned, types));
   }
-  // The rows to write, each with its target key, its prior texts (an update) and its new texts.
-  const toWrite: { pending: Pending; key: string; prior?: (string | null)[]; after: (string | null)[] }[] = [];
+  // The rows to write, each with its target key and its journal image, made at once so the
+  // texts are garbage before the write (less for the collector to copy meanwhile): an updated
+  // row keeps its prior and new images, a new row only a digest over the object's journal
+  // columns (stored with the run).
+  const toWrite: { pending: Pending; key: string; prior?: string; after: string }[] = [];
   const taken = await ctx.uniques.conflicts(
     probesUniques(ctx, object) ? ctx.target : undefined,
     object,
@@ -394,7 +397,11 @@ async function classifyAndWrite(
       outcome.failed.push({ pending: p, error: new CrmError('CRM_R4009', `target row ${k} does not exist (mode update)`) });
       continue;
     }
-    toWrite.push({ pending: p, key: k, after, ...(before ? { prior: before } : {}) });
+    toWrite.push(
+      before
+        ? { pending: p, key: k, prior: rowJson(columns, before), after: rowJson(columns, after) }
+        : { pending: p, key: k, after: rowDigest(after) },
+    );
   }
   const written = ctx.writer
     ? await writeIsolated(
@@ -419,9 +426,8 @@ async function classifyAndWrite(
       table,
       targetKey: key,
       action: prior ? 'update' : 'insert',
-      // Updated rows keep their prior image; created rows only a digest over the object's
-      // journal columns (stored with the run).
-      ...(prior ? { prior: rowJson(columns, prior), after: rowJson(columns, after) } : { after: rowDigest(after) }),
+      after,
+      ...(prior ? { prior } : {}),
     });
   }
   return outcome;
