@@ -224,7 +224,7 @@ export class SqliteStateStore implements StateStore {
   lookupIds(object: string, sourceKeys: readonly string[]): Promise<Map<string, string>> {
     return this.guard('looking up id mappings', () =>
       this.valuesByKeys(
-        `SELECT m.target_key FROM json_each(@keys) AS k
+        `SELECT coalesce(m.target_key, m.source_key) FROM json_each(@keys) AS k
          LEFT JOIN id_map AS m ON m.object = @object AND m.source_key = k.value ORDER BY k.key`,
         sourceKeys,
         { object },
@@ -233,14 +233,20 @@ export class SqliteStateStore implements StateStore {
   }
 
   /**
-   * Same as lookupIds the other way, probing the (object, target_key) index. Of several source
-   * keys mapped to one target key, the greatest.
+   * Same as lookupIds the other way, probing the (object, target_key) index, and the primary
+   * key for the mappings that keep the source key (stored as NULL). Of several source keys
+   * mapped to one target key, the greatest (the two-argument max is NULL if either is: each
+   * side is coalesced with the other).
    */
   lookupSourceKeys(object: string, targetKeys: readonly string[]): Promise<Map<string, string>> {
     return this.guard('looking up id mappings by target key', () =>
       this.valuesByKeys(
-        `SELECT (SELECT max(m.source_key) FROM id_map AS m WHERE m.object = @object AND m.target_key = k.value)
-         FROM json_each(@keys) AS k ORDER BY k.key`,
+        `SELECT max(coalesce(remapped, kept), coalesce(kept, remapped)) FROM (
+           SELECT k.key AS position,
+             (SELECT max(m.source_key) FROM id_map AS m WHERE m.object = @object AND m.target_key = k.value) AS remapped,
+             (SELECT m.source_key FROM id_map AS m WHERE m.object = @object AND m.source_key = k.value AND m.target_key IS NULL) AS kept
+           FROM json_each(@keys) AS k)
+         ORDER BY position`,
         targetKeys,
         { object },
       ),
@@ -450,13 +456,14 @@ export class SqliteStateStore implements StateStore {
     // A replayed batch re-maps a key to the same target: the row is left as is (keeping the run
     // that created it). A different target (the target row was re-created) replaces the mapping.
     // One statement for the batch (the pairs as one JSON text): about half the cost of a
-    // statement per mapping, which matters at one mapping per written row.
+    // statement per mapping, which matters at one mapping per written row. A target key equal
+    // to the source key is stored as NULL (see the schema's migration 8).
     if (batch.idMappings && batch.idMappings.length > 0) {
       this.statement(
         `INSERT INTO id_map (object, source_key, target_key, run_id)
-         SELECT @object, p.value ->> 0, p.value ->> 1, @runId FROM json_each(@pairs) AS p WHERE true
+         SELECT @object, p.value ->> 0, nullif(p.value ->> 1, p.value ->> 0), @runId FROM json_each(@pairs) AS p WHERE true
          ON CONFLICT (object, source_key) DO UPDATE SET target_key = excluded.target_key, run_id = excluded.run_id
-         WHERE target_key <> excluded.target_key`,
+         WHERE target_key IS NOT excluded.target_key`,
       ).run({ object, runId, pairs: JSON.stringify(batch.idMappings.map((m) => [m.sourceKey, m.targetKey])) });
     }
 

@@ -159,6 +159,23 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE rejects ADD COLUMN row_loaded INTEGER NOT NULL DEFAULT 0 CHECK (row_loaded IN (0, 1));
   `,
+  // 8: most objects keep their keys (generateKey: none), so their mapping's target key is the
+  // source key's text. Such a mapping stores NULL ("the same as source_key") and stays out of
+  // the target-key index: a third of the bytes and one random index insert less per loaded row.
+  `
+  CREATE TABLE id_map_v8 (
+    object     TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    target_key TEXT,
+    run_id     TEXT NOT NULL,
+    PRIMARY KEY (object, source_key)
+  ) WITHOUT ROWID;
+  INSERT INTO id_map_v8 (object, source_key, target_key, run_id)
+    SELECT object, source_key, NULLIF(target_key, source_key), run_id FROM id_map;
+  DROP TABLE id_map;
+  ALTER TABLE id_map_v8 RENAME TO id_map;
+  CREATE INDEX id_map_target ON id_map (object, target_key) WHERE target_key IS NOT NULL;
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -161,7 +161,7 @@ describe('chunked checkpoints', () => {
 });
 
 describe('state schema migration', () => {
-  it('moves the checkpoints of a state database created before chunks to the new primary key', async () => {
+  it('moves the checkpoints of a state database created before chunks to the new primary key, and its id mappings to the kept-key form', async () => {
     const folder = join(tempFolder(), '.crmbridge');
     mkdirSync(folder, { recursive: true });
     const raw = new Database(join(folder, 'state.db'));
@@ -218,6 +218,15 @@ describe('state schema migration', () => {
         file       TEXT,
         line       INTEGER CHECK (line IS NULL OR line >= 0)
       );
+      CREATE TABLE id_map (
+        object     TEXT NOT NULL,
+        source_key TEXT NOT NULL,
+        target_key TEXT NOT NULL,
+        run_id     TEXT NOT NULL,
+        PRIMARY KEY (object, source_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX id_map_target ON id_map (object, target_key);
+      INSERT INTO id_map VALUES ('contacts', '["7"]', '["7"]', 'old-run'), ('contacts', '["8"]', '["800"]', 'old-run');
       PRAGMA user_version = 5;
     `);
     raw.close();
@@ -227,6 +236,12 @@ describe('state schema migration', () => {
       checkpoint(0, undefined, '["42"]', 42, { done: true }),
       { ...checkpoint(0, undefined, '["9"]', 42, { pass: 2 }), ledger: { ...ZERO_LEDGER, read: 42, created: 42, updated: 9 } },
     ]);
+    expect(await store.lookupIds('contacts', ['["7"]', '["8"]'])).toEqual(
+      new Map([
+        ['["7"]', '["7"]'],
+        ['["8"]', '["800"]'],
+      ]),
+    );
     // The new key takes chunks next to the whole-pass row.
     await store.startChunks('old-run', 'contacts', 2, [checkpoint(1, '["5"]', '', 0, { pass: 2 })]);
     expect((await store.getCheckpoints('old-run')).map((c) => [c.pass, c.chunk])).toEqual([
@@ -242,6 +257,11 @@ describe('state schema migration', () => {
       const key = (check.pragma('table_info(checkpoints)') as { name: string; pk: number }[]).filter((c) => c.pk > 0);
       expect(key.sort((x, y) => x.pk - y.pk).map((c) => c.name)).toEqual(['run_id', 'object', 'pass', 'chunk']);
       expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'checkpoints_v6'").pluck().get()).toBe(0);
+      // Migration 8: a mapping that keeps its source key is stored as NULL, the others as they were.
+      expect(check.prepare('SELECT source_key, target_key FROM id_map ORDER BY source_key').raw().all()).toEqual([
+        ['["7"]', null],
+        ['["8"]', '["800"]'],
+      ]);
     } finally {
       check.close();
     }

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../../src/state/index.js';
 import type { BatchCommit, JournalRecord, RejectRecord } from '../../../src/state/state-store.js';
@@ -102,6 +104,71 @@ describe('commitBatch', () => {
     );
     // Another object's keys are a separate namespace.
     expect((await store.lookupIds('accounts', ['["1"]'])).size).toBe(0);
+  });
+
+  it('finds mappings that keep the source key both ways, stored without a second copy of the key', async () => {
+    const { store, folder } = await tempStore();
+    const run = await store.createRun(RUN);
+    const mappings = (pairs: [string, string][]) => pairs.map(([sourceKey, targetKey]) => ({ sourceKey, targetKey }));
+    await store.commitBatch(
+      run.id,
+      batch('["3"]', 3, {
+        idMappings: mappings([
+          ['["1"]', '["1"]'],
+          ['["2"]', '["x"]'],
+          ['["3"]', '["3"]'],
+        ]),
+      }),
+    );
+    expect(await store.lookupIds('contacts', ['["1"]', '["2"]', '["3"]', '["4"]'])).toEqual(
+      new Map([
+        ['["1"]', '["1"]'],
+        ['["2"]', '["x"]'],
+        ['["3"]', '["3"]'],
+      ]),
+    );
+    // By target key: the kept keys through the primary key, the remapped one through its index;
+    // a source key whose target is another key is not a target key itself.
+    expect(await store.lookupSourceKeys('contacts', ['["1"]', '["x"]', '["2"]', '["3"]'])).toEqual(
+      new Map([
+        ['["1"]', '["1"]'],
+        ['["x"]', '["2"]'],
+        ['["3"]', '["3"]'],
+      ]),
+    );
+    // Remapped away from the source key and back (target rows re-created).
+    await store.commitBatch(
+      run.id,
+      batch('["3"]', 3, {
+        idMappings: mappings([
+          ['["1"]', '["y"]'],
+          ['["2"]', '["2"]'],
+        ]),
+      }),
+    );
+    expect(await store.lookupIds('contacts', ['["1"]', '["2"]'])).toEqual(
+      new Map([
+        ['["1"]', '["y"]'],
+        ['["2"]', '["2"]'],
+      ]),
+    );
+    expect(await store.lookupSourceKeys('contacts', ['["y"]', '["x"]', '["2"]', '["1"]'])).toEqual(
+      new Map([
+        ['["y"]', '["1"]'],
+        ['["2"]', '["2"]'],
+      ]),
+    );
+    await store.close();
+    const raw = new Database(join(folder, 'state.db'), { readonly: true });
+    try {
+      expect(raw.prepare('SELECT source_key, target_key FROM id_map ORDER BY source_key').raw().all()).toEqual([
+        ['["1"]', '["y"]'],
+        ['["2"]', null],
+        ['["3"]', null],
+      ]);
+    } finally {
+      raw.close();
+    }
   });
 
   it('stores nothing of a batch that fails part-way (a reject violating a constraint)', async () => {
