@@ -271,13 +271,12 @@ async function remapReferences(
     const ref = field.ref!;
     const live = pending.filter((p) => p.values && p.values[index] !== null);
     if (live.length === 0) continue;
-    const keyOf = (p: Pending) => encodeKey([p.values![index]]);
-    const keys = live.map(keyOf);
+    const keys = live.map((p) => encodeKey([p.values![index]]));
     // A parent rejected in this run wins over an id mapping left by an earlier run.
     const rejected = await ctx.state.rejectedKeys(ctx.runId, ref.object, keys);
     const found = await ctx.ids.lookup(ref.object, keys);
-    for (const p of live) {
-      const k = keyOf(p);
+    for (const [i, p] of live.entries()) {
+      const k = keys[i];
       const target = rejected.has(k) ? undefined : found.get(k);
       if (target !== undefined) {
         p.values![index] = decodeKey(target)[0];
