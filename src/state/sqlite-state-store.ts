@@ -278,7 +278,9 @@ export class SqliteStateStore implements StateStore {
          CROSS JOIN rejects AS r ON r.run_id = @runId AND r.object = @object AND r.source_key = k.value AND r.row_loaded = 0`,
       )
         .pluck()
-        .all({ keys: JSON.stringify(sourceKeys), runId, object }) as string[];
+        // A batch names a parent once per child (every task's owner, every link's company):
+        // each key is probed once.
+        .all({ keys: JSON.stringify([...new Set(sourceKeys)]), runId, object }) as string[];
       return new Set(rows);
     });
   }
