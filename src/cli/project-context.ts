@@ -5,9 +5,8 @@ import { compilePlan } from '../mapping/plan/compile-plan.js';
 import type { Plan } from '../mapping/plan/plan-types.js';
 import { loadProject } from '../mapping/project/load-project.js';
 import type { ProjectFile } from '../mapping/project/project-schema.js';
-import { openStateStore } from '../state/index.js';
 import type { StateStore } from '../state/state-store.js';
-import { stateFolder } from './project-paths.js';
+import { openProjectState } from './project-paths.js';
 
 export interface ProjectContext {
   readonly file: string;
@@ -40,7 +39,7 @@ export async function openProject(file: string): Promise<ProjectContext> {
   const { project } = await loadProject(file);
   const plan = compilePlan(project);
   const base = dirname(resolve(file));
-  const state = await openStateStore(stateFolder(file));
+  const state = await openProjectState(file);
   const opened: Connector[] = [];
   const endpoint = (side: 'source' | 'target') => ({
     url: locate(project[side].url, base),

@@ -22,6 +22,12 @@ import type {
 export interface SqliteStateStoreOptions {
   /** How long a write waits for another process's write lock before failing with CRM_E6004. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Called before an existing state database is brought to a newer schema (never for a new one):
+   * some migrations rewrite large tables (schema 8 rewrites the id map), so a caller can say why
+   * the command pauses.
+   */
+  readonly onUpgrade?: (from: number, to: number) => void;
 }
 
 /**
@@ -114,7 +120,7 @@ export class SqliteStateStore implements StateStore {
       // and one in the main thread; at 64 MiB they filled with the 1M-contact run's 1.3 GB state
       // (peak RSS 384 MiB against 292 at 16 MiB, same speed: misses are served by the OS cache).
       db.pragma('cache_size = -16384');
-      migrateStateSchema(db, path);
+      migrateStateSchema(db, path, options.onUpgrade);
       return new SqliteStateStore(db, path, busyTimeoutMs);
     } catch (err) {
       db?.close();

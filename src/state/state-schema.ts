@@ -180,10 +180,14 @@ const MIGRATIONS: readonly string[] = [
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database to `STATE_SCHEMA_VERSION`; refuses a database written by a newer crmbridge. */
-export function migrateStateSchema(db: Database.Database, path: string): void {
+/**
+ * Brings the database to `STATE_SCHEMA_VERSION`; refuses a database written by a newer crmbridge.
+ * `onUpgrade` hears of an upgrade of an existing database (schema ≥ 1), before it runs.
+ */
+export function migrateStateSchema(db: Database.Database, path: string, onUpgrade?: (from: number, to: number) => void): void {
   const apply = db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > 0 && current < STATE_SCHEMA_VERSION) onUpgrade?.(current, STATE_SCHEMA_VERSION);
     if (current > STATE_SCHEMA_VERSION) {
       throw new CrmError(
         'CRM_E6004',

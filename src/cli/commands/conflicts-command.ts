@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import Table from 'cli-table3';
-import { openStateStore } from '../../state/index.js';
-import { stateFolder } from '../project-paths.js';
+import { openProjectState } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
 /** `crmbridge conflicts [run] [--json]`: the two-way sync conflicts, newest first, with both values and the resolution. */
@@ -15,7 +14,7 @@ export function registerConflicts(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       runAction(async (runId, opts) => {
-        const state = await openStateStore(stateFolder(opts.project));
+        const state = await openProjectState(opts.project);
         try {
           const conflicts = await state.listConflicts({ ...(runId ? { runId } : {}), limit: Number(opts.limit) });
           if (opts.json) {

@@ -2,9 +2,8 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { stringify } from 'csv-stringify';
 import { CrmError } from '../../core/errors/index.js';
-import { openStateStore } from '../../state/index.js';
 import type { StoredReject } from '../../state/state-store.js';
-import { stateFolder } from '../project-paths.js';
+import { openProjectState } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
 const COLUMNS = ['object', 'sourceKey', 'field', 'rawValue', 'reason', 'code', 'message', 'file', 'line', 'record'] as const;
@@ -21,7 +20,7 @@ export function registerRejects(program: Command): void {
     .option('--limit <n>', 'rows to list', '50')
     .action(
       runAction(async (runArg, opts) => {
-        const state = await openStateStore(stateFolder(opts.project));
+        const state = await openProjectState(opts.project);
         try {
           const latest = runArg ? undefined : (await state.listRuns(1))[0];
           const runId = runArg ?? latest?.id;

@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import Table from 'cli-table3';
-import { openStateStore } from '../../state/index.js';
-import { stateFolder } from '../project-paths.js';
+import { openProjectState } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
 export function registerRuns(program: Command): void {
@@ -13,7 +12,7 @@ export function registerRuns(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       runAction(async (runId, opts) => {
-        const state = await openStateStore(stateFolder(opts.project));
+        const state = await openProjectState(opts.project);
         try {
           const runs = runId ? [await state.getRun(runId)].filter((r) => r !== undefined) : await state.listRuns(50);
           const withLedger = await Promise.all(runs.map(async (r) => ({ ...r, ledger: await state.getLedger(r.id) })));

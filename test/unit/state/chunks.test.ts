@@ -231,7 +231,9 @@ describe('state schema migration', () => {
     `);
     raw.close();
 
-    const { store } = await tempStore(folder);
+    const upgrades: [number, number][] = [];
+    const store = await openStateStore(folder, { onUpgrade: (from, to) => upgrades.push([from, to]) });
+    expect(upgrades).toEqual([[5, STATE_SCHEMA_VERSION]]);
     expect(await store.getCheckpoints('old-run')).toEqual([
       checkpoint(0, undefined, '["42"]', 42, { done: true }),
       { ...checkpoint(0, undefined, '["9"]', 42, { pass: 2 }), ledger: { ...ZERO_LEDGER, read: 42, created: 42, updated: 9 } },
@@ -267,12 +269,16 @@ describe('state schema migration', () => {
     }
   });
 
-  it('opens a migrated state database again without migrating twice', async () => {
-    const { store, folder } = await tempStore();
+  it('opens a migrated state database again without migrating twice (and a new one is no upgrade)', async () => {
+    const upgrades: [number, number][] = [];
+    const onUpgrade = (from: number, to: number) => upgrades.push([from, to]);
+    const folder = join(tempFolder(), '.crmbridge');
+    const store = await openStateStore(folder, { onUpgrade });
     const run = await store.createRun(RUN);
     await store.startChunks(run.id, 'contacts', 1, STARTED);
     await store.close();
-    const reopened = await openStateStore(folder);
+    const reopened = await openStateStore(folder, { onUpgrade });
+    expect(upgrades).toEqual([]);
     try {
       expect(await reopened.getCheckpoints(run.id)).toEqual(STARTED);
     } finally {
