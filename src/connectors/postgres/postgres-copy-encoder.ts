@@ -39,7 +39,8 @@ export function* copyTextChunks(rows: readonly Row[], columns: readonly string[]
     }
     const line = fields.join('\t');
     // A UTF-16 unit takes at most 3 bytes in UTF-8: with that much room the line (and its
-    // line feed) fits whole.
+    // line feed) fits whole. A full chunk is sent and a new one started (larger for a line
+    // larger than a chunk).
     const room = line.length * 3 + 1;
     if (used + room > chunk.length) {
       if (used > 0) yield chunk.subarray(0, used);
@@ -48,11 +49,6 @@ export function* copyTextChunks(rows: readonly Row[], columns: readonly string[]
     }
     used += chunk.write(line, used, 'utf8');
     chunk[used++] = 0x0a;
-    if (used >= CHUNK_BYTES) {
-      yield chunk.subarray(0, used);
-      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      used = 0;
-    }
   }
   if (used > 0) yield chunk.subarray(0, used);
 }
