@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { freePort } from './free-port.js';
 import { exec, runAs, startDaemon, stopProcess, waitUntil } from './processes.js';
+import type { TestCertificates } from './test-certificates.js';
 import type { TestServer } from './test-server.js';
 
 const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => existsSync(p));
@@ -14,8 +15,10 @@ const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => existsSy
  * binary log in ROW format (full row images and metadata, for the sync tests) and
  * LOAD DATA LOCAL allowed. A user `crm` (password `crm`) with all privileges is created.
  */
-export async function startMariadb(): Promise<TestServer> {
-  if (process.env.CRMBRIDGE_TEST_MYSQL_URL) return { url: process.env.CRMBRIDGE_TEST_MYSQL_URL, stop: async () => {} };
+export async function startMariadb(
+  options: { tls?: (owner: { uid?: number; gid?: number }) => Promise<TestCertificates> } = {},
+): Promise<TestServer> {
+  if (process.env.CRMBRIDGE_TEST_MYSQL_URL && !options.tls) return { url: process.env.CRMBRIDGE_TEST_MYSQL_URL, stop: async () => {} };
   if (!MARIADBD || !existsSync('/usr/bin/mariadb-install-db'))
     throw new Error('MariaDB binaries not found (apt-get install mariadb-server)');
   const dir = await mkdtemp(join(tmpdir(), 'crmbridge-mariadb-'));
@@ -31,8 +34,13 @@ export async function startMariadb(): Promise<TestServer> {
     '--skip-test-db',
   ]);
   const port = await freePort();
+  const certificates = options.tls ? await options.tls(ids) : undefined;
+  const tlsArgs = certificates
+    ? [`--ssl-ca=${certificates.ca}`, `--ssl-cert=${certificates.serverCert}`, `--ssl-key=${certificates.serverKey}`]
+    : [];
   const { child, output } = startDaemon(MARIADBD, [
-    '--no-defaults',
+    '--no-defaults', // must come first
+    ...tlsArgs,
     `--datadir=${data}`,
     '--user=mysql',
     `--port=${port}`,
@@ -58,6 +66,11 @@ export async function startMariadb(): Promise<TestServer> {
       const conn = await mysql.createConnection({ socketPath: socket, user: 'root' });
       await conn.query("CREATE USER IF NOT EXISTS 'crm'@'%' IDENTIFIED BY 'crm'");
       await conn.query("GRANT ALL PRIVILEGES ON *.* TO 'crm'@'%' WITH GRANT OPTION");
+      // With TLS on, `certuser` logs in only with a client certificate signed by the test CA.
+      if (certificates) {
+        await conn.query("CREATE USER IF NOT EXISTS 'certuser'@'%' REQUIRE SUBJECT '/CN=certuser'");
+        await conn.query("GRANT ALL PRIVILEGES ON *.* TO 'certuser'@'%'");
+      }
       await conn.end();
       return true;
     },
@@ -70,6 +83,7 @@ export async function startMariadb(): Promise<TestServer> {
     stop: async () => {
       await stopProcess(child, 'SIGTERM');
       await rm(dir, { recursive: true, force: true });
+      await certificates?.remove();
     },
   };
 }

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
 import { exec, runAs, startDaemon, stopProcess, waitUntil } from './processes.js';
+import type { TestCertificates } from './test-certificates.js';
 import type { TestServer } from './test-server.js';
 
 async function binDir(): Promise<string> {
@@ -20,8 +21,10 @@ async function binDir(): Promise<string> {
  * root), on a free loopback port, with logical replication on for the sync tests. Durability
  * settings are off: the cluster is thrown away after the run.
  */
-export async function startPostgres(): Promise<TestServer> {
-  if (process.env.CRMBRIDGE_TEST_PG_URL) return { url: process.env.CRMBRIDGE_TEST_PG_URL, stop: async () => {} };
+export async function startPostgres(
+  options: { tls?: (owner: { uid?: number; gid?: number }) => Promise<TestCertificates> } = {},
+): Promise<TestServer> {
+  if (process.env.CRMBRIDGE_TEST_PG_URL && !options.tls) return { url: process.env.CRMBRIDGE_TEST_PG_URL, stop: async () => {} };
   const bin = await binDir();
   const dir = await mkdtemp(join(tmpdir(), 'crmbridge-pg-'));
   const ids = await runAs('postgres');
@@ -44,6 +47,19 @@ export async function startPostgres(): Promise<TestServer> {
     max_connections: '200',
     shared_buffers: '256MB',
   };
+  // With TLS on: plain and encrypted sessions both allowed for password-less users (trust), and
+  // `certuser` only over TLS with a client certificate signed by the test CA.
+  const certificates = options.tls ? await options.tls(ids) : undefined;
+  if (certificates) {
+    Object.assign(settings, {
+      ssl: 'on',
+      ssl_cert_file: certificates.serverCert,
+      ssl_key_file: certificates.serverKey,
+      ssl_ca_file: certificates.ca,
+    });
+    const hba = join(data, 'pg_hba.conf');
+    await writeFile(hba, `hostssl all certuser 127.0.0.1/32 cert\nhost all certuser 127.0.0.1/32 reject\n${await readFile(hba, 'utf8')}`);
+  }
   const args = ['-D', data, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const { child, output } = startDaemon(join(bin, 'postgres'), args, ids);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -63,6 +79,7 @@ export async function startPostgres(): Promise<TestServer> {
     stop: async () => {
       await stopProcess(child, 'SIGINT');
       await rm(dir, { recursive: true, force: true });
+      await certificates?.remove();
     },
   };
 }

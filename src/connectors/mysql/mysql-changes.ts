@@ -6,7 +6,7 @@ import type { Value } from '../../core/types.js';
 import type { ChangeEvent, ChangeFeed, ChangeFeedOptions, ChangeFeedStatus, ChangeTransaction } from '../contract.js';
 import { AsyncQueue } from '../shared/async-queue.js';
 import { translateMysqlError } from './mysql-errors.js';
-import type { MysqlPool, MysqlTarget } from './mysql-pool.js';
+import { certificateMismatch, type MysqlPool, type MysqlTarget } from './mysql-pool.js';
 import type { SchemaCache } from './mysql-schema-cache.js';
 import { nativeName } from './mysql-sql.js';
 
@@ -73,6 +73,8 @@ export class MysqlChangeFeed implements ChangeFeed {
       port: this.target.options.port,
       user: this.target.options.user,
       password: this.target.options.password,
+      // A copy: mysql2 caches TLS sessions per settings object, and these connections are checked here.
+      ...(typeof this.target.options.ssl === 'object' ? { ssl: { ...this.target.options.ssl } } : {}),
     });
     this.zongji = zongji;
     const queue = new AsyncQueue<ChangeTransaction | Coordinate>(QUEUE_CAPACITY, () => zongji.connection?.resume());
@@ -88,7 +90,16 @@ export class MysqlChangeFeed implements ChangeFeed {
     };
     // Events arrive in binlog order; every one moves the coordinate, so `until` is recognised
     // even when the last transactions before it touched only tables we do not follow.
+    let checkIdentityOf = this.target.checkIdentityOf;
     zongji.on('binlog', (event: AnyBinlogEvent) => {
+      // verify-full to an IP address: mysql2 checked the chain only (see mysql-pool); the
+      // address is checked here, before the first event is used.
+      if (checkIdentityOf !== undefined) {
+        const mismatch =
+          certificateMismatch(zongji.ctrlConnection, checkIdentityOf) ?? certificateMismatch(zongji.connection, checkIdentityOf);
+        checkIdentityOf = undefined;
+        if (mismatch) return queue.fail(translateMysqlError(mismatch));
+      }
       const name = event.getEventName();
       if (name === 'rotate') {
         file = (event as Extract<AnyBinlogEvent, { getEventName(): 'rotate' }>).binlogName;

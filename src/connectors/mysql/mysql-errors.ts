@@ -1,5 +1,6 @@
 import { CrmError, type ErrorCode, type ErrorLocation } from '../../core/errors/index.js';
 import type { CanonicalKind } from '../../core/types.js';
+import { tlsFailure } from '../shared/tls-errors.js';
 
 /**
  * MySQL/MariaDB errors (errno, or a Node socket code) → catalog codes. Data, not if-chains:
@@ -98,6 +99,8 @@ function fieldOf(err: unknown, name: string): unknown {
 /** Any error from mysql2 → CrmError. CrmErrors pass through unchanged. */
 export function translateMysqlError(err: unknown, context: ErrorContext = {}): CrmError {
   if (err instanceof CrmError) return err;
+  const tls = tlsFailure(err, 'mysql', undefined);
+  if (tls) return tls;
   const message = String(fieldOf(err, 'sqlMessage') ?? fieldOf(err, 'message') ?? err);
   const errno = fieldOf(err, 'errno');
   const nodeCode = fieldOf(err, 'code');

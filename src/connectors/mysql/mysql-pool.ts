@@ -1,7 +1,10 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import type { PoolConnection as PromiseConnection } from 'mysql2/promise';
 import { CrmError, registerSecret } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
+import { type TlsSettings, takeTlsSettings } from '../shared/tls-settings.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { parseServerVersion, type ServerFlavour } from './mysql-flavour.js';
 
@@ -25,6 +28,8 @@ export interface MysqlTarget {
   /** `mysql://user:***@host:port/db`, safe for logs. */
   readonly displayName: string;
   readonly database: string;
+  /** verify-full to an IP address: the address each session's certificate must be issued for. */
+  readonly checkIdentityOf?: string;
 }
 
 /** `mysql://user:pass@host:port/db` or `mariadb://…` → pool options. The password is registered as a secret. */
@@ -38,12 +43,14 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
   const password = decodeURIComponent(url.password);
   registerSecret(password);
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const tls = takeTlsSettings(url, 'mysql');
   if (!database) throw new CrmError('CRM_C1001', `the URL ${spec.raw} names no database (mysql://user@host/database)`);
   const masked = new URL(url.toString());
   if (masked.password) masked.password = '***';
   return {
     database,
     displayName: masked.toString(),
+    ...(tls?.mode === 'verify-full' && isIP(url.hostname) ? { checkIdentityOf: url.hostname } : {}),
     options: {
       host: url.hostname,
       port: url.port ? Number(url.port) : 3306,
@@ -59,12 +66,55 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
       timezone: 'Z',
       connectionLimit: 8,
       connectTimeout: 10_000,
+      ...sslOptions(tls, url.hostname),
     },
   };
 }
 
-function connectionFrom(pool: Pool): Promise<PoolConnection> {
-  return new Promise((resolve, reject) => pool.getConnection((err, conn) => (err ? reject(translateMysqlError(err)) : resolve(conn))));
+/**
+ * mysql2's form of the TLS settings: it checks the host name only when asked (verifyIdentity),
+ * and for a host given as an IP address it checks the name `localhost` instead; such a host is
+ * checked by `MysqlPool` itself on each new session (see `checkIdentity`).
+ */
+function sslOptions(tls: TlsSettings | undefined, host: string): Pick<PoolOptions, 'ssl'> {
+  if (!tls || tls.mode === 'disable') return {};
+  return {
+    ssl: {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+      rejectUnauthorized: tls.mode !== 'require',
+      verifyIdentity: tls.mode === 'verify-full' && !isIP(host),
+    },
+  };
+}
+
+const identityChecked = new WeakSet<PoolConnection>();
+
+/**
+ * Whether the certificate a mysql2 connection was given is not issued for `address` (the error),
+ * or undefined. A resumed TLS session shows no certificate: it was issued by a full handshake
+ * with the same settings object (mysql2 caches sessions per `ssl` object), which was checked.
+ */
+export function certificateMismatch(connection: unknown, address: string): Error | undefined {
+  const socket = (connection as { stream?: TLSSocket } | undefined)?.stream;
+  if (!socket || socket.isSessionReused()) return undefined;
+  return checkServerIdentity(address, socket.getPeerCertificate());
+}
+
+/** A pooled session; under verify-full to an IP address, its certificate is checked for that address first. */
+async function connectionFrom(pool: Pool, checkIdentityOf: string | undefined): Promise<PoolConnection> {
+  const conn = await new Promise<PoolConnection>((resolve, reject) =>
+    pool.getConnection((err, c) => (err ? reject(translateMysqlError(err)) : resolve(c))),
+  );
+  if (checkIdentityOf === undefined || identityChecked.has(conn)) return conn;
+  const mismatch = certificateMismatch(conn, checkIdentityOf);
+  if (mismatch) {
+    conn.destroy();
+    throw translateMysqlError(mismatch);
+  }
+  identityChecked.add(conn);
+  return conn;
 }
 
 /**
@@ -83,17 +133,18 @@ export class MysqlPool {
     private readonly scans: Pool,
     readonly flavour: ServerFlavour,
     readonly database: string,
+    private readonly checkIdentityOf: string | undefined,
   ) {}
 
   /** Connects once (so a wrong password fails here, as CRM_N2002) and reads the server version. */
   static async open(target: MysqlTarget): Promise<MysqlPool> {
     const pool = mysql.createPool(target.options);
     try {
-      const conn = await connectionFrom(pool);
+      const conn = await connectionFrom(pool, target.checkIdentityOf);
       try {
         const [rows] = await conn.promise().query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
         const scans = mysql.createPool({ ...target.options, connectionLimit: 0 });
-        return new MysqlPool(pool, scans, parseServerVersion(String(rows[0].v)), target.database);
+        return new MysqlPool(pool, scans, parseServerVersion(String(rows[0].v)), target.database, target.checkIdentityOf);
       } finally {
         conn.release();
       }
@@ -114,7 +165,7 @@ export class MysqlPool {
   }
 
   private async sessionFrom(pool: Pool): Promise<Session> {
-    const raw = await connectionFrom(pool);
+    const raw = await connectionFrom(pool, this.checkIdentityOf);
     const session: Session = { raw, sql: raw.promise() };
     if (!this.initialised.has(raw)) {
       try {

@@ -102,7 +102,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     if (until && this.compare(from, until) >= 0) return;
     this.confirmed ??= from;
     const service = new LogicalReplicationService(
-      { connectionString: this.config.pool.connectionString, application_name: 'crmbridge-sync' },
+      { connectionString: this.config.pool.connectionString, ssl: this.config.pool.ssl, application_name: 'crmbridge-sync' },
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
     );
     this.service = service;

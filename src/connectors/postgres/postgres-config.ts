@@ -1,12 +1,14 @@
 import type { PoolConfig } from 'pg';
 import { CrmError } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
+import { takeTlsSettings, tlsOptions } from '../shared/tls-settings.js';
 import { typeParsers } from './postgres-type-parsers.js';
 
 /**
  * Everything the connector needs from a connection string, parsed once. The driver reads user,
- * password, database and libpq parameters (sslmode, …) from the URL itself; host and port are
- * kept to name the server in connection errors.
+ * password, database and other libpq parameters from the URL itself; the TLS parameters (sslmode,
+ * sslrootcert, sslcert, sslkey) are ours (see tls-settings). Host and port are kept to name the
+ * server in connection errors.
  */
 export interface PostgresConfig {
   readonly pool: PoolConfig;
@@ -39,14 +41,16 @@ export function parsePostgresConfig(spec: ConnectionSpec): PostgresConfig {
   const schema = url.searchParams.get('schema') || 'public';
   // `schema` is ours, not libpq's: the driver must not see it.
   url.searchParams.delete('schema');
+  const tls = takeTlsSettings(url, 'postgres');
   const host = decodeURIComponent(url.hostname) || 'localhost';
   const port = url.port ? Number(url.port) : 5432;
   const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username) || 'postgres';
-  const masked = new URL(spec.resolved);
+  const masked = new URL(url.toString());
   if (masked.password) masked.password = '***';
   return {
     pool: {
       connectionString: url.toString(),
+      ssl: tlsOptions(tls, host),
       options: SESSION_OPTIONS,
       application_name: 'crmbridge',
       // Long reads can idle on the socket while the consumer works; keepalives stop middleboxes

@@ -1,5 +1,6 @@
 import { DatabaseError } from 'pg';
 import { CrmError, type ErrorCode, type ErrorLocation } from '../../core/errors/index.js';
+import { tlsFailure } from '../shared/tls-errors.js';
 
 interface Translation {
   readonly code: ErrorCode;
@@ -71,6 +72,8 @@ export interface ErrorContext {
 export function toCrmError(err: unknown, context: ErrorContext = {}): CrmError {
   if (err instanceof CrmError) return err;
   if (err instanceof DatabaseError) return fromDatabaseError(err, context);
+  const tls = tlsFailure(err, 'postgres', context.server);
+  if (tls) return tls;
   const errno = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if ((typeof errno === 'string' && NETWORK_ERRNOS.has(errno)) || /Connection terminated|connection timeout/i.test(message)) {

@@ -29,6 +29,14 @@ export const ERROR_CODES = {
   CRM_N2004: { title: 'Permission denied', fix: 'Grant the user the needed privileges, or connect as a user who has them.' },
   CRM_N2005: { title: 'Query failed', fix: 'Read the server message; check that the server version and settings are supported.' },
   CRM_N2006: { title: 'Operation not supported by this connector', fix: 'Use a connector that supports it (see `crmbridge --help`).' },
+  CRM_N2007: {
+    title: 'Server certificate refused',
+    fix: 'Name the CA that signed the server certificate (sslrootcert=…), and connect by a host name the certificate is issued for.',
+  },
+  CRM_N2008: {
+    title: 'Server does not offer encryption',
+    fix: 'Turn TLS on in the server, or (on a trusted network only) connect with sslmode=disable.',
+  },
   // schema and types
   CRM_S3001: { title: 'Table not found', fix: 'Check the table name (run `crmbridge analyze` to list tables).' },
   CRM_S3002: { title: 'Column not found', fix: 'Check the column name (run `crmbridge analyze` to list columns).' },
