@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import type { Value } from '../../src/core/types.js';
+import { surveyLookups } from '../../src/engine/lookup-survey.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { verify } from '../../src/engine/verify/verify.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
@@ -251,6 +252,35 @@ describe.each(SOURCES)('a link by a repeated account name ($name source)', ({ ma
     const byCity = await run(url, ', onAmbiguous: { firstBy: City }');
     expect(ledgerOf(byCity, 'people')).toMatchObject({ created: 4, rejected: 2 });
     expect(byCity.verified.equal).toBe(true);
+  }, 60_000);
+});
+
+describe.each(SOURCES)('plan warns of a lookup on repeated names, with counts ($name source)', ({ make }) => {
+  it('names the field, the values matched several times and the rows the run will reject or leave NULL', async (ctx) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crmbridge-ambiguous-src-'));
+    dirs.push(dir);
+    const url = await make(dir);
+    if (!url) return ctx.skip();
+    const source = await openConnector(url);
+    try {
+      const warnings = await surveyLookups(source, compilePlan(parseProject(project(''), 'crmbridge.yaml')));
+      expect(warnings.map((w) => [w.severity, w.code, w.object, w.field])).toEqual([
+        ['warning', 'CRM_M5010', 'companies', 'parent_id'],
+        ['warning', 'CRM_M5010', 'people', 'company_id'],
+      ]);
+      expect(warnings[1].message).toBe(
+        'accounts.Name is not unique for this lookup: 1 source values match several different Id ("Southern Realty" → A1, A3), ' +
+          'so 2 of 6 rows will be rejected as ambiguous_reference',
+      );
+      const nulls = await surveyLookups(source, compilePlan(parseProject(project(', onAmbiguous: null'), 'crmbridge.yaml')));
+      expect(nulls[0].message).toMatch(/so 1 of 6 rows will be left NULL \(onAmbiguous: null\)$/);
+      // A deterministic tie-break leaves nothing to warn about.
+      expect(await surveyLookups(source, compilePlan(parseProject(project(', onAmbiguous: { firstBy: Id }'), 'crmbridge.yaml')))).toEqual(
+        [],
+      );
+    } finally {
+      await source.close();
+    }
   }, 60_000);
 });
 

@@ -5,7 +5,7 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
 import { type PassContext, recordJson, rowJson } from './object-pass.js';
-import { type RejectingLookup, rejectingLookup, type SourceBatch } from './source-batches.js';
+import { fieldsView, type RejectingLookup, rejectingLookup, type SourceBatch } from './source-batches.js';
 import { writeIsolated } from './write-isolated.js';
 
 export interface DeferredOutcome {
@@ -203,19 +203,8 @@ export async function loadDeferredReferences(
  * columns they read — no lookups, no other transforms — so pass 2 costs a fraction of pass 1.
  */
 export function deferredView(object: ObjectPlan): ObjectPlan {
-  const fields = object.fields.filter((f) => object.deferredFields.includes(f.target));
-  const columns = new Set(object.source.key);
-  for (const f of fields) {
-    for (const c of f.from) columns.add(c);
-    for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
-  }
-  // Side tables are joined only when a deferred field reads one of their (prefixed) columns.
-  const joins = object.source.joins.filter((j) => [...columns].some((c) => c.startsWith(j.prefix)));
-  for (const j of joins) for (const c of Object.values(j.on)) columns.add(c);
-  return {
-    ...object,
-    source: { ...object.source, columns: [...columns], joins },
-    target: { ...object.target, columns: fields.map((f) => f.target) },
-    fields,
-  };
+  return fieldsView(
+    object,
+    object.fields.filter((f) => object.deferredFields.includes(f.target)),
+  );
 }

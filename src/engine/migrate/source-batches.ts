@@ -122,6 +122,28 @@ export async function* sourceRowsByKeys(
   }
 }
 
+/**
+ * The part of an object that some of its fields need: those fields, the key and the source
+ * columns they read, and the side tables those come from — what pass 2 (the deferred
+ * references) and `plan`'s lookup survey read instead of the whole object.
+ */
+export function fieldsView(object: ObjectPlan, fields: ObjectPlan['fields']): ObjectPlan {
+  const columns = new Set(object.source.key);
+  for (const f of fields) {
+    for (const c of f.from) columns.add(c);
+    for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
+  }
+  // Side tables are joined only when a field reads one of their (prefixed) columns.
+  const joins = object.source.joins.filter((j) => [...columns].some((c) => c.startsWith(j.prefix)));
+  for (const j of joins) for (const c of Object.values(j.on)) columns.add(c);
+  return {
+    ...object,
+    source: { ...object.source, columns: [...columns], joins },
+    target: { ...object.target, columns: fields.map((f) => f.target) },
+    fields,
+  };
+}
+
 /** The mapped columns that live in the base table (the others come from joined side tables). */
 function baseColumns(object: ObjectPlan, tableColumns: ReadonlyMap<string, readonly string[]>): string[] {
   const own = tableColumns.get(object.source.table);
