@@ -11,7 +11,7 @@ import { verify } from '../../src/engine/verify/verify.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
-import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
 import { table, textColumn } from '../helpers/schema-builders.js';
 import { type TextTable, writeSqliteSource, writeTextTables } from '../helpers/sqlite-source.js';
 
@@ -92,6 +92,16 @@ const SOURCES: { name: string; make: (dir: string) => Promise<string | undefined
     name: 'PostgreSQL',
     make: async () => {
       const db = await freshPostgres();
+      if (!db) return undefined;
+      databases.push(db);
+      await writeTextTables(db.url, { accounts: ACCOUNTS, contacts: CONTACTS });
+      return db.url;
+    },
+  },
+  {
+    name: 'MariaDB',
+    make: async () => {
+      const db = await freshMysql();
       if (!db) return undefined;
       databases.push(db);
       await writeTextTables(db.url, { accounts: ACCOUNTS, contacts: CONTACTS });
