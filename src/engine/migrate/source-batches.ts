@@ -170,13 +170,13 @@ async function enrich(
   // on random reads, and the database overlaps those of concurrent statements.
   const related = new Map<string, Promise<Related>>();
   const lookups = object.fields.filter((f) => f.lookup);
-  const fetches = lookups.map((f) => {
+  const orders = lookups.map((f) => lookupOrder(f.lookup!));
+  const fetches = lookups.map((f, i) => {
     const { pick: _pick, onAmbiguous: _onAmbiguous, ...fetched } = f.lookup!;
-    const order = lookupOrder(f.lookup!);
-    const id = JSON.stringify([f.from, fetched, order]);
+    const id = JSON.stringify([f.from, fetched, orders[i]]);
     let lists = related.get(id);
     if (!lists) {
-      lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!, order);
+      lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!, orders[i]);
       related.set(id, lists);
     }
     return lists;
@@ -185,9 +185,8 @@ async function enrich(
   const ambiguous = new Map<Row, AmbiguousLookup[]>();
   const picked = lookups.map((f, i) => {
     const { matched, candidates } = lists[i];
-    const order = lookupOrder(f.lookup!);
     return candidates.map((c, row) => {
-      const pick = pickRelated(c, f.lookup!, order);
+      const pick = pickRelated(c, f.lookup!, orders[i]);
       if (pick.ambiguous) {
         const found = { field: f.target, matched: matched[row], ambiguity: pick.ambiguous };
         const known = ambiguous.get(rows[row]);
