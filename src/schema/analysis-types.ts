@@ -24,6 +24,8 @@ export interface Analysis {
   readonly relationships: readonly Relationship[];
   readonly joinTables: readonly JoinTable[];
   readonly polymorphic: readonly PolymorphicLink[];
+  /** Columns that name another table's row by its name (`AccountName` → accounts.Name); absent in older files. */
+  readonly nameLinks?: readonly NameLink[];
 }
 
 export interface TableProfile {
@@ -138,6 +140,19 @@ export interface Relationship {
   readonly confidence: number;
   readonly reason: string;
   readonly inclusion: Inclusion;
+}
+
+/** A link by name, confirmed by the values: the name column may repeat, and then a lookup on it is ambiguous. */
+export interface NameLink {
+  readonly from: ColumnRef;
+  readonly to: ColumnRef;
+  /** No two rows of `to` hold the same non-NULL name (over the rows profiled). */
+  readonly unique: boolean;
+  /** Rows of `to` that repeat a name already seen (the column's `duplicateValues`). */
+  readonly repeatedRows: number;
+  readonly repeatedExact: boolean;
+  readonly inclusion: Inclusion;
+  readonly reason: string;
 }
 
 export interface PolymorphicTarget {

@@ -6,6 +6,7 @@ import { DEFAULT_DISTINCT_LIMITS, type DistinctLimits, loadHasher } from './dist
 import { inferFkCandidates } from './fk-inference.js';
 import { DEFAULT_INCLUSION_LIMITS, type InclusionLimits } from './inclusion.js';
 import { findJoinTables } from './join-tables.js';
+import { confirmNameLinks, nameLinkChecks } from './name-links.js';
 import { type PolymorphicPlan, planPolymorphic, polymorphicChecks, polymorphicLink } from './polymorphic-links.js';
 import { findPolymorphicPairs } from './polymorphic-pairs.js';
 import { runReferenceChecks } from './reference-checks.js';
@@ -78,7 +79,8 @@ async function analyzeSource(connector: Connector, options: AnalyzeOptions): Pro
   const candidates = relationshipCandidates(schema, inferFkCandidates(schema, skip));
   const polymorphic = plans.map(polymorphicChecks);
 
-  const inclusions = await runReferenceChecks(connector, schema, [...candidates.map((c) => c.check), ...polymorphic.flat()], {
+  const byName = nameLinkChecks(schema);
+  const inclusions = await runReferenceChecks(connector, schema, [...candidates.map((c) => c.check), ...polymorphic.flat(), ...byName], {
     limits: options.limits?.inclusion ?? DEFAULT_INCLUSION_LIMITS,
     ...(rowLimit === undefined ? {} : { rowLimit }),
     ...(signal ? { signal } : {}),
@@ -90,6 +92,7 @@ async function analyzeSource(connector: Connector, options: AnalyzeOptions): Pro
     offset += polymorphic[i].length;
     return polymorphicLink(plan, own);
   });
+  const nameLinks = confirmNameLinks(byName, inclusions.slice(offset), tables);
 
   const sampled =
     tables.some((t) => t.sampled) ||
@@ -105,5 +108,6 @@ async function analyzeSource(connector: Connector, options: AnalyzeOptions): Pro
     relationships,
     joinTables: findJoinTables(schema, tables, relationships, links),
     polymorphic: links,
+    nameLinks,
   };
 }

@@ -150,6 +150,16 @@ function renderRelationships(a: Analysis): string[] {
     }
     lines.push('');
   }
+  if (a.nameLinks && a.nameLinks.length > 0) {
+    lines.push('Links by name (a lookup matches on the name)');
+    for (const l of a.nameLinks) {
+      const repeats = l.unique
+        ? 'unique'
+        : `NOT UNIQUE: ${l.repeatedExact ? '' : '~'}${plural(l.repeatedRows, 'row')} repeating a name (links to it are ambiguous)`;
+      lines.push(`  ${l.from.table}.${l.from.columns[0]} → ${l.to.table}.${l.to.columns[0]}: ${inclusionText(l.inclusion)}; ${repeats}`);
+    }
+    lines.push('');
+  }
   if (a.polymorphic.length > 0) {
     lines.push('Polymorphic references');
     for (const p of a.polymorphic) {

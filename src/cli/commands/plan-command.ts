@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
+import { surveyLookups } from '../../engine/lookup-survey.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
 import { distinctValuesFromAnalysis } from '../preflight-inputs.js';
@@ -20,6 +21,9 @@ export function registerPlan(program: Command): void {
         const ctx = await openProject(opts.project);
         try {
           const problems = opts.offline ? [] : await checkPlan(ctx.plan, await ctx.source(), await ctx.target(), opts.project);
+          // Lookups are surveyed only when the schema checks found no error (their tables and columns exist).
+          if (!opts.offline && !problems.some((p) => p.severity === 'error'))
+            problems.push(...(await surveyLookups(await ctx.source(), ctx.plan)));
           if (opts.json) process.stdout.write(`${JSON.stringify({ plan: ctx.plan, problems }, null, 2)}\n`);
           else process.stdout.write(renderPlan(ctx.plan, problems));
           return problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -84,6 +84,15 @@ function renderObject(o: ObjectVerification, limit: number): string[] {
       `${o.accountedFor.length + c.filtered} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered)${o.pushdown ? '' : ' [target hashed in-process]'}`,
   ];
   const key = (k: readonly string[]) => k.join(', ');
+  if (o.unprovable.length > 0) {
+    lines.push(
+      `  ${o.unprovable.length} links could not be checked: the source matches several rows for them (only checked that the target holds none)`,
+    );
+  }
+  for (const u of o.unprovable.slice(0, limit)) {
+    const shown = u.candidates.slice(0, 5).join(', ') + (u.candidates.length > 5 ? ` and ${u.candidates.length - 5} more` : '');
+    lines.push(`  ? source ${u.sourceKey} ${u.field}: candidates ${shown}; expected ${u.expected === 'absent' ? 'row absent' : 'NULL'}`);
+  }
   for (const m of o.missing.slice(0, limit)) lines.push(`  - missing ${key(m.key)} (source ${m.sourceKey})`);
   for (const e of o.extra.slice(0, limit)) lines.push(`  + extra ${key(e.key)}`);
   for (const d of o.changed.slice(0, limit)) {

@@ -59,6 +59,10 @@ export const ERROR_CODES = {
   CRM_R4011: { title: 'Value not in the picklist map', fix: 'Add the value to the map in the mapping, or declare a default.' },
   CRM_R4012: { title: 'Parent row was rejected', fix: 'Fix the parent row first; this row follows it.' },
   CRM_R4013: { title: 'Target rejected the row', fix: 'Read the target message; fix the value or the target constraint.' },
+  CRM_R4014: {
+    title: 'Lookup matches several rows',
+    fix: 'Make the match unique, add an orderBy on a unique column or onAmbiguous: { firstBy: … }, or declare onAmbiguous: null.',
+  },
   // mapping and plan
   CRM_M5001: {
     title: 'Invalid project file',
@@ -74,6 +78,14 @@ export const ERROR_CODES = {
   CRM_M5006: { title: 'Unknown transform', fix: 'Check the transform name against the README list, or load a custom module.' },
   CRM_M5007: { title: 'Unknown object', fix: 'Check the object name referenced (ref: <object>).' },
   CRM_M5008: { title: 'Picklist value without a mapping', fix: 'Add every listed source value to the map, or declare a default.' },
+  CRM_M5009: {
+    title: 'A reference needs one value',
+    fix: 'Use lookup pick: first (several matches are then rejected as ambiguous_reference), or drop the ref.',
+  },
+  CRM_M5010: {
+    title: 'Lookup matches on a non-unique value',
+    fix: 'Match on a unique column, add an orderBy on a unique column or onAmbiguous: { firstBy: … }, or accept the listed rejects.',
+  },
   // engine
   CRM_E6001: {
     title: 'Run incomplete: ledger does not balance',

@@ -5,7 +5,7 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
 import { type PassContext, recordJson, rowJson } from './object-pass.js';
-import type { SourceBatch } from './source-batches.js';
+import { fieldsView, type RejectingLookup, rejectingLookup, type SourceBatch } from './source-batches.js';
 import { writeIsolated } from './write-isolated.js';
 
 export interface DeferredOutcome {
@@ -48,16 +48,19 @@ export async function loadDeferredReferences(
   for await (const batch of batches) {
     bound ??= mapper.bind(batch.columns);
     const rejects: RejectRecord[] = [];
-    const candidates: { sourceKey: string; record: Row; values: Value[] }[] = [];
+    const candidates: { sourceKey: string; record: Row; values: Value[]; ambiguous?: RejectingLookup }[] = [];
     for (let i = 0; i < batch.rows.length; i++) {
       const mapped = bound(batch.rows[i]);
       if (!mapped.values) continue; // rejected in pass 1 already
-      if (nullAfterPass1 && fieldIdx.every((j) => mapped.values[j] === null)) continue;
+      // An ambiguous lookup left its field NULL; the row is reported even when that NULL is settled already.
+      const ambiguous = rejectingLookup(object, batch.ambiguous.get(batch.rows[i]), () => true);
+      if (nullAfterPass1 && !ambiguous && fieldIdx.every((j) => mapped.values[j] === null)) continue;
       // Key slots first (filled from the id map below), then the deferred fields.
       candidates.push({
         sourceKey: batch.keys[i],
         record: batch.rows[i],
         values: [...new Array(keyCount).fill(null), ...fieldIdx.map((j) => mapped.values[j])],
+        ...(ambiguous ? { ambiguous } : {}),
       });
     }
     // Rows that pass 1 did not load (rejected) have no id mapping: skip them.
@@ -69,6 +72,19 @@ export async function loadDeferredReferences(
     for (const c of rows) {
       const targetKey = decodeKey(loaded.get(c.sourceKey)!);
       for (let k = 0; k < keyCount; k++) c.values[k] = targetKey[k];
+      if (!c.ambiguous) continue;
+      unresolved++;
+      rejects.push({
+        object: object.name,
+        sourceKey: c.sourceKey,
+        field: c.ambiguous.field,
+        rawValue: String(c.ambiguous.matched),
+        reason: 'ambiguous_reference',
+        code: 'CRM_R4014',
+        message: `reference left empty: ${c.ambiguous.message} (the row itself loaded)`,
+        record: recordJson(batch.columns, c.record),
+        rowLoaded: true,
+      });
     }
     for (let f = 0; f < fields.length; f++) {
       const ref = refs[f].field.ref!;
@@ -187,19 +203,8 @@ export async function loadDeferredReferences(
  * columns they read — no lookups, no other transforms — so pass 2 costs a fraction of pass 1.
  */
 export function deferredView(object: ObjectPlan): ObjectPlan {
-  const fields = object.fields.filter((f) => object.deferredFields.includes(f.target));
-  const columns = new Set(object.source.key);
-  for (const f of fields) {
-    for (const c of f.from) columns.add(c);
-    for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
-  }
-  // Side tables are joined only when a deferred field reads one of their (prefixed) columns.
-  const joins = object.source.joins.filter((j) => [...columns].some((c) => c.startsWith(j.prefix)));
-  for (const j of joins) for (const c of Object.values(j.on)) columns.add(c);
-  return {
-    ...object,
-    source: { ...object.source, columns: [...columns], joins },
-    target: { ...object.target, columns: fields.map((f) => f.target) },
-    fields,
-  };
+  return fieldsView(
+    object,
+    object.fields.filter((f) => object.deferredFields.includes(f.target)),
+  );
 }

@@ -13,7 +13,7 @@ import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
 import { rowDigest } from '../row-digest.js';
 import { prefetch } from './prefetch.js';
-import type { SourceBatch } from './source-batches.js';
+import { rejectingLookup, type SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
 import type { UniqueGuard } from './unique-guard.js';
 import { writeIsolated } from './write-isolated.js';
@@ -104,6 +104,21 @@ export async function loadObject(
     }));
     const pending: Pending[] = batch.rows.map((row, i) => {
       const p: Pending = { sourceKey: batch.keys[i], record: row, ...(batch.lines ? { line: batch.lines[i] } : {}) };
+      // A deferred lookup that is ambiguous leaves only its reference empty, in pass 2.
+      const ambiguous = rejectingLookup(object, batch.ambiguous.get(row), (f) => !object.deferredFields.includes(f));
+      if (ambiguous) {
+        p.reject = rejectOf(
+          object.name,
+          p,
+          batch.columns,
+          ambiguous.field,
+          ambiguous.matched,
+          'ambiguous_reference',
+          'CRM_R4014',
+          ambiguous.message,
+        );
+        return p;
+      }
       const mapped = bound!(row);
       if (mapped.failure) {
         const f = mapped.failure;

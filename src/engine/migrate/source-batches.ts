@@ -1,14 +1,57 @@
 import type { Connector, KeyRange, ReadReject } from '../../connectors/contract.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { Row, RowBatch, Value } from '../../core/types.js';
+import {
+  ambiguityMessage,
+  type LookupAmbiguity,
+  lookupOrder,
+  type OrderColumn,
+  pickRelated,
+  type RelatedCandidate,
+} from '../../mapping/lookup-pick.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { LookupSpec } from '../../mapping/project/project-schema.js';
 import { lookupColumn, looseText } from '../../mapping/row-mapper.js';
+
+/** A lookup field of a row whose source value matches several different values (see `pickRelated`). */
+export interface AmbiguousLookup {
+  readonly field: string;
+  /** The value looked up (the `from` value or the row's key). */
+  readonly matched: Value;
+  readonly ambiguity: LookupAmbiguity;
+}
+
+/** An ambiguous lookup that rejects its row: the field, the value looked up and the reject message (candidates listed). */
+export interface RejectingLookup {
+  readonly field: string;
+  readonly matched: Value;
+  readonly message: string;
+}
+
+/**
+ * The first lookup among `fields` that rejects the row (`onAmbiguous` reject, the default);
+ * undefined when none does. Migrate's passes and verify's expected rows decide alike here.
+ */
+export function rejectingLookup(
+  object: ObjectPlan,
+  found: readonly AmbiguousLookup[] | undefined,
+  fields: (field: string) => boolean,
+): RejectingLookup | undefined {
+  const a = found?.find((x) => x.ambiguity.policy === 'reject' && fields(x.field));
+  if (!a) return undefined;
+  const spec = object.fields.find((f) => f.target === a.field)!.lookup!;
+  return { field: a.field, matched: a.matched, message: ambiguityMessage(spec, a.matched, a.ambiguity) };
+}
 
 /** A batch of source rows with everything the mapper needs: joined side-table columns and lookup values. */
 export interface SourceBatch {
   readonly columns: readonly string[];
   readonly rows: Row[];
+  /**
+   * The rows (by identity, so it survives filtering the batch) with lookup fields that matched
+   * several values: such a field holds NULL; the consumer rejects the row or keeps the NULL (`policy`).
+   */
+  readonly ambiguous: ReadonlyMap<Row, readonly AmbiguousLookup[]>;
   /** encodeKey of each row's source key, parallel to rows. */
   readonly keys: readonly string[];
   readonly lines?: readonly number[];
@@ -79,6 +122,28 @@ export async function* sourceRowsByKeys(
   }
 }
 
+/**
+ * The part of an object that some of its fields need: those fields, the key and the source
+ * columns they read, and the side tables those come from — what pass 2 (the deferred
+ * references) and `plan`'s lookup survey read instead of the whole object.
+ */
+export function fieldsView(object: ObjectPlan, fields: ObjectPlan['fields']): ObjectPlan {
+  const columns = new Set(object.source.key);
+  for (const f of fields) {
+    for (const c of f.from) columns.add(c);
+    for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
+  }
+  // Side tables are joined only when a field reads one of their (prefixed) columns.
+  const joins = object.source.joins.filter((j) => [...columns].some((c) => c.startsWith(j.prefix)));
+  for (const j of joins) for (const c of Object.values(j.on)) columns.add(c);
+  return {
+    ...object,
+    source: { ...object.source, columns: [...columns], joins },
+    target: { ...object.target, columns: fields.map((f) => f.target) },
+    fields,
+  };
+}
+
 /** The mapped columns that live in the base table (the others come from joined side tables). */
 function baseColumns(object: ObjectPlan, tableColumns: ReadonlyMap<string, readonly string[]>): string[] {
   const own = tableColumns.get(object.source.table);
@@ -90,7 +155,7 @@ async function enrich(
   object: ObjectPlan,
   batch: RowBatch,
   tableColumns: ReadonlyMap<string, readonly string[]>,
-): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[] }> {
+): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[]; ambiguous: Map<Row, AmbiguousLookup[]> }> {
   const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
   const columns = [...batch.columns];
   // The reader's row arrays belong to this batch: side-table and lookup values are appended to
@@ -103,23 +168,43 @@ async function enrich(
   // Lookups that differ only in what they pick (the first e-mail, the others) fetch once. They
   // all start before any is awaited: a lookup into a table larger than the source's cache waits
   // on random reads, and the database overlaps those of concurrent statements.
-  const related = new Map<string, Promise<Value[][]>>();
+  const related = new Map<string, Promise<Related>>();
   const lookups = object.fields.filter((f) => f.lookup);
-  const fetches = lookups.map((f) => {
-    const { pick: _pick, ...fetched } = f.lookup!;
-    const id = JSON.stringify([f.from, fetched]);
+  const orders = lookups.map((f) => lookupOrder(f.lookup!));
+  const fetches = lookups.map((f, i) => {
+    const { pick: _pick, onAmbiguous: _onAmbiguous, ...fetched } = f.lookup!;
+    const id = JSON.stringify([f.from, fetched, orders[i]]);
     let lists = related.get(id);
     if (!lists) {
-      lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!);
+      lists = relatedValues(source, columns, rows, keys, f.from, f.lookup!, orders[i]);
       related.set(id, lists);
     }
     return lists;
   });
   const lists = await Promise.all(fetches);
-  const picked = lookups.map((f, i) => pickFrom(lists[i], f.lookup!.pick));
+  const ambiguous = new Map<Row, AmbiguousLookup[]>();
+  const picked = lookups.map((f, i) => {
+    const { matched, candidates } = lists[i];
+    return candidates.map((c, row) => {
+      const pick = pickRelated(c, f.lookup!, orders[i]);
+      if (pick.ambiguous) {
+        const found = { field: f.target, matched: matched[row], ambiguity: pick.ambiguous };
+        const known = ambiguous.get(rows[row]);
+        if (known) known.push(found);
+        else ambiguous.set(rows[row], [found]);
+      }
+      return pick.value;
+    });
+  });
   for (const [i, r] of rows.entries()) for (const values of picked) r.push(values[i]);
   columns.push(...lookups.map((f) => lookupColumn(f.target)));
-  return { columns, rows, keys };
+  return { columns, rows, keys, ambiguous };
+}
+
+/** Per source row: the value it looks up, and its related rows. */
+interface Related {
+  readonly matched: readonly Value[];
+  readonly candidates: readonly RelatedCandidate[][];
 }
 
 /** Appends the side table's columns to each row (NULLs without a match); returns their names. */
@@ -149,16 +234,11 @@ async function joinSideTable(
   return wanted.map((c) => `${join.prefix}${c}`);
 }
 
-/** One lookup's pick from each row's ordered list of related values: `first` gives one value (or NULL), `rest`/`all` a list. */
-function pickFrom(lists: readonly Value[][], pick: LookupSpec['pick']): Value[] {
-  if (pick === 'first') return lists.map((values) => values[0] ?? null);
-  return lists.map((values) => (pick === 'rest' ? values.slice(1) : values).map((v) => String(v)));
-}
-
 /**
- * For each row, the values of a lookup's related rows (whose `match` column holds the row's
- * `from` value, or its key), filtered by `where`, optionally through a second table, ordered by
- * `orderBy`; NULL values left out.
+ * For each row, the related rows of a lookup (whose `match` column holds the row's `from` value,
+ * or its key), filtered by `where`, optionally through a second table: each with the value it
+ * gives and its texts in the order columns (`pickRelated` orders and picks). A second-hop key
+ * that matches several rows gives one candidate per row, so a non-unique hop is seen too.
  */
 async function relatedValues(
   source: Connector,
@@ -167,17 +247,17 @@ async function relatedValues(
   keys: readonly string[],
   from: readonly string[],
   spec: LookupSpec,
-): Promise<Value[][]> {
+  order: readonly OrderColumn[],
+): Promise<Related> {
   const fromIdx = from.length > 0 ? columns.indexOf(from[0]) : -1;
-  const matchValues = rows.map((r, i) => (fromIdx >= 0 ? r[fromIdx] : decodeKey(keys[i])[0]));
-  const orderBy = spec.orderBy?.replace(/^-/, '');
-  const related = await fetchRelated(source, spec.table, spec.match, matchValues, spec.where, [
+  const matched = rows.map((r, i) => (fromIdx >= 0 ? r[fromIdx] : decodeKey(keys[i])[0]));
+  const related = await fetchRelated(source, spec.table, spec.match, matched, spec.where, [
     spec.through ? spec.through.from : spec.value,
-    ...(orderBy ? [orderBy] : []),
+    ...order.map((o) => o.column),
   ]);
-  // `orderBy` names a column of the relation table; `value` one of the last table reached.
-  const orderCol = orderBy ? related.columns.indexOf(orderBy) : -1;
-  let pickValue: (r: Row) => Value = (r) => r[related.columns.indexOf(spec.value)] ?? null;
+  // The order columns are of the relation table; `value` one of the last table reached.
+  const orderCols = order.map((o) => related.columns.indexOf(o.column));
+  let valuesOf: (r: Row) => readonly Value[] = (r) => [r[related.columns.indexOf(spec.value)] ?? null];
   if (spec.through) {
     const through = spec.through;
     const fromCol = related.columns.indexOf(through.from);
@@ -190,29 +270,27 @@ async function relatedValues(
       [spec.value],
     );
     const valueCol = hop.columns.indexOf(spec.value);
-    const hopIndex = new Map(hop.rows.map((r) => [looseText(r[hop.columns.indexOf(through.match)]), r[valueCol]]));
-    pickValue = (r) => hopIndex.get(looseText(r[fromCol])) ?? null;
+    const hopMatchCol = hop.columns.indexOf(through.match);
+    const hopIndex = new Map<string | null, Value[]>();
+    for (const r of hop.rows) {
+      const k = looseText(r[hopMatchCol]);
+      const values = hopIndex.get(k);
+      if (values) values.push(r[valueCol]);
+      else hopIndex.set(k, [r[valueCol]]);
+    }
+    valuesOf = (r) => hopIndex.get(looseText(r[fromCol])) ?? [];
   }
   const matchCol = related.columns.indexOf(spec.match);
-  const groups = new Map<string | null, Row[]>();
+  const groups = new Map<string | null, RelatedCandidate[]>();
   for (const r of related.rows) {
     const k = looseText(r[matchCol]);
+    const orderTexts = orderCols.map((i) => looseText(r[i]));
+    const found = valuesOf(r).map((value) => ({ value, order: orderTexts }));
     const g = groups.get(k);
-    if (g) g.push(r);
-    else groups.set(k, [r]);
+    if (g) g.push(...found);
+    else groups.set(k, found);
   }
-  const descending = spec.orderBy?.startsWith('-') ?? false;
-  return matchValues.map((m) => {
-    const group = [...(groups.get(looseText(m)) ?? [])];
-    if (orderCol >= 0) {
-      group.sort((a, b) => {
-        const x = looseText(a[orderCol]) ?? '';
-        const y = looseText(b[orderCol]) ?? '';
-        return descending ? y.localeCompare(x) : x.localeCompare(y);
-      });
-    }
-    return group.map(pickValue).filter((v) => v !== null);
-  });
+  return { matched, candidates: matched.map((m) => groups.get(looseText(m)) ?? []) };
 }
 
 async function fetchRelated(

@@ -23,7 +23,7 @@ export async function applyObjectKeys(ctx: SyncContext, object: ObjectPlan, keys
   const { batchSize } = ctx.plan.options;
   for (let i = 0; i < keys.length; i += batchSize) {
     const chunk = keys.slice(i, i + batchSize);
-    let read: SourceBatch = { columns: [], rows: [], keys: [], rejects: [], position: '' };
+    let read: SourceBatch = { columns: [], rows: [], keys: [], ambiguous: new Map(), rejects: [], position: '' };
     for await (const batch of sourceRowsByKeys(ctx.source, readView(object), chunk, {
       batchSize: chunk.length,
       tableColumns: ctx.tableColumns,

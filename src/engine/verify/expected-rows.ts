@@ -6,7 +6,7 @@ import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import { deterministicUuid } from '../deterministic-uuid.js';
 import type { IdResolver } from '../id-resolver.js';
-import { sourceBatches } from '../migrate/source-batches.js';
+import { rejectingLookup, sourceBatches } from '../migrate/source-batches.js';
 import { compileTargetRules } from '../migrate/target-rules.js';
 
 /** A source row that is expected to be absent from the target, and why. */
@@ -14,6 +14,19 @@ export interface AccountedRow {
   readonly sourceKey: string;
   readonly reason: string;
   readonly field?: string;
+}
+
+/**
+ * A link the source does not determine: the row's lookup matched several different values. Verify
+ * cannot tell which one was meant; it checks that the target holds none of them, as the mapping
+ * says (the row absent, or the field NULL under `onAmbiguous: null` or when the reference is
+ * deferred), never that a chosen candidate is right.
+ */
+export interface UnprovableLink {
+  readonly sourceKey: string;
+  readonly field: string;
+  readonly candidates: readonly string[];
+  readonly expected: 'absent' | 'null';
 }
 
 /**
@@ -29,6 +42,7 @@ export interface ExpectedOrigin {
 /** What producing the expected rows found besides the rows themselves. */
 export interface ExpectedSummary {
   readonly accountedFor: AccountedRow[];
+  readonly unprovable: UnprovableLink[];
   /** Source rows read (the filter's rows excluded: they are counted in `filtered`). */
   readonly read: number;
   readonly filtered: number;
@@ -76,7 +90,7 @@ export async function expectedRows(input: ExpectedRowsInput, sink: ExpectedSink)
   const types: CanonicalType[] = layout.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
   const generatedKey = object.target.generateKey === 'uuid' ? mapper.targetColumns.indexOf(object.target.key[0]) : -1;
   const fromColumns = sourceColumnsOf(object);
-  const out = { accountedFor: [] as AccountedRow[], read: 0, filtered: 0, expected: 0 };
+  const out = { accountedFor: [] as AccountedRow[], unprovable: [] as UnprovableLink[], read: 0, filtered: 0, expected: 0 };
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
 
   for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, tableColumns: input.tableColumns })) {
@@ -88,9 +102,23 @@ export async function expectedRows(input: ExpectedRowsInput, sink: ExpectedSink)
     for (const [i, row] of batch.rows.entries()) {
       const sourceKey = batch.keys[i];
       const rejected = input.rejected.get(sourceKey);
+      // Pass 1 rejects the row for an ambiguous lookup unless the lookup is deferred (then only its reference stays NULL).
+      const ambiguous = rejectingLookup(object, batch.ambiguous.get(row), (f) => !object.deferredFields.includes(f));
+      for (const a of batch.ambiguous.get(row) ?? []) {
+        out.unprovable.push({
+          sourceKey,
+          field: a.field,
+          candidates: a.ambiguity.candidates,
+          expected: ambiguous ? 'absent' : 'null',
+        });
+      }
       const result = bound(row);
-      if (rejected || result.failure) {
-        const why = rejected ?? { reason: result.failure!.reason, field: result.failure!.field };
+      if (rejected || ambiguous || result.failure) {
+        const why = rejected ??
+          (ambiguous ? { reason: 'ambiguous_reference', field: ambiguous.field } : undefined) ?? {
+            reason: result.failure!.reason,
+            field: result.failure!.field,
+          };
         out.accountedFor.push({ sourceKey, reason: why.reason, ...(why.field ? { field: why.field } : {}) });
         continue;
       }

@@ -8,7 +8,7 @@ import type { TransformContext } from '../../mapping/transforms/transform.js';
 import type { StateStore } from '../../state/state-store.js';
 import { IdResolver } from '../id-resolver.js';
 import { ExpectedPartitions } from './expected-partitions.js';
-import { type AccountedRow, type ExpectedOrigin, expectedRows, sourceColumnsOf } from './expected-rows.js';
+import { type AccountedRow, type ExpectedOrigin, expectedRows, sourceColumnsOf, type UnprovableLink } from './expected-rows.js';
 import { type HashDiffOptions, hashDiff } from './hash-diff.js';
 import { keyComparator } from './key-order.js';
 import { MemoryChecksum } from './memory-checksum.js';
@@ -34,6 +34,8 @@ export interface ObjectVerification {
   readonly counts: { readonly sourceRead: number; readonly filtered: number; readonly expected: number; readonly target: number };
   /** Source rows expected to be absent: rejected by the latest run, or unmappable. Not differences. */
   readonly accountedFor: readonly AccountedRow[];
+  /** Links the source does not determine (a lookup matched several values): not checked against a candidate, only for their absence. */
+  readonly unprovable: readonly UnprovableLink[];
   readonly missing: readonly { readonly key: readonly string[]; readonly sourceKey: string; readonly expected: RowTexts }[];
   readonly extra: readonly { readonly key: readonly string[]; readonly actual: RowTexts }[];
   readonly changed: readonly {
@@ -200,6 +202,7 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
         columns,
         counts: { sourceRead: summary.read, filtered: summary.filtered, expected: summary.expected, target: targetCount },
         accountedFor: summary.accountedFor,
+        unprovable: summary.unprovable,
         missing,
         extra,
         changed,
@@ -252,6 +255,7 @@ function failedObject(object: ObjectPlan, err: CrmError, started: number): Objec
     columns: [],
     counts: { sourceRead: 0, filtered: 0, expected: 0, target: 0 },
     accountedFor: [],
+    unprovable: [],
     missing: [],
     extra: [],
     changed: [],

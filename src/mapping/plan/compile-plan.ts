@@ -21,6 +21,14 @@ export function compilePlan(project: ProjectFile): Plan {
     const fields = Object.entries(spec.fields).map(([target, f]) => normaliseField(target, typeof f === 'string' ? { from: f } : f));
     for (const f of fields) {
       if (!f.ref) continue;
+      if (f.lookup && f.lookup.pick !== 'first') {
+        // A list is no key: the id map finds none, so every such reference would end up NULL or rejected as missing.
+        throw new CrmError(
+          'CRM_M5009',
+          `${name}.${f.target} remaps a lookup with pick: ${f.lookup.pick} (a list) through ref ${f.ref.object}; a reference takes one value`,
+          { location: { object: name, column: f.target } },
+        );
+      }
       if (!project.objects[f.ref.object]) {
         throw new CrmError(
           'CRM_M5007',

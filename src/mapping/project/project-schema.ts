@@ -41,6 +41,20 @@ const lookupSchema = z.strictObject({
   value: z.string().describe('Column whose value is taken.'),
   orderBy: z.string().optional().describe('Column ordering the related rows; prefix with - for descending.'),
   pick: z.enum(['first', 'rest', 'all']).default('first').describe('first → one value; rest/all → a list.'),
+  onAmbiguous: z
+    .union([
+      z.enum(['reject', 'null']),
+      z.null().transform(() => 'null' as const),
+      z.strictObject({
+        firstBy: keyColumns.describe(
+          'Columns of the related table (prefix - for descending) that order the tied rows; a tie left there still rejects.',
+        ),
+      }),
+    ])
+    .optional()
+    .describe(
+      'pick first/rest when the first related rows tie (no orderBy, or equal orderBy values) and give different values: reject the row as ambiguous_reference with the candidates listed (reject, the default), keep NULL, or take the first by { firstBy: columns }.',
+    ),
 });
 
 const referenceSchema = z.strictObject({
