@@ -72,7 +72,8 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
       const target = await openConnector(tgt.url);
       opened.push(state, source, target);
       const feed = `tw_${randomBytes(4).toString('hex')}`;
-      const once = async () => sync({ plan, source, target, state, targetSchema: await target.introspect(), mode, feed, follow: false, twoWay: true });
+      const once = async () =>
+        sync({ plan, source, target, state, targetSchema: await target.introspect(), mode, feed, follow: false, twoWay: true });
       if (mode === 'cdc') await recordHandoffPosition(plan, source, state, feed);
       await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
       // Two-way starts (in cdc: the target's log starts here) with nothing changed yet.
@@ -97,9 +98,7 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
       for (let round = 0; round < 3; round++) expect(writes(await once())).toBe(0);
 
       const conflicts = await state.listConflicts({ runId: run.runId });
-      expect(
-        conflicts.map((c) => [c.sourceKey, c.field, c.sourceValue, c.targetValue, c.resolution]).sort(),
-      ).toEqual(
+      expect(conflicts.map((c) => [c.sourceKey, c.field, c.sourceValue, c.targetValue, c.resolution]).sort()).toEqual(
         range(1, 10)
           .map((id) => [`["${id}"]`, 'name', `S${id}`, `T${id}`, winner === 'S' ? 'source_wins' : 'target_wins'])
           .sort(),

@@ -9,12 +9,14 @@ import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter, SyncMode } from './sync-meter.js';
 import { syncPolicyOf } from './sync-policy.js';
-import { applyTargetKeys } from './two-way-apply.js';
-import { resolveConflicts, resolveDeleteConflicts, type TwoWayObject } from './two-way-conflicts.js';
+import { takeBaselines } from './two-way-baseline.js';
+import { resolveDeleteConflicts, type TwoWayObject } from './two-way-conflicts.js';
 import { removeFromSource } from './two-way-delete.js';
-import { changedSince, rememberSynced, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
-import { insertTargetRows, sourceKeyRule } from './two-way-insert.js';
+import { changedSince, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
+import { type Inserted, insertTargetRows, sourceKeyRule } from './two-way-insert.js';
 import { reverseMappingOf } from './two-way-mapping.js';
+import { mergeRows } from './two-way-merge.js';
+import { type Propagated, rememberSynced } from './two-way-remember.js';
 import type { TargetFeed } from './two-way-target-feed.js';
 import { openTargetLog } from './two-way-target-log.js';
 import { openTargetPoll } from './two-way-target-poll.js';
@@ -34,6 +36,8 @@ import { openTargetPoll } from './two-way-target-poll.js';
  */
 export class TwoWaySync implements ApplyGate {
   private readonly warned = new Set<string>();
+  /** Per object, what the forward apply selected in `select` propagates, as read before it writes. */
+  private readonly pending = new Map<string, Propagated>();
 
   private constructor(
     private readonly ctx: SyncContext,
@@ -83,8 +87,14 @@ export class TwoWaySync implements ApplyGate {
     });
   }
 
+  /** Takes the baseline of objects two-way has not synced yet under this plan (`takeBaselines`); objects in `stopped` wait. */
+  baseline(stopped: ReadonlySet<string>): Promise<void> {
+    return takeBaselines(this.ctx, stopped, (name, keys) => rememberSynced(this.ctx, this.objects.get(name)!, keys, []));
+  }
+
   async select(changed: ChangedKeys): Promise<ChangedKeys> {
     const out: ChangedKeys = new Map();
+    this.pending.clear();
     for (const [name, keys] of changed) {
       const object = this.objects.get(name)!;
       const source = await changedSince(this.ctx.state, name, object.source, [...keys]);
@@ -97,7 +107,29 @@ export class TwoWaySync implements ApplyGate {
       const both = source.changed.filter((k) => source.synced.has(k) && targetMoved.has(ids.get(k) ?? ''));
       const edited = both.filter((k) => target.current.has(ids.get(k)!));
       const deleted = both.filter((k) => !target.current.has(ids.get(k)!));
-      if (edited.length > 0) this.meter.reversed(0, 0, await resolveConflicts(this.ctx, object, edited, ids));
+      // What the forward apply propagates, as read before it writes (see `rememberSynced`).
+      const texts = new Map<string, readonly (string | null)[]>();
+      for (const [key, row] of source.rows)
+        texts.set(
+          key,
+          object.mapping.fields.map((f) => row.texts[f.source] ?? null),
+        );
+      const hashes = new Map(source.current);
+      if (edited.length > 0) {
+        const merged = await mergeRows(
+          this.ctx,
+          object,
+          edited.map((k) => ids.get(k)!),
+          'source',
+        );
+        // The merge may have written these source rows: they are remembered as they are after it.
+        for (const [key, values] of merged.texts) {
+          texts.set(key, values);
+          hashes.delete(key);
+        }
+        this.meter.reversed(0, merged.written, merged.conflicts);
+      }
+      this.pending.set(name, { from: 'source', hashes, texts });
       if (deleted.length > 0) {
         // The deletion wins: the source change is not applied forward; the reverse direction deletes the source row.
         const lost = await resolveDeleteConflicts(this.ctx, object, deleted);
@@ -111,16 +143,19 @@ export class TwoWaySync implements ApplyGate {
   async applied(changed: ChangedKeys): Promise<void> {
     for (const [name, keys] of changed) {
       const sourceKeys = [...keys];
-      await this.remember(this.objects.get(name)!, sourceKeys, [...(await this.ctx.state.lookupIds(name, sourceKeys)).values()]);
+      const pending = this.pending.get(name);
+      const refused = await this.ctx.state.rejectedKeys(this.ctx.pass.runId, name, sourceKeys);
+      await rememberSynced(this.ctx, this.objects.get(name)!, sourceKeys, [], pending && { ...pending, refused });
     }
+    this.pending.clear();
   }
 
   /** One reverse round: the target's changes up to now, a batch at a time, applied to the source; each batch checkpointed after. */
   async run(options: { readonly lookbackSeconds: number; readonly signal: AbortSignal }): Promise<void> {
     for await (const batch of this.feed.batches(options)) {
-      const written = await this.applyTarget(batch.changed);
+      const { written, conflicts } = await this.applyTarget(batch.changed);
       await batch.commit();
-      this.meter.reversed(batch.events, written);
+      this.meter.reversed(batch.events, written, conflicts);
     }
   }
 
@@ -141,10 +176,12 @@ export class TwoWaySync implements ApplyGate {
    * Then every source key written is applied forward again and both sides are remembered.
    * Returns the number of source rows written.
    */
-  private async applyTarget(changed: ChangedKeys): Promise<number> {
+  private async applyTarget(changed: ChangedKeys): Promise<{ written: number; conflicts: number }> {
     let written = 0;
+    let conflicts = 0;
     const forward: ChangedKeys = new Map();
     const moved = new Map<string, string[]>();
+    const propagated = new Map<string, Propagated>();
     const deleted: [TwoWayObject, string[]][] = [];
     for (const object of this.objects.values()) {
       const { name } = object.mapping.object;
@@ -153,11 +190,14 @@ export class TwoWaySync implements ApplyGate {
       const target = await changedSince(this.ctx.state, name, object.target, keys);
       const mapped = await this.ctx.state.lookupSourceKeys(name, keys);
       const updated = target.changed.filter((k) => target.current.has(k) && mapped.has(k));
-      written += await applyTargetKeys(this.ctx, object.mapping, object.sourceSide, updated);
+      const merged = await mergeRows(this.ctx, object, updated, 'target');
+      written += merged.written;
+      conflicts += merged.conflicts;
+      propagated.set(name, { from: 'target', hashes: target.current, texts: merged.texts });
       const created = keys.filter((k) => target.current.has(k) && !mapped.has(k));
       const inserted = await insertTargetRows(this.ctx, object.mapping, object.sourceSide, object.keyRule, created);
       written += inserted.created.size;
-      this.warnNotInserted(object, created.length, inserted.unresolved);
+      this.warnNotInserted(object, created.length, inserted);
       forward.set(name, new Set([...updated.map((k) => mapped.get(k)!), ...inserted.created.values()]));
       moved.set(name, target.changed);
       deleted.push([object, keys.filter((k) => !target.current.has(k) && mapped.has(k)).map((k) => mapped.get(k)!)]);
@@ -171,21 +211,16 @@ export class TwoWaySync implements ApplyGate {
     for (const object of this.objects.values()) {
       const { name } = object.mapping.object;
       const sourceKeys = [...(forward.get(name) ?? [])];
-      const targetKeys = new Set([...(moved.get(name) ?? []), ...(await this.ctx.state.lookupIds(name, sourceKeys)).values()]);
-      if (sourceKeys.length > 0 || targetKeys.size > 0) await this.remember(object, sourceKeys, [...targetKeys]);
+      const targetKeys = moved.get(name) ?? [];
+      if (sourceKeys.length > 0 || targetKeys.length > 0) {
+        await rememberSynced(this.ctx, object, sourceKeys, targetKeys, propagated.get(name));
+      }
     }
-    return written;
-  }
-
-  /** Both sides' rows of these keys as they are now become the last synced ones. */
-  private async remember(object: TwoWayObject, sourceKeys: readonly string[], targetKeys: readonly string[]): Promise<void> {
-    const { name } = object.mapping.object;
-    await rememberSynced(this.ctx.state, name, object.source, sourceKeys);
-    await rememberSynced(this.ctx.state, name, object.target, targetKeys);
+    return { written, conflicts };
   }
 
   /** Says (once per object and run) why rows created in the target were not created in the source. */
-  private warnNotInserted(object: TwoWayObject, created: number, unresolved: readonly string[]): void {
+  private warnNotInserted(object: TwoWayObject, created: number, { unresolved, refused }: Inserted): void {
     const { name } = object.mapping.object;
     const rule = object.keyRule;
     if (rule.kind === 'none' && created > 0 && !this.warned.has(name)) {
@@ -198,6 +233,14 @@ export class TwoWaySync implements ApplyGate {
         object: name,
         message: `${unresolved.length} row(s) created in the target of ${name} reference a target row that has no source row, and were not synced back (first: ${unresolved[0]})`,
       });
+    }
+    if (refused.keys.length > 0) {
+      const error = new CrmError(
+        'CRM_E6013',
+        `${refused.keys.length} row(s) created in the target of ${name} were not created in the source: ${refused.why}`,
+        { location: { object: name, table: object.sourceSide.table.name, key: refused.keys[0] } },
+      );
+      this.emit({ type: 'warning', object: name, message: error.format() });
     }
   }
 }
