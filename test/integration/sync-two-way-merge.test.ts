@@ -117,3 +117,104 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
     },
   );
 });
+
+describe('two-way sync: a write landing between an apply and what is remembered of it', () => {
+  const opened: { close(): Promise<void> }[] = [];
+  const pair = databasePairs(opened);
+
+  it('is carried over by the next round in either direction, not taken for synced', async (ctx) => {
+    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+    if (!dbs) return ctx.skip();
+    const { src, tgt, s, t, dir } = dbs;
+    const state = await openStateStore(join(dir, 'state'));
+    const plan = compilePlan(parseProject(project(src.url, tgt.url, 'conflict: source_wins'), 'crmbridge.yaml'));
+    const source = await openConnector(src.url);
+    const target = await openConnector(tgt.url);
+    opened.push(state, source, target);
+    /** One poll round; with `between`, that SQL runs right after the round's first batch of target writes committed (before it is remembered). */
+    const once = async (between?: () => Promise<void>) => {
+      let armed = between !== undefined;
+      const store = new Proxy(state, {
+        get(store, name) {
+          if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
+          return async (...args: Parameters<typeof state.commitBatch>) => {
+            await store.commitBatch(...args);
+            if (armed) {
+              armed = false;
+              await between?.();
+            }
+          };
+        },
+      });
+      return sync({
+        plan,
+        source,
+        target,
+        state: store,
+        targetSchema: await target.introspect(),
+        mode: 'poll',
+        follow: false,
+        twoWay: true,
+      });
+    };
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    await once();
+
+    // Forward: a source edit is applied to the target; the target is edited right after.
+    await s.run("UPDATE accounts SET name = 'S1', updated_at = '2026-03-01' WHERE id = 1");
+    await once(() => t.run("UPDATE orgs SET phone = 'T1', updated_at = '2026-03-02' WHERE id = 1"));
+    // Reverse: a target edit is applied to the source; the source is edited right after.
+    await t.run("UPDATE orgs SET name = 'T2', updated_at = '2026-03-03' WHERE id = 2");
+    await once(() => s.run("UPDATE accounts SET phone = 'S2', updated_at = '2026-03-04' WHERE id = 2"));
+    for (let round = 0; round < 2; round++) await once();
+
+    const both = [
+      { id: 1, name: 'S1', phone: 'T1' },
+      { id: 2, name: 'T2', phone: 'S2' },
+    ];
+    expect(await s.rows('SELECT id, name, phone FROM accounts WHERE id IN (1, 2) ORDER BY id')).toEqual(both);
+    expect(await t.rows('SELECT id, name, phone FROM orgs WHERE id IN (1, 2) ORDER BY id')).toEqual(both);
+    // Nothing collided: each side edited its own field.
+    expect(await state.listConflicts()).toEqual([]);
+  });
+
+  it('refuses, with CRM_E6013, a row created in the target that cannot be made to pass the object filter; nothing is left behind in the source', async (ctx) => {
+    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+    if (!dbs) return ctx.skip();
+    const { src, tgt, s, t, dir } = dbs;
+    const state = await openStateStore(join(dir, 'state'));
+    const yaml = project(src.url, tgt.url, 'conflict: source_wins').replace(
+      'filter: "deleted = 0"',
+      'filter: "deleted = 0 OR deleted IS NULL"',
+    );
+    const plan = compilePlan(parseProject(yaml, 'crmbridge.yaml'));
+    const source = await openConnector(src.url);
+    const target = await openConnector(tgt.url);
+    opened.push(state, source, target);
+    const warnings: string[] = [];
+    const once = async () =>
+      sync({
+        plan,
+        source,
+        target,
+        state,
+        targetSchema: await target.introspect(),
+        mode: 'poll',
+        follow: false,
+        twoWay: true,
+        onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)),
+      });
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    await once();
+    await t.run("INSERT INTO orgs VALUES (200, 'Tgt only', NULL, '2026-03-02')");
+    const run = await once();
+    expect(run.summary.reverse?.written).toBe(0);
+    expect(warnings.filter((w) => w.includes('CRM_E6013'))).toEqual([
+      expect.stringMatching(
+        /^\[CRM_E6013\] Row created in the target cannot pass the object filter: 1 row\(s\) created in the target of orgs were not created in the source: its filter `deleted = 0 OR deleted IS NULL` is not a conjunction of column = value conditions on accounts at object orgs, table accounts, key \["200"\]\. It stays in the target only/,
+      ),
+    ]);
+    expect(await s.rows('SELECT id FROM accounts WHERE id = 200')).toEqual([]);
+    expect(await t.rows('SELECT id, name FROM orgs WHERE id = 200')).toEqual([{ id: 200, name: 'Tgt only' }]);
+  });
+});

@@ -14,7 +14,7 @@ export function filterRequirements(filter: string, table: TableSchema): Map<stri
   const out = new Map<string, Value>();
   const term =
     /\s*\(?\s*(?:"([^"]+)"|`([^`]+)`|([A-Za-z_][\w$]*))\s*(?:=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)|is\s+(null))\s*\)?\s*(and\b|$)/iy;
-  const refuse = `its filter \`${filter}\` is not a conjunction of column = value conditions on ${table.name}, so a row created in the target cannot be made to pass it`;
+  const refuse = `its filter \`${filter}\` is not a conjunction of column = value conditions on ${table.name}`;
   for (let at = 0, more = true; more; ) {
     term.lastIndex = at;
     const m = term.exec(filter);
