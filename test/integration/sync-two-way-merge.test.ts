@@ -19,8 +19,9 @@ import { secretFree } from '../unit/sync/crm-fixture.js';
  * object filtered by `deleted = 0` whose `deleted` column the mapping does not write (it is
  * nullable, so a careless insert leaves it NULL and the row fails the filter); rows deleted on
  * each side. Rows 1–10: `name` edited on both sides (the target's edit newer); 11–20: `name` in
- * the source, `phone` in the target; 21–25 deleted in the source, 26–30 in the target; 100–109
- * created in the target.
+ * the source, `phone` in the target; 21–25 deleted in the source, 26–30 in the target; 31–33
+ * deleted in the source and edited in the target; 34–35 deleted on both sides; 100–109 created
+ * in the target.
  */
 const SOURCE_DDL = [
   'CREATE TABLE accounts (id int PRIMARY KEY, name text, phone text, deleted int, updated_at timestamp NOT NULL DEFAULT now())',
@@ -91,6 +92,10 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
       if (mode === 'cdc') await s.run('DELETE FROM accounts WHERE id BETWEEN 21 AND 25');
       await t.run('DELETE FROM orgs WHERE id BETWEEN 26 AND 30');
       await t.run("INSERT INTO orgs SELECT g, 'New' || g, 'NP' || g, '2026-03-02' FROM generate_series(100, 109) g");
+      // Deleted in the source and edited in the target (a row conflict each); deleted on both sides (none).
+      await s.run('DELETE FROM accounts WHERE id BETWEEN 31 AND 35');
+      await t.run("UPDATE orgs SET phone = 'T' || id, updated_at = '2026-03-02' WHERE id BETWEEN 31 AND 33");
+      await t.run('DELETE FROM orgs WHERE id BETWEEN 34 AND 35');
 
       const run = await once();
       expect(run.status).toBe('completed');
@@ -99,15 +104,24 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
 
       const conflicts = await state.listConflicts({ runId: run.runId });
       expect(conflicts.map((c) => [c.sourceKey, c.field, c.sourceValue, c.targetValue, c.resolution]).sort()).toEqual(
-        range(1, 10)
-          .map((id) => [`["${id}"]`, 'name', `S${id}`, `T${id}`, winner === 'S' ? 'source_wins' : 'target_wins'])
-          .sort(),
+        [
+          ...range(1, 10).map((id) => [`["${id}"]`, 'name', `S${id}`, `T${id}`, winner === 'S' ? 'source_wins' : 'target_wins']),
+          // The deletion wins only under source_wins; the edit brings the row back to the source otherwise.
+          ...range(31, 33).map((id) => [
+            `["${id}"]`,
+            '(row)',
+            'deleted',
+            'updated',
+            conflict === 'source_wins' ? 'source_wins' : 'target_wins',
+          ]),
+        ].sort(),
       );
       const expected = [
         ...range(1, 10).map((id) => ({ id, name: `${winner}${id}`, phone: `P${id}` })),
         ...range(11, 20).map((id) => ({ id, name: `S${id}`, phone: `T${id}` })),
         ...(mode === 'cdc' ? [] : range(21, 25).map((id) => ({ id, name: `N${id}`, phone: `P${id}` }))),
-        ...range(31, 40).map((id) => ({ id, name: `N${id}`, phone: `P${id}` })),
+        ...(conflict === 'source_wins' ? [] : range(31, 33).map((id) => ({ id, name: `N${id}`, phone: `T${id}` }))),
+        ...range(36, 40).map((id) => ({ id, name: `N${id}`, phone: `P${id}` })),
         ...range(100, 109).map((id) => ({ id, name: `New${id}`, phone: `NP${id}` })),
       ];
       expect(await s.rows('SELECT id, name, phone FROM accounts WHERE deleted = 0 ORDER BY id')).toEqual(expected);

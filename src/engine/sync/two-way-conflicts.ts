@@ -19,23 +19,30 @@ export interface TwoWayObject {
 export const ROW_CONFLICT = '(row)';
 
 /**
- * Settles records edited in the source and deleted in the target since the last sync. Under
- * `target_wins` the deletion wins: the keys returned are left out of the forward apply, and the
- * reverse direction then deletes the source rows (children first). Under every other policy the
- * edit wins: the forward apply creates the target row again (a deletion has no updatedAt to be
- * newer, and owns no field). Each is recorded as one conflict on the field `(row)`.
+ * Settles records deleted on one side (`deletedIn`) and edited on the other since the last sync,
+ * each recorded as one conflict on the field `(row)` (values `updated` / `deleted`). The deletion
+ * wins only under the policy that favours its side (`target_wins` for a target delete,
+ * `source_wins` for a source delete); under every other policy the edit wins and the row is
+ * created again on the side that deleted it (a deletion has no updatedAt to be newer, and owns no
+ * field). Returns the source keys whose deletion wins.
  */
-export async function resolveDeleteConflicts(ctx: SyncContext, object: TwoWayObject, sourceKeys: readonly string[]): Promise<string[]> {
-  const deletionWins = syncPolicyOf(object.mapping.object).conflict === 'target_wins';
+export async function resolveDeleteConflicts(
+  ctx: SyncContext,
+  object: TwoWayObject,
+  sourceKeys: readonly string[],
+  deletedIn: 'source' | 'target',
+): Promise<string[]> {
+  const deletionWins = syncPolicyOf(object.mapping.object).conflict === `${deletedIn}_wins`;
+  const winner = deletionWins === (deletedIn === 'target') ? 'target_wins' : 'source_wins';
   await ctx.state.addConflicts(
     ctx.pass.runId,
     sourceKeys.map((sourceKey) => ({
       object: object.mapping.object.name,
       sourceKey,
       field: ROW_CONFLICT,
-      sourceValue: 'updated',
-      targetValue: 'deleted',
-      resolution: deletionWins ? 'target_wins' : 'source_wins',
+      sourceValue: deletedIn === 'source' ? 'deleted' : 'updated',
+      targetValue: deletedIn === 'target' ? 'deleted' : 'updated',
+      resolution: winner,
     })),
   );
   return deletionWins ? [...sourceKeys] : [];

@@ -12,7 +12,7 @@ import { syncPolicyOf } from './sync-policy.js';
 import { takeBaselines } from './two-way-baseline.js';
 import { resolveDeleteConflicts, type TwoWayObject } from './two-way-conflicts.js';
 import { removeFromSource } from './two-way-delete.js';
-import { changedSince, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
+import { changedSince, currentHashes, SOURCE_SCOPE, targetSideOf } from './two-way-hashes.js';
 import { type Inserted, insertTargetRows, sourceKeyRule } from './two-way-insert.js';
 import { reverseMappingOf } from './two-way-mapping.js';
 import { mergeRows } from './two-way-merge.js';
@@ -105,8 +105,9 @@ export class TwoWaySync implements ApplyGate {
       const target = await changedSince(this.ctx.state, name, object.target, [...ids.values()]);
       const targetMoved = new Set(target.changed.filter((k) => target.synced.has(k)));
       const both = source.changed.filter((k) => source.synced.has(k) && targetMoved.has(ids.get(k) ?? ''));
-      const edited = both.filter((k) => target.current.has(ids.get(k)!));
-      const deleted = both.filter((k) => !target.current.has(ids.get(k)!));
+      const edited = both.filter((k) => target.current.has(ids.get(k)!) && source.current.has(k));
+      const deleted = both.filter((k) => !target.current.has(ids.get(k)!) && source.current.has(k));
+      const vanished = both.filter((k) => target.current.has(ids.get(k)!) && !source.current.has(k));
       // What the forward apply propagates, as read before it writes (see `rememberSynced`).
       const texts = new Map<string, readonly (string | null)[]>();
       for (const [key, row] of source.rows)
@@ -132,9 +133,19 @@ export class TwoWaySync implements ApplyGate {
       this.pending.set(name, { from: 'source', hashes, texts });
       if (deleted.length > 0) {
         // The deletion wins: the source change is not applied forward; the reverse direction deletes the source row.
-        const lost = await resolveDeleteConflicts(this.ctx, object, deleted);
+        const lost = await resolveDeleteConflicts(this.ctx, object, deleted, 'target');
         for (const k of lost) out.get(name)!.delete(k);
         this.meter.reversed(0, 0, deleted.length);
+      }
+      if (vanished.length > 0) {
+        // Deleted in the source, edited in the target. Where the edit wins, the target row stays
+        // out of the forward apply (which would delete it) and, no longer mapped, is created
+        // again in the source by the reverse direction, which reads the target's edit next.
+        const lost = new Set(await resolveDeleteConflicts(this.ctx, object, vanished, 'source'));
+        const kept = vanished.filter((k) => !lost.has(k));
+        for (const k of kept) out.get(name)!.delete(k);
+        await this.ctx.state.forgetIdMappings(name, kept);
+        this.meter.reversed(0, 0, vanished.length);
       }
     }
     return out;
@@ -189,12 +200,15 @@ export class TwoWaySync implements ApplyGate {
       if (keys.length === 0) continue;
       const target = await changedSince(this.ctx.state, name, object.target, keys);
       const mapped = await this.ctx.state.lookupSourceKeys(name, keys);
-      const updated = target.changed.filter((k) => target.current.has(k) && mapped.has(k));
+      const edited = target.changed.filter((k) => target.current.has(k) && mapped.has(k));
+      const revived = await this.revive(object, edited, mapped);
+      conflicts += revived.conflicts;
+      const updated = edited.filter((k) => !revived.keys.has(k));
       const merged = await mergeRows(this.ctx, object, updated, 'target');
       written += merged.written;
       conflicts += merged.conflicts;
       propagated.set(name, { from: 'target', hashes: target.current, texts: merged.texts });
-      const created = keys.filter((k) => target.current.has(k) && !mapped.has(k));
+      const created = keys.filter((k) => target.current.has(k) && (!mapped.has(k) || revived.keys.has(k)));
       const inserted = await insertTargetRows(this.ctx, object.mapping, object.sourceSide, object.keyRule, created);
       written += inserted.created.size;
       this.warnNotInserted(object, created.length, inserted);
@@ -217,6 +231,41 @@ export class TwoWaySync implements ApplyGate {
       }
     }
     return { written, conflicts };
+  }
+
+  /**
+   * Of target rows edited since the last sync (`targetKeys`, mapped to `mapped`), those whose
+   * source row is gone were deleted in the source meanwhile (the forward direction has not
+   * applied the delete yet, or cannot see it: polling): a row conflict each. Where the edit wins
+   * (`resolveDeleteConflicts`), the id mapping is forgotten and the keys returned, to be created
+   * again in the source; where the deletion wins, the forward apply deletes the target row.
+   */
+  private async revive(
+    object: TwoWayObject,
+    targetKeys: readonly string[],
+    mapped: ReadonlyMap<string, string>,
+  ): Promise<{ keys: Set<string>; conflicts: number }> {
+    const { name } = object.mapping.object;
+    const present = await currentHashes(
+      object.source,
+      targetKeys.map((k) => mapped.get(k)!),
+    );
+    const gone = targetKeys.filter((k) => !present.has(mapped.get(k)!));
+    if (gone.length === 0) return { keys: new Set(), conflicts: 0 };
+    const lost = new Set(
+      await resolveDeleteConflicts(
+        this.ctx,
+        object,
+        gone.map((k) => mapped.get(k)!),
+        'source',
+      ),
+    );
+    const kept = gone.filter((k) => !lost.has(mapped.get(k)!));
+    await this.ctx.state.forgetIdMappings(
+      name,
+      kept.map((k) => mapped.get(k)!),
+    );
+    return { keys: new Set(kept), conflicts: gone.length };
   }
 
   /** Says (once per object and run) why rows created in the target were not created in the source. */
