@@ -192,6 +192,50 @@ describe('two-way sync: a write landing between an apply and what is remembered 
     expect(await state.listConflicts()).toEqual([]);
   });
 
+  it('cdc: a target edit made while the first two-way run takes its baseline reaches the source', async (ctx) => {
+    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+    if (!dbs) return ctx.skip();
+    const { src, tgt, s, t, dir } = dbs;
+    const state = await openStateStore(join(dir, 'state'));
+    const plan = compilePlan(parseProject(project(src.url, tgt.url, 'conflict: source_wins'), 'crmbridge.yaml'));
+    const source = await openConnector(src.url);
+    const target = await openConnector(tgt.url);
+    opened.push(state, source, target);
+    const feed = `tw_${randomBytes(4).toString('hex')}`;
+    await recordHandoffPosition(plan, source, state, feed);
+    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    let armed = true;
+    const store = new Proxy(state, {
+      get(store, name) {
+        if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
+        return async (...args: Parameters<typeof state.commitBatch>) => {
+          await store.commitBatch(...args);
+          if (armed) {
+            armed = false;
+            await t.run("UPDATE orgs SET phone = 'T1' WHERE id = 1");
+          }
+        };
+      },
+    });
+    const once = async (state_ = state) =>
+      sync({
+        plan,
+        source,
+        target,
+        state: state_,
+        targetSchema: await target.introspect(),
+        mode: 'cdc',
+        feed,
+        follow: false,
+        twoWay: true,
+      });
+    await once(store);
+    expect(armed).toBe(false);
+    await once();
+    expect(await s.rows('SELECT phone FROM accounts WHERE id = 1')).toEqual([{ phone: 'T1' }]);
+    expect(await t.rows('SELECT phone FROM orgs WHERE id = 1')).toEqual([{ phone: 'T1' }]);
+  });
+
   it('refuses, with CRM_E6013, a row created in the target that cannot be made to pass the object filter; nothing is left behind in the source', async (ctx) => {
     const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
     if (!dbs) return ctx.skip();
@@ -231,4 +275,84 @@ describe('two-way sync: a write landing between an apply and what is remembered 
     expect(await s.rows('SELECT id FROM accounts WHERE id = 200')).toEqual([]);
     expect(await t.rows('SELECT id, name FROM orgs WHERE id = 200')).toEqual([{ id: 200, name: 'Tgt only' }]);
   });
+});
+
+describe('two-way sync --follow (cdc) with both sides edited 50 ms apart', () => {
+  const opened: { close(): Promise<void> }[] = [];
+  const pair = databasePairs(opened);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it.for([
+    { conflict: 'source_wins', owners: 'updated_at: source' },
+    { conflict: 'newest_wins', owners: 'updated_at: source' },
+    { conflict: 'field_owner', owners: 'updated_at: source, name: target' },
+  ])(
+    '$conflict: the sides end equal, every recorded collision with both values and the policy’s winner',
+    async ({ conflict, owners }, ctx) => {
+      const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+      if (!dbs) return ctx.skip();
+      const { src, tgt, s, t, dir } = dbs;
+      const state = await openStateStore(join(dir, 'state'));
+      const plan = compilePlan(parseProject(project(src.url, tgt.url, `conflict: ${conflict}, owners: { ${owners} }`), 'crmbridge.yaml'));
+      const source = await openConnector(src.url);
+      const target = await openConnector(tgt.url);
+      opened.push(state, source, target);
+      const feed = `tw_${randomBytes(4).toString('hex')}`;
+      await recordHandoffPosition(plan, source, state, feed);
+      await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      const stop = new AbortController();
+      const following = sync({
+        plan,
+        source,
+        target,
+        state,
+        targetSchema: await target.introspect(),
+        mode: 'cdc',
+        feed,
+        follow: true,
+        twoWay: true,
+        intervalMs: 20,
+        signal: stop.signal,
+      });
+      // Edits start once two-way has taken its baseline (before it, the source wins where the sides differ).
+      while ((await state.getSyncPosition('two-way-baseline:orgs')) === undefined) await sleep(20);
+      for (const id of range(1, 10)) {
+        await s.run("UPDATE accounts SET name = 'S' || id, updated_at = '2026-03-01' WHERE id = ?", [id]);
+        await sleep(50);
+        await t.run("UPDATE orgs SET name = 'T' || id, updated_at = '2026-03-02' WHERE id = ?", [id]);
+        await s.run("UPDATE accounts SET name = 'S' || id, updated_at = '2026-03-01' WHERE id = ?", [id + 10]);
+        await sleep(50);
+        await t.run("UPDATE orgs SET phone = 'T' || id, updated_at = '2026-03-02' WHERE id = ?", [id + 10]);
+      }
+      const rows = async () => ({
+        source: await s.rows('SELECT id, name, phone FROM accounts WHERE id <= 20 ORDER BY id'),
+        target: await t.rows('SELECT id, name, phone FROM orgs WHERE id <= 20 ORDER BY id'),
+      });
+      // Quiesced: both sides equal, every row 1–10 carrying one of the two edits, rows 11–20 the source's.
+      for (let waited = 0; ; waited += 100) {
+        const now = await rows();
+        const settled = now.source.every((r) => r.name === `S${r.id}` || (Number(r.id) <= 10 && r.name === `T${r.id}`));
+        if (settled && JSON.stringify(now.source) === JSON.stringify(now.target)) break;
+        if (waited > 40_000) expect(now.source).toEqual(now.target);
+        await sleep(100);
+      }
+      stop.abort();
+      expect((await following).status).toBe('completed');
+
+      // Every collision is recorded with both values, on row 1–10's name; under newest_wins (the
+      // target's edit is newer) and field_owner (the target owns name) the target's value won each.
+      // Whether a pair of edits 50 ms apart collided depends on where the rounds fell (a target
+      // edit made after the source's was synced is a later edit, no collision), so the count varies.
+      const conflicts = await state.listConflicts();
+      for (const c of conflicts) {
+        const id = Number(JSON.parse(c.sourceKey)[0]);
+        expect([c.field, c.sourceValue, c.targetValue]).toEqual(['name', `S${id}`, `T${id}`]);
+        if (conflict !== 'source_wins') expect(c.resolution).toBe('target_wins');
+      }
+      // A target edit that collided and lost is the only way a row ends with the source's name.
+      const { source: final } = await rows();
+      const lost = new Set(conflicts.filter((c) => c.resolution === 'source_wins').map((c) => c.sourceKey));
+      for (const row of final.slice(0, 10)) if (lost.has(`["${row.id}"]`)) expect(row.name).toBe(`S${row.id}`);
+    },
+  );
 });

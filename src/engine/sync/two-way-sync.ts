@@ -36,6 +36,7 @@ import { openTargetPoll } from './two-way-target-poll.js';
  */
 export class TwoWaySync implements ApplyGate {
   private readonly warned = new Set<string>();
+  private started = false;
   /** Per object, what the forward apply selected in `select` propagates, as read before it writes. */
   private readonly pending = new Map<string, Propagated>();
 
@@ -87,9 +88,14 @@ export class TwoWaySync implements ApplyGate {
     });
   }
 
-  /** Takes the baseline of objects two-way has not synced yet under this plan (`takeBaselines`); objects in `stopped` wait. */
-  baseline(stopped: ReadonlySet<string>): Promise<void> {
-    return takeBaselines(this.ctx, stopped, (name, keys) => rememberSynced(this.ctx, this.objects.get(name)!, keys, []));
+  /** Takes the baseline of objects two-way has not synced yet under this plan (`takeBaselines`), the target's feed started first; objects in `stopped` wait. */
+  async baseline(stopped: ReadonlySet<string>): Promise<void> {
+    if (!this.started) await this.feed.start?.();
+    this.started = true;
+    // Propagated from the source with nothing read before: a row edited in the target while its
+    // baseline was taken keeps its target unremembered, so the target's feed carries the edit over.
+    const fromSource: Propagated = { from: 'source', hashes: new Map(), texts: new Map() };
+    await takeBaselines(this.ctx, stopped, (name, keys) => rememberSynced(this.ctx, this.objects.get(name)!, keys, [], fromSource));
   }
 
   async select(changed: ChangedKeys): Promise<ChangedKeys> {
