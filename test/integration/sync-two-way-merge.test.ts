@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { openConnector } from '../../src/connectors/registry.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { recordHandoffPosition } from '../../src/engine/sync/handoff.js';
-import { type SyncResult, sync } from '../../src/engine/sync/sync.js';
+import { type SyncOptions, type SyncResult, sync } from '../../src/engine/sync/sync.js';
+import type { SyncEvent } from '../../src/engine/sync/sync-events.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
+import type { StateStore } from '../../src/state/state-store.js';
 import { databasePairs } from '../helpers/database-pair.js';
 import { freshPostgres } from '../helpers/databases.js';
 import { secretFree } from '../unit/sync/crm-fixture.js';
@@ -31,13 +33,13 @@ const SOURCE_DDL = [
 ];
 const TARGET_DDL = ['CREATE TABLE orgs (id int PRIMARY KEY, name text, phone text, updated_at timestamp NOT NULL)'];
 
-const project = (sourceUrl: string, targetUrl: string, sync: string) => `
+const project = (sourceUrl: string, targetUrl: string, sync: string, filter: string) => `
 source: { url: "${secretFree(sourceUrl)}" }
 target: { url: "${secretFree(targetUrl)}" }
 options: { batchSize: 7 }
 objects:
   orgs:
-    source: { table: accounts, key: id, filter: "deleted = 0" }
+    source: { table: accounts, key: id, filter: "${filter}" }
     target: { table: orgs, key: id }
     fields: { id: id, name: name, phone: phone, updated_at: updated_at }
     sync: { updatedAt: { source: updated_at, target: updated_at }, ${sync} }
@@ -49,10 +51,49 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const writes = (run: SyncResult) =>
   run.summary.ledger.created + run.summary.ledger.updated + run.summary.removal.deleted + (run.summary.reverse?.written ?? 0);
 
-describe('two-way sync keeps both sides’ edits and records collisions', () => {
-  const opened: { close(): Promise<void> }[] = [];
-  const pair = databasePairs(opened);
+const opened: { close(): Promise<void> }[] = [];
+const pair = databasePairs(opened);
 
+/**
+ * A fresh source and target with the fixture, the mapping under `syncYaml` (and `filter`),
+ * migrated; in cdc mode the feed's hand-off is recorded first. `once` runs one two-way round.
+ */
+async function setUp(mode: 'cdc' | 'poll', syncYaml: string, filter = 'deleted = 0') {
+  const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
+  if (!dbs) return undefined;
+  const { src, tgt, s, t, dir } = dbs;
+  const state = await openStateStore(join(dir, 'state'));
+  const plan = compilePlan(parseProject(project(src.url, tgt.url, syncYaml, filter), 'crmbridge.yaml'));
+  const source = await openConnector(src.url);
+  const target = await openConnector(tgt.url);
+  opened.push(state, source, target);
+  const feed = `tw_${randomBytes(4).toString('hex')}`;
+  if (mode === 'cdc') await recordHandoffPosition(plan, source, state, feed);
+  await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+  const options = { plan, source, target, state, mode, feed, twoWay: true };
+  const once = async (extra: Partial<SyncOptions> = {}) =>
+    sync({ ...options, targetSchema: await target.introspect(), follow: false, ...extra });
+  return { s, t, state, options, once };
+}
+
+/** The state store, except that `between` runs right after the first batch it commits: the target written, not yet remembered. */
+function afterFirstCommit(state: StateStore, between: () => Promise<unknown>): StateStore {
+  let armed = true;
+  return new Proxy(state, {
+    get(store, name) {
+      if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
+      return async (...args: Parameters<StateStore['commitBatch']>) => {
+        await store.commitBatch(...args);
+        if (armed) {
+          armed = false;
+          await between();
+        }
+      };
+    },
+  });
+}
+
+describe('two-way sync keeps both sides’ edits and records collisions', () => {
   const cases = [
     { conflict: 'source_wins', owners: 'updated_at: source', winner: 'S' },
     { conflict: 'target_wins', owners: 'updated_at: source', winner: 'T' },
@@ -64,19 +105,9 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
   it.for(modes.flatMap((mode) => cases.map((c) => ({ mode, ...c }))))(
     '$mode, $conflict: same-field collisions recorded and resolved, other fields merged, target inserts pass the filter, deletes both ways',
     async ({ mode, conflict, owners, winner }, ctx) => {
-      const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
-      if (!dbs) return ctx.skip();
-      const { src, tgt, s, t, dir } = dbs;
-      const state = await openStateStore(join(dir, 'state'));
-      const plan = compilePlan(parseProject(project(src.url, tgt.url, `conflict: ${conflict}, owners: { ${owners} }`), 'crmbridge.yaml'));
-      const source = await openConnector(src.url);
-      const target = await openConnector(tgt.url);
-      opened.push(state, source, target);
-      const feed = `tw_${randomBytes(4).toString('hex')}`;
-      const once = async () =>
-        sync({ plan, source, target, state, targetSchema: await target.introspect(), mode, feed, follow: false, twoWay: true });
-      if (mode === 'cdc') await recordHandoffPosition(plan, source, state, feed);
-      await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      const env = await setUp(mode, `conflict: ${conflict}, owners: { ${owners} }`);
+      if (!env) return ctx.skip();
+      const { s, t, state, once } = env;
       // Two-way starts (in cdc: the target's log starts here) with nothing changed yet.
       expect(writes(await once())).toBe(0);
 
@@ -133,53 +164,18 @@ describe('two-way sync keeps both sides’ edits and records collisions', () => 
 });
 
 describe('two-way sync: a write landing between an apply and what is remembered of it', () => {
-  const opened: { close(): Promise<void> }[] = [];
-  const pair = databasePairs(opened);
-
   it('is carried over by the next round in either direction, not taken for synced', async (ctx) => {
-    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
-    if (!dbs) return ctx.skip();
-    const { src, tgt, s, t, dir } = dbs;
-    const state = await openStateStore(join(dir, 'state'));
-    const plan = compilePlan(parseProject(project(src.url, tgt.url, 'conflict: source_wins'), 'crmbridge.yaml'));
-    const source = await openConnector(src.url);
-    const target = await openConnector(tgt.url);
-    opened.push(state, source, target);
-    /** One poll round; with `between`, that SQL runs right after the round's first batch of target writes committed (before it is remembered). */
-    const once = async (between?: () => Promise<void>) => {
-      let armed = between !== undefined;
-      const store = new Proxy(state, {
-        get(store, name) {
-          if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
-          return async (...args: Parameters<typeof state.commitBatch>) => {
-            await store.commitBatch(...args);
-            if (armed) {
-              armed = false;
-              await between?.();
-            }
-          };
-        },
-      });
-      return sync({
-        plan,
-        source,
-        target,
-        state: store,
-        targetSchema: await target.introspect(),
-        mode: 'poll',
-        follow: false,
-        twoWay: true,
-      });
-    };
-    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+    const env = await setUp('poll', 'conflict: source_wins');
+    if (!env) return ctx.skip();
+    const { s, t, state, once } = env;
     await once();
 
     // Forward: a source edit is applied to the target; the target is edited right after.
     await s.run("UPDATE accounts SET name = 'S1', updated_at = '2026-03-01' WHERE id = 1");
-    await once(() => t.run("UPDATE orgs SET phone = 'T1', updated_at = '2026-03-02' WHERE id = 1"));
+    await once({ state: afterFirstCommit(state, () => t.run("UPDATE orgs SET phone = 'T1', updated_at = '2026-03-02' WHERE id = 1")) });
     // Reverse: a target edit is applied to the source; the source is edited right after.
     await t.run("UPDATE orgs SET name = 'T2', updated_at = '2026-03-03' WHERE id = 2");
-    await once(() => s.run("UPDATE accounts SET phone = 'S2', updated_at = '2026-03-04' WHERE id = 2"));
+    await once({ state: afterFirstCommit(state, () => s.run("UPDATE accounts SET phone = 'S2', updated_at = '2026-03-04' WHERE id = 2")) });
     for (let round = 0; round < 2; round++) await once();
 
     const both = [
@@ -193,79 +189,31 @@ describe('two-way sync: a write landing between an apply and what is remembered 
   });
 
   it('cdc: a target edit made while the first two-way run takes its baseline reaches the source', async (ctx) => {
-    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
-    if (!dbs) return ctx.skip();
-    const { src, tgt, s, t, dir } = dbs;
-    const state = await openStateStore(join(dir, 'state'));
-    const plan = compilePlan(parseProject(project(src.url, tgt.url, 'conflict: source_wins'), 'crmbridge.yaml'));
-    const source = await openConnector(src.url);
-    const target = await openConnector(tgt.url);
-    opened.push(state, source, target);
-    const feed = `tw_${randomBytes(4).toString('hex')}`;
-    await recordHandoffPosition(plan, source, state, feed);
-    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
-    let armed = true;
-    const store = new Proxy(state, {
-      get(store, name) {
-        if (name !== 'commitBatch') return Reflect.get(store, name, store).bind(store);
-        return async (...args: Parameters<typeof state.commitBatch>) => {
-          await store.commitBatch(...args);
-          if (armed) {
-            armed = false;
-            await t.run("UPDATE orgs SET phone = 'T1' WHERE id = 1");
-          }
-        };
-      },
+    const env = await setUp('cdc', 'conflict: source_wins');
+    if (!env) return ctx.skip();
+    const { s, t, state, once } = env;
+    let edited = false;
+    await once({
+      state: afterFirstCommit(state, async () => {
+        edited = true;
+        await t.run("UPDATE orgs SET phone = 'T1' WHERE id = 1");
+      }),
     });
-    const once = async (state_ = state) =>
-      sync({
-        plan,
-        source,
-        target,
-        state: state_,
-        targetSchema: await target.introspect(),
-        mode: 'cdc',
-        feed,
-        follow: false,
-        twoWay: true,
-      });
-    await once(store);
-    expect(armed).toBe(false);
+    expect(edited).toBe(true);
     await once();
     expect(await s.rows('SELECT phone FROM accounts WHERE id = 1')).toEqual([{ phone: 'T1' }]);
     expect(await t.rows('SELECT phone FROM orgs WHERE id = 1')).toEqual([{ phone: 'T1' }]);
   });
 
   it('refuses, with CRM_E6013, a row created in the target that cannot be made to pass the object filter; nothing is left behind in the source', async (ctx) => {
-    const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
-    if (!dbs) return ctx.skip();
-    const { src, tgt, s, t, dir } = dbs;
-    const state = await openStateStore(join(dir, 'state'));
-    const yaml = project(src.url, tgt.url, 'conflict: source_wins').replace(
-      'filter: "deleted = 0"',
-      'filter: "deleted = 0 OR deleted IS NULL"',
-    );
-    const plan = compilePlan(parseProject(yaml, 'crmbridge.yaml'));
-    const source = await openConnector(src.url);
-    const target = await openConnector(tgt.url);
-    opened.push(state, source, target);
+    const env = await setUp('poll', 'conflict: source_wins', 'deleted = 0 OR deleted IS NULL');
+    if (!env) return ctx.skip();
+    const { s, t, once } = env;
     const warnings: string[] = [];
-    const once = async () =>
-      sync({
-        plan,
-        source,
-        target,
-        state,
-        targetSchema: await target.introspect(),
-        mode: 'poll',
-        follow: false,
-        twoWay: true,
-        onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)),
-      });
-    await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
-    await once();
+    const onEvent = (e: SyncEvent) => void (e.type === 'warning' && warnings.push(e.message));
+    await once({ onEvent });
     await t.run("INSERT INTO orgs VALUES (200, 'Tgt only', NULL, '2026-03-02')");
-    const run = await once();
+    const run = await once({ onEvent });
     expect(run.summary.reverse?.written).toBe(0);
     expect(warnings.filter((w) => w.includes('CRM_E6013'))).toEqual([
       expect.stringMatching(
@@ -278,8 +226,6 @@ describe('two-way sync: a write landing between an apply and what is remembered 
 });
 
 describe('two-way sync --follow (cdc) with both sides edited 50 ms apart', () => {
-  const opened: { close(): Promise<void> }[] = [];
-  const pair = databasePairs(opened);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it.for([
@@ -289,28 +235,14 @@ describe('two-way sync --follow (cdc) with both sides edited 50 ms apart', () =>
   ])(
     '$conflict: the sides end equal, every recorded collision with both values and the policy’s winner',
     async ({ conflict, owners }, ctx) => {
-      const dbs = await pair(freshPostgres, freshPostgres, { source: SOURCE_DDL, target: TARGET_DDL });
-      if (!dbs) return ctx.skip();
-      const { src, tgt, s, t, dir } = dbs;
-      const state = await openStateStore(join(dir, 'state'));
-      const plan = compilePlan(parseProject(project(src.url, tgt.url, `conflict: ${conflict}, owners: { ${owners} }`), 'crmbridge.yaml'));
-      const source = await openConnector(src.url);
-      const target = await openConnector(tgt.url);
-      opened.push(state, source, target);
-      const feed = `tw_${randomBytes(4).toString('hex')}`;
-      await recordHandoffPosition(plan, source, state, feed);
-      await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
+      const env = await setUp('cdc', `conflict: ${conflict}, owners: { ${owners} }`);
+      if (!env) return ctx.skip();
+      const { s, t, state, options } = env;
       const stop = new AbortController();
       const following = sync({
-        plan,
-        source,
-        target,
-        state,
-        targetSchema: await target.introspect(),
-        mode: 'cdc',
-        feed,
+        ...options,
+        targetSchema: await options.target.introspect(),
         follow: true,
-        twoWay: true,
         intervalMs: 20,
         signal: stop.signal,
       });
@@ -349,7 +281,7 @@ describe('two-way sync --follow (cdc) with both sides edited 50 ms apart', () =>
         expect([c.field, c.sourceValue, c.targetValue]).toEqual(['name', `S${id}`, `T${id}`]);
         if (conflict !== 'source_wins') expect(c.resolution).toBe('target_wins');
       }
-      // A target edit that collided and lost is the only way a row ends with the source's name.
+      // A collision the source won leaves the source's name on both sides.
       const { source: final } = await rows();
       const lost = new Set(conflicts.filter((c) => c.resolution === 'source_wins').map((c) => c.sourceKey));
       for (const row of final.slice(0, 10)) if (lost.has(`["${row.id}"]`)) expect(row.name).toBe(`S${row.id}`);
