@@ -47,12 +47,13 @@ export async function mergeRows(
     read.rows.map((r) => r.sourceKey),
   );
   const offset = mapping.object.source.key.length;
-  const targetChanged: number[][] = [];
+  // Per row read: the differing fields changed only in the target, and those changed on both sides.
+  const targetOnly: number[][] = [];
   const collisions: number[][] = [];
   for (const row of read.rows) {
     const base = bases.get(row.sourceKey);
     const changed = (text: string | null, i: number) => (base ? fieldDigest(text) !== base[fields[i].source] : undefined);
-    const mine: number[] = [];
+    const onlyHere: number[] = [];
     const both: number[] = [];
     fields.forEach((_, i) => {
       const source = row.texts[offset + i];
@@ -61,9 +62,9 @@ export async function mergeRows(
       const inTarget = changed(target, i) ?? reporter === 'target';
       const inSource = changed(source, i) ?? reporter === 'source';
       if (inTarget && inSource) both.push(i);
-      else if (inTarget) mine.push(i);
+      else if (inTarget) onlyHere.push(i);
     });
-    targetChanged.push(mine);
+    targetOnly.push(onlyHere);
     collisions.push(both);
   }
   const colliding = read.rows.filter((_, r) => collisions[r].length > 0).map((row) => row.sourceKey);
@@ -77,7 +78,7 @@ export async function mergeRows(
   // Rows written back, grouped by the set of fields written (one statement per set).
   const writes = new Map<string, { fields: number[]; rows: Row[] }>();
   read.rows.forEach((row, r) => {
-    const won = [...targetChanged[r]];
+    const won = [...targetOnly[r]];
     for (const i of collisions[r]) {
       const wins = targetWins(row.sourceKey, i);
       if (wins) won.push(i);

@@ -25,9 +25,12 @@ import { openTargetPoll } from './two-way-target-poll.js';
  * `sync --two-way`. Opening derives every object's reverse mapping before anything is read (an
  * object that cannot invert refuses the run, naming the field).
  *
+ * Before the first round under a plan, the baseline (`takeBaselines`): every mapped row applied
+ * forward and remembered, the target's feed started first.
  * Forward (as the gate of the one-way apply): a changed source key is applied only when its
- * source row differs from the one last synced; when its target row differs too, the conflict is
- * resolved and recorded first (`resolveConflicts`); after applying, both sides' rows are remembered.
+ * source row differs from the one last synced; when its target row differs too, the two are
+ * merged field by field first, collisions resolved and recorded (`mergeRows`); after applying,
+ * both sides' rows are remembered (`rememberSynced`, which does not swallow a write made meanwhile).
  * Reverse (`run`, after the forward round): changed target keys come from the target's change
  * log in cdc mode when it has one, else from polling (`TargetFeed`); each is settled by what the
  * target holds now (`applyTarget`), then applied forward again (the fields the source owns are
@@ -183,15 +186,16 @@ export class TwoWaySync implements ApplyGate {
   /**
    * Settles changed target keys in the source by what each side holds now, so a replayed batch
    * finds nothing left to do:
-   *   - a target row with an id mapping that differs from the one last synced: its fields are
-   *     written to the source row by key (`applyTargetKeys`);
+   *   - a target row with an id mapping that differs from the one last synced: merged into the
+   *     source row field by field (`mergeRows`); when the source row is gone, a row conflict
+   *     (`revive`);
    *   - a target row without an id mapping was created in the target: a source row is created
    *     (`insertTargetRows`), parents before children in the plan's dependency order;
    *   - an id mapping without a target row: the row was deleted in the target, and its source row
    *     is removed (`removeFromSource`), children before parents;
    *   - neither: crmbridge deleted it forward; only its stored hash is forgotten.
    * Then every source key written is applied forward again and both sides are remembered.
-   * Returns the number of source rows written.
+   * Returns the number of source rows written and of conflicts recorded.
    */
   private async applyTarget(changed: ChangedKeys): Promise<{ written: number; conflicts: number }> {
     let written = 0;
