@@ -7,13 +7,13 @@ import type { TableSchema, Value } from '../../core/types.js';
  * so the forward direction keeps it (a row failing the filter would be deleted from the target
  * and left behind in the source). Only a conjunction of equalities can be satisfied by filling
  * columns: `deleted = 0`, `status = 'open' AND deleted = 0`, `archived IS NULL`, `active = true`
- * (identifiers bare or quoted with "" or ``, literals numbers, quoted strings, true/false,
- * NULL). Anything else (OR, <>, IN, functions, subqueries) cannot be inverted: a string says why.
+ * (identifiers bare or quoted with "" or ``, optionally qualified by the table; literals
+ * numbers, quoted strings, true/false, NULL). Anything else (OR, <>, IN, functions, subqueries) cannot be inverted: a string says why.
  */
 export function filterRequirements(filter: string, table: TableSchema): Map<string, Value> | string {
   const out = new Map<string, Value>();
   const term =
-    /\s*\(?\s*(?:"([^"]+)"|`([^`]+)`|([A-Za-z_][\w$]*))\s*(?:=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)|is\s+(null))\s*\)?\s*(and\b|$)/iy;
+    /\s*\(?\s*(?:(?:"[^"]+"|`[^`]+`|[A-Za-z_][\w$]*)\.)?(?:"([^"]+)"|`([^`]+)`|([A-Za-z_][\w$]*))\s*(?:=\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)|is\s+(null))\s*\)?\s*(and\b|$)/iy;
   const refuse = `its filter \`${filter}\` is not a conjunction of column = value conditions on ${table.name}`;
   for (let at = 0, more = true; more; ) {
     term.lastIndex = at;

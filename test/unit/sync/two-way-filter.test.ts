@@ -30,6 +30,13 @@ describe('filterRequirements: the values a row created in the target must hold t
       ],
     ],
     ['`active` = 1', [['active', true]]],
+    [
+      'accounts.deleted = 0 AND "accounts"."status" = \'x\'',
+      [
+        ['deleted', 0],
+        ['status', 'x'],
+      ],
+    ],
     ['active = false', [['active', false]]],
   ])('%s', ([filter, expected]) => {
     expect(filterRequirements(filter, accounts)).toEqual(new Map(expected));
