@@ -100,6 +100,10 @@ export const ERROR_CODES = {
     title: 'Worker out of memory',
     fix: 'Lower options.batchSize or raise options.workerMemoryMb in crmbridge.yaml, then `crmbridge migrate --resume`.',
   },
+  CRM_E6013: {
+    title: 'Row created in the target cannot pass the object filter',
+    fix: "It stays in the target only: map the filter's columns (or make the filter a conjunction of column = value conditions), then edit the row again.",
+  },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

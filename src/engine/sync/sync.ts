@@ -120,6 +120,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         for (const [object, err] of drift.stopped) emit({ type: 'warning', object, message: err.format() });
         const guard = new DriftGuard(ctx, drift, twoWay);
         await guard.replayPending();
+        await twoWay?.baseline(new Set(drift.stopped.keys()));
         if (feed) {
           await runCdc(ctx, feed, guard, meter, emit, {
             feed: feedName,

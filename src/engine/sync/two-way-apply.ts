@@ -1,5 +1,5 @@
 import type { Writer } from '../../connectors/contract.js';
-import { canonicalTexts, parseCanonicalText, toCanonicalText } from '../../core/canonical.js';
+import { canonicalTexts, toCanonicalText } from '../../core/canonical.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
 import type { SyncContext } from './sync-context.js';
@@ -82,26 +82,6 @@ export function differingFields(reverse: ReverseMapping, row: ReverseRow): numbe
     const want = row.want[offset + i];
     return want !== undefined && want !== row.texts[offset + i] ? [i] : [];
   });
-}
-
-/**
- * Brings the source rows behind these target keys of one object up to date with the target's
- * CURRENT rows (see `readReverse`); only the rows that differ in canonical text are written (by
- * source key). Idempotent like the forward apply: applying a key again finds the source
- * unchanged. Returns the number of source rows written.
- */
-export async function applyTargetKeys(
-  ctx: SyncContext,
-  reverse: ReverseMapping,
-  side: SourceSide,
-  targetKeys: readonly string[],
-): Promise<number> {
-  const read = await readReverse(ctx, reverse, side, targetKeys);
-  const changed = read.rows
-    .filter((row) => differingFields(reverse, row).length > 0)
-    .map((row) => row.want.map((t, i) => (t === undefined ? row.current[i] : t === null ? null : parseCanonicalText(t, read.types[i]))));
-  if (changed.length === 0) return 0;
-  return side.writer.write(side.table.name, { columns: read.columns, rows: changed }, { mode: 'upsert', key: reverse.object.source.key });
 }
 
 /**

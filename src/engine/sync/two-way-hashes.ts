@@ -26,9 +26,15 @@ export interface HashedSide {
   readonly scope: string;
 }
 
-/** Current hashes of these keys' rows (a key without a row is absent). */
-export async function currentHashes(side: HashedSide, keys: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** A row of one side as hashed: its hash, and the canonical texts it was hashed from, by column. */
+export interface HashedRow {
+  readonly hash: string;
+  readonly texts: Readonly<Record<string, string | null>>;
+}
+
+/** These keys' rows as they are now (a key without a row is absent). */
+export async function currentRows(side: HashedSide, keys: readonly string[]): Promise<Map<string, HashedRow>> {
+  const out = new Map<string, HashedRow>();
   if (keys.length === 0) return out;
   const columns = [...side.key, ...side.columns.filter((c) => !side.key.includes(c))];
   const read = await side.connector.readByKeys(
@@ -38,31 +44,33 @@ export async function currentHashes(side: HashedSide, keys: readonly string[]): 
     columns,
   );
   for (const row of read.rows) {
-    out.set(encodeKey(row.slice(0, side.key.length)), rowDigest(Object.values(rowTexts(side.table, columns, row))));
+    const texts = rowTexts(side.table, columns, row);
+    out.set(encodeKey(row.slice(0, side.key.length)), { hash: rowDigest(Object.values(texts)), texts });
   }
   return out;
 }
 
-/** The keys whose row changed (or appeared, or went) since it was last synced, with the current and last synced hashes. */
+/** Current hashes of these keys' rows (a key without a row is absent). */
+export async function currentHashes(side: HashedSide, keys: readonly string[]): Promise<Map<string, string>> {
+  return new Map([...(await currentRows(side, keys))].map(([k, row]) => [k, row.hash]));
+}
+
+/** The keys whose row changed (or appeared, or went) since it was last synced, with the current rows and last synced hashes. */
 export async function changedSince(
   state: StateStore,
   object: string,
   side: HashedSide,
   keys: readonly string[],
-): Promise<{ readonly changed: string[]; readonly current: Map<string, string>; readonly synced: Map<string, string> }> {
-  const current = await currentHashes(side, keys);
+): Promise<{
+  readonly changed: string[];
+  readonly current: Map<string, string>;
+  readonly rows: Map<string, HashedRow>;
+  readonly synced: Map<string, string>;
+}> {
+  const rows = await currentRows(side, keys);
+  const current = new Map([...rows].map(([k, row]) => [k, row.hash]));
   const synced = await state.syncRowHashes(side.scope, object, keys);
-  return { changed: keys.filter((k) => current.get(k) !== synced.get(k)), current, synced };
-}
-
-/** Stores these keys' rows as synced: their hashes as they are now (a key without a row is forgotten). */
-export async function rememberSynced(state: StateStore, object: string, side: HashedSide, keys: readonly string[]): Promise<void> {
-  const current = await currentHashes(side, keys);
-  await state.putSyncRowHashes(
-    side.scope,
-    object,
-    keys.map((key) => ({ key, hash: current.get(key) ?? null })),
-  );
+  return { changed: keys.filter((k) => current.get(k) !== synced.get(k)), current, rows, synced };
 }
 
 /** The target side of an object as two-way sync hashes it. */

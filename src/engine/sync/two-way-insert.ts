@@ -1,7 +1,7 @@
 import type { Writer } from '../../connectors/contract.js';
-import { parseCanonicalText } from '../../core/canonical.js';
+import { parseCanonicalText, toCanonicalText } from '../../core/canonical.js';
 import { encodeKey } from '../../core/keys.js';
-import type { ColumnSchema, Row, TableSchema } from '../../core/types.js';
+import type { ColumnSchema, Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
 import { deterministicUuid } from '../deterministic-uuid.js';
@@ -9,6 +9,7 @@ import type { SyncContext } from './sync-context.js';
 import { commitSyncRecords } from './target-removal.js';
 import { typedKey } from './target-rows.js';
 import { mapBack, type SourceSide, typeOf } from './two-way-apply.js';
+import { filterRequirements } from './two-way-filter.js';
 import { type ReverseField, type ReverseMapping, reverseKeyFields } from './two-way-mapping.js';
 
 /**
@@ -47,6 +48,8 @@ export interface Inserted {
   readonly created: Map<string, string>;
   /** Target keys left out: a reference to a target row that has no source row. */
   readonly unresolved: string[];
+  /** Target keys left out because the source row would not pass the object's filter, and why. */
+  readonly refused: { readonly keys: string[]; why: string };
 }
 
 /**
@@ -58,6 +61,11 @@ export interface Inserted {
  * map back to it. Replay-safe when the source key follows from the target key or is a derived
  * uuid (an upsert by key); a generated key is read back, so a crash between the source insert and
  * the id map's commit inserts the row again on replay.
+ *
+ * The new source row must pass the object's `filter`, or the forward direction would take it
+ * for a row that left the filter, delete the target row and leave the source row behind: the
+ * columns the filter requires are filled (`filterRequirements`); a filter that cannot be
+ * satisfied that way, or a row whose mapped fields contradict it, is refused (`refused`).
  */
 export async function insertTargetRows(
   ctx: SyncContext,
@@ -66,9 +74,15 @@ export async function insertTargetRows(
   rule: SourceKeyRule,
   targetKeys: readonly string[],
 ): Promise<Inserted> {
-  const inserted: Inserted = { created: new Map(), unresolved: [] };
+  const inserted: Inserted = { created: new Map(), unresolved: [], refused: { keys: [], why: '' } };
   if (rule.kind === 'none' || targetKeys.length === 0) return inserted;
   const { object } = reverse;
+  const required = object.source.filter ? filterRequirements(object.source.filter, side.table) : new Map<string, Value>();
+  if (typeof required === 'string') {
+    inserted.refused.keys.push(...targetKeys);
+    inserted.refused.why = required;
+    return inserted;
+  }
   const table = ctx.tables.get(object.name)!;
   const tKey = object.target.key;
   // A column written by a key field and another field too is written once, from the key field.
@@ -83,16 +97,27 @@ export async function insertTargetRows(
   const types = fields.map((f) => typeOf(side.table, f.source));
   const keys: string[] = [];
   const rows: Row[] = [];
+  // The filter's columns no field writes are filled with the values it requires (`deleted = 0`).
+  const filling = [...required].filter(([column]) => !fields.some((f) => f.source === column));
+  const checked = fields.flatMap((f, i) =>
+    required.has(f.source) ? [[i, toCanonicalText(required.get(f.source)!, types[i])] as const] : [],
+  );
   read.rows.forEach((row, r) => {
     const key = encodeKey(row.slice(0, tKey.length));
     if (mapped[r].some((t) => t === undefined)) inserted.unresolved.push(key);
-    else {
+    else if (checked.some(([i, text]) => mapped[r][i] !== text)) {
+      inserted.refused.keys.push(key);
+      inserted.refused.why = `its filter \`${object.source.filter}\` excludes the row as the target holds it`;
+    } else {
       keys.push(key);
-      rows.push(mapped[r].map((t, i) => (t === null || t === undefined ? null : parseCanonicalText(t, types[i]))));
+      rows.push([
+        ...mapped[r].map((t, i) => (t === null || t === undefined ? null : parseCanonicalText(t, types[i]))),
+        ...filling.map(([, value]) => value),
+      ]);
     }
   });
   if (rows.length === 0) return inserted;
-  const columns = fields.map((f) => f.source);
+  const columns = [...fields.map((f) => f.source), ...filling.map(([column]) => column)];
   const sKey = object.source.key;
   let sourceKeys: string[];
   if (rule.kind === 'generated') {

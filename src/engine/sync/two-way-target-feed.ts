@@ -16,6 +16,12 @@ export interface TargetBatch {
  * reads up to what the target holds now and ends.
  */
 export interface TargetFeed {
+  /**
+   * Starts retaining the target's changes if it has not yet (a log: its slot and first position).
+   * Called before the baseline is taken: a target edit made after the baseline's read must be in
+   * the feed, or nothing would ever carry it to the source.
+   */
+  start?(): Promise<void>;
   /** `lookbackSeconds`: polling re-reads this much before its watermark (late commits). */
   batches(options: { readonly signal: AbortSignal; readonly lookbackSeconds: number }): AsyncIterable<TargetBatch>;
   close(): Promise<void>;

@@ -20,8 +20,8 @@ export function targetFeedOptions(plan: Plan, feed: string): ChangeFeedOptions {
 
 /**
  * The reverse direction read from the target's change log (PostgreSQL pgoutput, MySQL binlog):
- * inserts, updates and deletes of every mapped target table, without an updatedAt column. The
- * first round starts where the log begins to be retained for this feed (the slot's creation);
+ * inserts, updates and deletes of every mapped target table, without an updatedAt column. It
+ * starts where the log begins to be retained for this feed (the slot's creation, by `start`);
  * each later round goes on from the stored position up to the log's head when the round began.
  * The position is stored, then acknowledged, only after the batch was applied to the source.
  * Undefined when the target has no change log.
@@ -31,6 +31,10 @@ export function openTargetLog(ctx: SyncContext, feed: string): TargetFeed | unde
   const log = ctx.target.changes(targetFeedOptions(ctx.plan, feed));
   const position = targetCdcPositionName(feed);
   return {
+    start: async () => {
+      const prepared = await log.prepare();
+      await ctx.state.setSyncPosition(position, prepared.position, { ifAbsent: true });
+    },
     batches: ({ signal }) => logBatches(ctx, log, position, signal),
     close: () => log.close(),
   };
