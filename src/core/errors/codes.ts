@@ -80,6 +80,11 @@ export const ERROR_CODES = {
     title: 'Worker out of memory',
     fix: 'Lower options.batchSize or raise options.workerMemoryMb in crmbridge.yaml, then `crmbridge migrate --resume`.',
   },
+  CRM_E6015: {
+    title: 'Row kept by rollback',
+    fix: 'The row was changed after the run, or rows the run did not create still reference it: review it (`crmbridge rejects <rollback run>`); --force overwrites changed rows.',
+  },
+  CRM_E6016: { title: 'Run cannot be rolled back', fix: 'Roll back the migrate, repair or sync run itself (see `crmbridge runs`).' },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
 } as const satisfies Record<string, { title: string; fix: string }>;
