@@ -256,7 +256,8 @@ describe('kill -9 at seeded points of migrate, rollback, repair and sync; resume
     db.exec(`DELETE FROM people WHERE rowid % 9 = 0;
       UPDATE people SET full_name = 'Edited' WHERE rowid % 10 = 1;
       UPDATE companies SET name = 'Tampered' WHERE rowid % 8 = 2;
-      INSERT INTO companies VALUES ('x000001', 'Extra', NULL), ('x000002', 'Extra two', NULL);`);
+      INSERT INTO companies VALUES ('x000001', 'Extra', NULL), ('x000002', 'Extra two', NULL);
+      INSERT INTO people VALUES ('00000000-0000-5000-8000-000000000001', 'x000001', 'extra@example.com', 'Extra person');`);
     db.close();
     const tamperedDump = dump(tampered);
     const reference = copy(tampered);
@@ -265,6 +266,8 @@ describe('kill -9 at seeded points of migrate, rollback, repair and sync; resume
     const repairedDump = dump(reference);
     expect(repairedDump).not.toEqual(tamperedDump);
 
+    // Writes: companies' updates, people's inserts and updates, then the extra rows' deletes
+    // (people, companies): 5 intents and writes, 4 checkpoints.
     for (const point of killPoints(16, ['intent', 'written', 'committed'], 4, TRIALS)) {
       const dir = copy(tampered);
       const killed = await cli(dir, ['repair', '--delete-extra'], point);
