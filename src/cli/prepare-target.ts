@@ -10,6 +10,8 @@ export interface PreparedTarget {
   readonly missing: Set<string>;
   /** Tables created without their non-unique indexes and foreign keys, which `migrate` adds once they are loaded. */
   readonly completeAfterLoad: readonly TableSchema[];
+  /** Tables created here, parents before children (the design's order). */
+  readonly created: readonly string[];
 }
 
 /**
@@ -27,10 +29,12 @@ export async function prepareTarget(
   const existing = await introspectTarget(target);
   const names = new Set(existing.tables.map((t) => t.name));
   const missing = wanted.filter((t) => !names.has(t));
-  if (missing.length === 0) return { schema: existing, missing: new Set(), completeAfterLoad: [] };
+  if (missing.length === 0) return { schema: existing, missing: new Set(), completeAfterLoad: [], created: [] };
   const sourceSchema = await source.introspect({ tables: [...new Set(plan.objects.map((o) => o.source.table))] });
   const designed = designTargetSchema(plan, sourceSchema, undefined, { existingTables: names }).filter((t) => missing.includes(t.name));
-  if (options.dryRun) return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing), completeAfterLoad: [] };
+  if (options.dryRun) {
+    return { schema: { tables: [...existing.tables, ...designed] }, missing: new Set(missing), completeAfterLoad: [], created: [] };
+  }
   const writer = await target.writer();
   // New tables get their non-unique indexes and foreign keys once loaded, where the target can
   // add them afterwards.
@@ -41,7 +45,7 @@ export async function prepareTarget(
   } finally {
     await writer.close();
   }
-  return { schema: await target.introspect(), missing: new Set(), completeAfterLoad: later };
+  return { schema: await target.introspect(), missing: new Set(), completeAfterLoad: later, created: designed.map((t) => t.name) };
 }
 
 /** The target's tables; a target file that does not exist yet (a new SQLite file) has none. */

@@ -129,6 +129,12 @@ export interface Writer {
    * one index build and one check per table instead of work per written row.
    */
   completeTables?(tables: readonly TableSchema[]): Promise<void>;
+  /**
+   * Optional (databases): drops these tables, in the order given (children before their parents),
+   * as one change where the database allows. Never cascades: a table that another table's
+   * foreign key still references is refused.
+   */
+  dropTables?(tables: readonly string[]): Promise<void>;
   /** Deletes rows by key; returns how many were deleted. */
   deleteByKeys(table: string, keyColumns: readonly string[], keys: readonly (readonly Value[])[]): Promise<number>;
   /** Finishes pending work (file writers flush and close). */

@@ -14,3 +14,18 @@ export function rowDigest(texts: readonly (string | null)[]): string {
 export function isRowDigest(after: string): boolean {
   return after.startsWith(PREFIX);
 }
+
+/**
+ * The columns each created row's digest covers, per object: those pass 1 writes (the deferred
+ * references come later, journalled as updates). Stored with every run that creates rows
+ * (migrate, sync) as the run option `journalColumns`, which rollback reads.
+ */
+export function journalColumnsOf(
+  objects: readonly {
+    readonly name: string;
+    readonly target: { readonly columns: readonly string[] };
+    readonly deferredFields: readonly string[];
+  }[],
+): Record<string, readonly string[]> {
+  return Object.fromEntries(objects.map((o) => [o.name, o.target.columns.filter((c) => !o.deferredFields.includes(c))]));
+}

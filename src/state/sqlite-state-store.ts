@@ -9,6 +9,7 @@ import type {
   Checkpoint,
   ConflictRecord,
   JournalRecord,
+  JournalSpan,
   LedgerCounts,
   LedgerEntry,
   RunRecord,
@@ -179,6 +180,18 @@ export class SqliteStateStore implements StateStore {
       // IMMEDIATE takes the write lock up front, so a busy database waits (busy timeout) at BEGIN
       // instead of failing mid-transaction when a read lock cannot be upgraded.
       this.commitTransaction.immediate(runId, batch);
+    });
+  }
+
+  journalIntent(runId: string, records: readonly JournalRecord[]): Promise<JournalSpan | undefined> {
+    return this.guard('journalling an intent', () => {
+      if (records.length === 0) return undefined;
+      return this.db
+        .transaction(() => {
+          const seqs = this.insertJournal(runId, records);
+          return { first: seqs[0], last: seqs[seqs.length - 1] };
+        })
+        .immediate();
     });
   }
 
@@ -496,24 +509,38 @@ export class SqliteStateStore implements StateStore {
       });
     }
 
+    if (batch.replacesIntent) {
+      this.statement('DELETE FROM journal WHERE run_id = ? AND seq BETWEEN ? AND ?').run(
+        runId,
+        batch.replacesIntent.first,
+        batch.replacesIntent.last,
+      );
+    }
+    this.insertJournal(runId, batch.journal ?? []);
+  }
+
+  /** Inserts journal records (runs of created rows grouped, see `journalGroups`); returns the seqs, in order. */
+  private insertJournal(runId: string, records: readonly JournalRecord[]): number[] {
     const journal = this.statement(
       `INSERT INTO journal (run_id, object, table_name, target_key, action, prior, after, entries)
        VALUES (@runId, @object, @table, @targetKey, @action, @prior, @after, @entries)`,
     );
-    for (const group of journalGroups(batch.journal ?? [])) {
+    return journalGroups(records).map((group) => {
       const j = group[0];
       const grouped = group.length > 1;
-      journal.run({
-        runId,
-        object: j.object,
-        table: j.table,
-        targetKey: grouped ? '' : j.targetKey,
-        action: j.action,
-        prior: j.prior ?? null,
-        after: grouped ? null : (j.after ?? null),
-        entries: grouped ? JSON.stringify(group.map((e) => [e.targetKey, e.after ?? null])) : null,
-      });
-    }
+      return Number(
+        journal.run({
+          runId,
+          object: j.object,
+          table: j.table,
+          targetKey: grouped ? '' : j.targetKey,
+          action: j.action,
+          prior: j.prior ?? null,
+          after: grouped ? null : (j.after ?? null),
+          entries: grouped ? JSON.stringify(group.map((e) => [e.targetKey, e.after ?? null])) : null,
+        }).lastInsertRowid,
+      );
+    });
   }
 
   /**

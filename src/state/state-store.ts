@@ -8,6 +8,12 @@
  * transaction. A crash between the target commit and `commitBatch` therefore replays at most one
  * batch per object, which the engine's upsert-by-key makes harmless.
  *
+ * The journal of a real write is committed BEFORE it (`journalIntent`): the target and this store
+ * are two databases, so no transaction spans both, and a row written but not journalled could
+ * never be rolled back (a replayed batch finds it unchanged and would not journal it). An intent
+ * whose write never happened is harmless: rollback finds the row absent, or equal to its prior
+ * image, and has nothing to undo.
+ *
  * Keys are stored as text: `encodeKey(values)` (the canonical text of each key column, as a JSON
  * array), so a composite or bigint key has one exact, comparable form.
  */
@@ -123,6 +129,14 @@ export interface BatchCommit {
   readonly idMappings?: readonly IdMapping[];
   readonly rejects?: readonly RejectRecord[];
   readonly journal?: readonly JournalRecord[];
+  /** An intent (see `journalIntent`) this batch's `journal` replaces: deleted in the same transaction. */
+  readonly replacesIntent?: JournalSpan;
+}
+
+/** The seqs of the records one `journalIntent` stored (consecutive: they are inserted under one write lock). */
+export interface JournalSpan {
+  readonly first: number;
+  readonly last: number;
 }
 
 /** A field changed on both sides of a two-way sync since the last sync, and the side that won. */
@@ -160,6 +174,12 @@ export interface StateStore {
    * other connections too, always add up). A chunk's `upTo` must be the one it was started with.
    */
   commitBatch(runId: string, batch: BatchCommit): Promise<void>;
+  /**
+   * Commits journal records BEFORE the target write they describe (the write-ahead half of the
+   * journal protocol above). When the write then lands whole, the intent is the journal; when
+   * some rows were refused, the batch's `commitBatch` replaces it (`replacesIntent`).
+   */
+  journalIntent(runId: string, records: readonly JournalRecord[]): Promise<JournalSpan | undefined>;
   /**
    * Stores the chunks of an object's pass before any of them is loaded, in ONE transaction (a
    * crash leaves all of them or none, so a resume never misses a key range). Replaces any earlier

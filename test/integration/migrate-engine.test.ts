@@ -201,11 +201,11 @@ describe('migrate engine (SQLite → SQLite)', () => {
     await editor.write('people', { columns: ['id', 'first_name'], rows: [['c7', 'Gustav']] }, { mode: 'upsert', key: ['id'] });
     await editor.close();
     const first = await rollback({ runId: result.runId, target, state });
-    expect(first.conflicts).toEqual([{ table: 'people', key: '["c7"]', action: 'insert' }]);
+    expect(first.kept).toEqual([{ table: 'people', key: '["c7"]', reason: 'changed_since_run', detail: expect.any(String) }]);
     expect(await dump('companies')).toEqual(before[0]);
     expect((await dump('people')).map((r) => r[0])).toEqual(['c7']);
     const forced = await rollback({ runId: result.runId, target, state, force: true });
-    expect(forced.conflicts).toEqual([]);
+    expect(forced.kept).toEqual([]);
     expect([await dump('companies'), await dump('people')]).toEqual(before);
   });
 

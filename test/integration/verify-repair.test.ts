@@ -223,7 +223,7 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
     expect((await state.getRun(repaired.runId))?.kind).toBe('repair');
 
     const undone = await rollback({ runId: repaired.runId, target, state });
-    expect(undone.conflicts).toEqual([]);
+    expect(undone.kept).toEqual([]);
     expect(await snapshot(pgAdmin)).toEqual(tampered);
     await pgAdmin.close();
   });

@@ -80,6 +80,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       targetSchema: prepared.schema,
       missingTables: prepared.missing,
       completeAfterLoad: prepared.completeAfterLoad,
+      createdTables: prepared.created,
       dryRun: opts.dryRun ?? false,
       resume: opts.resume ?? false,
       ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),

@@ -55,6 +55,18 @@ export class MysqlWriter implements Writer {
     }
   }
 
+  /** One statement, children first (MySQL checks the foreign keys table by table in list order). */
+  async dropTables(tables: readonly string[]): Promise<void> {
+    if (tables.length === 0) return;
+    try {
+      await this.pool.withSession(async (s) => {
+        await s.sql.query(`DROP TABLE ${quoteList(tables)}`);
+      });
+    } finally {
+      this.schemas.forget(tables);
+    }
+  }
+
   async write(table: string, batch: RowBatch, options: WriteOptions): Promise<number> {
     if (batch.rows.length === 0) return 0;
     const schema = await this.schemas.get(table);

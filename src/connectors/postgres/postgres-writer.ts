@@ -51,6 +51,11 @@ export class PostgresWriter implements Writer {
     await this.runDdl(completeTablesDdl(this.db.schema, tables));
   }
 
+  /** One statement: foreign keys among the tables do not block it (no CASCADE: others' keys do). */
+  async dropTables(tables: readonly string[]): Promise<void> {
+    if (tables.length > 0) await this.runDdl([`DROP TABLE ${tables.map((t) => this.db.table(t)).join(', ')}`]);
+  }
+
   /** All statements in one transaction (PostgreSQL DDL is transactional): all of them or none. */
   private async runDdl(statements: readonly string[]): Promise<void> {
     try {

@@ -31,6 +31,15 @@ export class SqliteWriter implements Writer {
     this.statements.clear();
   }
 
+  /** In one transaction, in the order given: with foreign keys on, dropping a table deletes its rows first, which a child's rows would refuse. */
+  async dropTables(tables: readonly string[]): Promise<void> {
+    const run = this.db.transaction(() => {
+      for (const table of tables) this.db.exec(`DROP TABLE ${quoteIdent(table)}`);
+    });
+    withSqliteErrors({}, run);
+    this.statements.clear();
+  }
+
   async write(table: string, batch: RowBatch, options: WriteOptions): Promise<number> {
     if (batch.rows.length === 0) return 0;
     const apply = this.rowWriter(table, batch.columns, options);

@@ -104,6 +104,11 @@ export const ERROR_CODES = {
     title: 'Row created in the target cannot pass the object filter',
     fix: "It stays in the target only: map the filter's columns (or make the filter a conjunction of column = value conditions), then edit the row again.",
   },
+  CRM_E6015: {
+    title: 'Row kept by rollback',
+    fix: 'The row was changed after the run, or rows the run did not create still reference it: review it (`crmbridge rejects <rollback run>`); --force overwrites changed rows.',
+  },
+  CRM_E6016: { title: 'Run cannot be rolled back', fix: 'Roll back the migrate, repair or sync run itself (see `crmbridge runs`).' },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

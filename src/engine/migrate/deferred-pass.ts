@@ -1,10 +1,11 @@
 import { canonicalTexts, toCanonicalText } from '../../core/canonical.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
+import { killPoint } from '../../core/kill-point.js';
 import type { Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
 import type { JournalRecord, LedgerCounts, RejectRecord } from '../../state/state-store.js';
-import { type PassContext, recordJson, rowJson } from './object-pass.js';
+import { type PassContext, recordJson, rowJson, settledJournal } from './object-pass.js';
 import { fieldsView, type RejectingLookup, rejectingLookup, type SourceBatch } from './source-batches.js';
 import { writeIsolated } from './write-isolated.js';
 
@@ -157,29 +158,33 @@ export async function loadDeferredReferences(
       prior: rowJson(columns, canonicalTexts(r.before, types)),
       after: rowJson(columns, canonicalTexts(r.values, types)),
     }));
-    if (ctx.writer && changed.length > 0) {
-      const result = await writeIsolated(
-        ctx.writer,
-        object.target.table,
-        columns,
-        changed.map((r) => r.values),
-        { mode: 'upsert', key: object.target.key },
-      );
-      updated += result.written.length;
-      for (const f of result.failed) {
-        rejects.push({
-          object: object.name,
-          sourceKey: changed[f.index].sourceKey,
-          reason: 'target_rejected',
-          code: f.error.code,
-          message: `reference not set: ${f.error.message}`,
-          record: recordJson(batch.columns, changed[f.index].record),
-          rowLoaded: true,
-        });
-      }
-    } else {
-      updated += changed.length;
+    // The journal goes in before the write (see StateStore.journalIntent).
+    const intent = ctx.writer ? await ctx.state.journalIntent(ctx.runId, journal) : undefined;
+    killPoint('intent');
+    const result =
+      ctx.writer && changed.length > 0
+        ? await writeIsolated(
+            ctx.writer,
+            object.target.table,
+            columns,
+            changed.map((r) => r.values),
+            { mode: 'upsert', key: object.target.key },
+          )
+        : { written: changed.map((_, i) => i), failed: [] };
+    killPoint('written');
+    updated += result.written.length;
+    for (const f of result.failed) {
+      rejects.push({
+        object: object.name,
+        sourceKey: changed[f.index].sourceKey,
+        reason: 'target_rejected',
+        code: f.error.code,
+        message: `reference not set: ${f.error.message}`,
+        record: recordJson(batch.columns, changed[f.index].record),
+        rowLoaded: true,
+      });
     }
+    const settled = settledJournal(journal, result, intent);
     await ctx.state.commitBatch(ctx.runId, {
       object: object.name,
       pass: 2,
@@ -192,8 +197,9 @@ export async function loadDeferredReferences(
         ledger: start.ledger,
       },
       rejects,
-      journal,
+      ...settled,
     });
+    killPoint('committed');
   }
   return { updated, unresolved };
 }

@@ -8,6 +8,7 @@ import type { Checkpoint, LedgerCounts, LedgerEntry, RunStatus, StateStore } fro
 import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
+import { journalColumnsOf } from '../row-digest.js';
 import { recordHandoffPosition } from '../sync/handoff.js';
 import { advanceSequences, completeTables, tablesToComplete } from './after-load.js';
 import { checkpointOf, chunksOf, ledgerOf, loadRange, markDone, planChunks, runRangesOnPool, sumLedgers } from './chunks.js';
@@ -50,6 +51,8 @@ export interface MigrateOptions {
    * deferred (a run killed before the end leaves them to the next run, resumed or not).
    */
   readonly completeAfterLoad?: readonly TableSchema[];
+  /** Target tables created for this run (children after their parents): `rollback` drops them. */
+  readonly createdTables?: readonly string[];
 }
 
 /**
@@ -120,10 +123,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         maxErrorRatio: options.maxErrorRatio ?? null,
         objects: plan.objects.map((o) => o.name),
         completeAfterLoad: options.completeAfterLoad ?? [],
-        // The columns each created row's journal digest covers (see engine/row-digest.ts).
-        journalColumns: Object.fromEntries(
-          plan.objects.map((o) => [o.name, o.target.columns.filter((c) => !o.deferredFields.includes(c))]),
-        ),
+        journalColumns: journalColumnsOf(plan.objects),
+        // Tables prepared for this run: its rollback drops them (once empty).
+        createdTables: options.createdTables ?? [],
       },
     }));
   // Sync hand-off: the change log position is taken before any source row is read, so every

@@ -2,10 +2,11 @@ import type { Connector, Writer } from '../../connectors/contract.js';
 import { canonicalTexts } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
+import { killPoint } from '../../core/kill-point.js';
 import type { CanonicalType, Row, TableSchema, Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { ObjectMapper } from '../../mapping/row-mapper.js';
-import type { IdMapping, JournalRecord, LedgerCounts, RejectRecord, StateStore } from '../../state/state-store.js';
+import type { IdMapping, JournalRecord, JournalSpan, LedgerCounts, RejectRecord, StateStore } from '../../state/state-store.js';
 import { deterministicUuid } from '../deterministic-uuid.js';
 import type { EventSink, MigrateEvent } from '../events.js';
 import type { IdResolver } from '../id-resolver.js';
@@ -16,7 +17,7 @@ import { prefetch } from './prefetch.js';
 import { rejectingLookup, type SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
 import type { UniqueGuard } from './unique-guard.js';
-import { writeIsolated } from './write-isolated.js';
+import { type IsolatedWrite, writeIsolated } from './write-isolated.js';
 
 export interface PassContext {
   readonly runId: string;
@@ -187,7 +188,9 @@ export async function loadObject(
       idMappings: outcome.idMappings,
       rejects,
       journal: outcome.journal,
+      ...(outcome.replacesIntent ? { replacesIntent: outcome.replacesIntent } : {}),
     });
+    killPoint('committed');
     ctx.emit(progressEvent(object.name, ledger, since));
     ctx.afterBatch(object.name, ledger);
   };
@@ -322,6 +325,8 @@ interface WriteOutcome {
   failed: { pending: Pending; error: CrmError }[];
   idMappings: IdMapping[];
   journal: JournalRecord[];
+  /** The intent `journal` replaces (some rows were refused). */
+  replacesIntent?: JournalSpan;
   /** Values of the rows written (or, in a dry run, that would have been). */
   writtenValues: Value[][];
 }
@@ -417,6 +422,18 @@ async function classifyAndWrite(
         : { pending: p, key: k, after: rowDigest(after) },
     );
   }
+  const journal: JournalRecord[] = toWrite.map(({ key, prior, after }) => ({
+    object: object.name,
+    table,
+    targetKey: key,
+    action: prior ? 'update' : 'insert',
+    after,
+    ...(prior ? { prior } : {}),
+  }));
+  // Journalled before the write (see StateStore.journalIntent): a crash after the write and
+  // before the checkpoint leaves rows a replay finds unchanged, which only the intent covers.
+  const intent = ctx.writer ? await ctx.state.journalIntent(ctx.runId, journal) : undefined;
+  killPoint('intent');
   const written = ctx.writer
     ? await writeIsolated(
         ctx.writer,
@@ -428,23 +445,32 @@ async function classifyAndWrite(
         object.mode === 'insert' || ctx.freshObjects.has(object.name) ? { mode: 'insert' } : { mode: 'upsert', key: object.target.key },
       )
     : { written: toWrite.map((_, i) => i), failed: [] };
+  killPoint('written');
   for (const f of written.failed) outcome.failed.push({ pending: toWrite[f.index].pending, error: f.error });
   for (const i of written.written) {
-    const { pending: p, key, prior, after } = toWrite[i];
+    const { pending: p, key, prior } = toWrite[i];
     if (prior) outcome.updated++;
     else outcome.created++;
     outcome.idMappings.push({ sourceKey: p.sourceKey, targetKey: key });
     outcome.writtenValues.push(p.values!);
-    outcome.journal.push({
-      object: object.name,
-      table,
-      targetKey: key,
-      action: prior ? 'update' : 'insert',
-      after,
-      ...(prior ? { prior } : {}),
-    });
   }
+  Object.assign(outcome, settledJournal(journal, written, intent));
   return outcome;
+}
+
+/**
+ * What a batch's checkpoint commits of its journal, given the intent stored before the write:
+ * nothing when the intent covers exactly the rows written; else the written rows' records,
+ * replacing the intent (refused rows must not stay journalled: a later row with their key
+ * would look changed since the run). Without an intent (dry run), the written rows' records.
+ */
+export function settledJournal(
+  journal: readonly JournalRecord[],
+  written: IsolatedWrite,
+  intent: JournalSpan | undefined,
+): { journal: JournalRecord[]; replacesIntent?: JournalSpan } {
+  if (intent && written.failed.length === 0) return { journal: [] };
+  return { journal: written.written.map((i) => journal[i]), ...(intent ? { replacesIntent: intent } : {}) };
 }
 
 /** A row's canonical texts as a JSON object (column → text or null): a journal image. */

@@ -15,19 +15,30 @@ export interface IsolatedWrite {
  * never causes a good one to be sent twice after its commit. An error that is not about a row
  * (connection lost, permission) is rethrown: the object stops with its checkpoint intact.
  */
-export async function writeIsolated(
+export function writeIsolated(
   writer: Writer,
   table: string,
   columns: readonly string[],
   rows: readonly Row[],
   options: WriteOptions,
 ): Promise<IsolatedWrite> {
+  return isolated(rows.length, async (indices) => {
+    await writer.write(table, { columns, rows: indices.map((i) => rows[i]) }, options);
+  });
+}
+
+/**
+ * Applies one atomic change to `count` items (`apply` gets their indices); when the target
+ * refuses it with a row-level error, splits the items in halves until the refused ones stand
+ * alone (the same bisection as `writeIsolated`, for any atomic write: deletes too).
+ */
+export async function isolated(count: number, apply: (indices: readonly number[]) => Promise<void>): Promise<IsolatedWrite> {
   const written: number[] = [];
   const failed: { index: number; error: CrmError }[] = [];
   const attempt = async (indices: number[]): Promise<void> => {
     if (indices.length === 0) return;
     try {
-      await writer.write(table, { columns, rows: indices.map((i) => rows[i]) }, options);
+      await apply(indices);
       written.push(...indices);
     } catch (err) {
       if (!(err instanceof CrmError) || !isRowLevel(err.code)) throw err;
@@ -40,6 +51,6 @@ export async function writeIsolated(
       await attempt(indices.slice(half));
     }
   };
-  await attempt(rows.map((_, i) => i));
+  await attempt(Array.from({ length: count }, (_, i) => i));
   return { written, failed };
 }

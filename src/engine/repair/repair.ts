@@ -2,6 +2,7 @@ import type { Connector, Writer } from '../../connectors/contract.js';
 import { canonicalTexts, parseCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
+import { killPoint } from '../../core/kill-point.js';
 import type { TableSchema, Value } from '../../core/types.js';
 import type { JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { type ObjectVerification, type VerifyOptions, type VerifyResult, verify } from '../verify/verify.js';
@@ -51,24 +52,25 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
   const schema = await target.introspect({ tables: [...new Set(differing.map((o) => o.table))] });
   const tableOf = (o: ObjectVerification) => schema.tables.find((t) => t.name === o.table)!;
   const writer = await target.writer();
+  const io: RepairWrite = { writer, target, state, runId: run.id };
   const results = new Map<string, ObjectRepair>(
     before.objects.map((o) => [o.object, { object: o.object, inserted: 0, updated: 0, deleted: 0, extraKept: o.extra.length }]),
   );
   try {
     // Parents before children for writes (plan order), children before parents for deletes.
     for (const o of differing) {
-      const counts = await insertAndUpdate(writer, target, tableOf(o), o);
-      await commit(state, run.id, o.object, 1, counts.journal, { created: counts.inserted, updated: counts.updated });
+      const counts = await insertAndUpdate(io, tableOf(o), o);
+      await commit(state, run.id, o.object, 1, { created: counts.inserted, updated: counts.updated });
       results.set(o.object, { ...results.get(o.object)!, inserted: counts.inserted, updated: counts.updated });
     }
     if (options.deleteExtra) {
       for (const o of [...differing].reverse()) {
         if (o.extra.length === 0) continue;
-        const journal = await deleteExtra(writer, target, tableOf(o), o);
+        const deleted = await deleteExtra(io, tableOf(o), o);
         const done = results.get(o.object)!;
         // The ledger row is per object: the delete phase (pass 2) carries the write phase's counts.
-        await commit(state, run.id, o.object, 2, journal, { created: done.inserted, updated: done.updated });
-        results.set(o.object, { ...done, deleted: journal.length, extraKept: 0 });
+        await commit(state, run.id, o.object, 2, { created: done.inserted, updated: done.updated });
+        results.set(o.object, { ...done, deleted, extraKept: 0 });
       }
     }
   } catch (err) {
@@ -85,23 +87,29 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
 
 /** Inserts the missing rows and writes the mapped values over the differing ones, journalled with their prior rows. */
 async function insertAndUpdate(
-  writer: Writer,
-  target: Connector,
+  { writer, target, state, runId }: RepairWrite,
   table: TableSchema,
   o: ObjectVerification,
-): Promise<{ inserted: number; updated: number; journal: JournalRecord[] }> {
+): Promise<{ inserted: number; updated: number }> {
   const columns = [...o.key, ...o.columns];
-  const journal: JournalRecord[] = [];
   const rowOf = (key: readonly string[], values: Readonly<RowText>): RowText => ({
     ...Object.fromEntries(o.key.map((k, i) => [k, key[i]])),
     ...values,
   });
   if (o.missing.length > 0) {
     const rows = o.missing.map((m) => rowOf(m.key, m.expected));
-    await writer.write(table.name, { columns, rows: rows.map((r) => typedRow(table, columns, r)) }, { mode: 'insert' });
-    for (const [i, m] of o.missing.entries()) {
-      journal.push({ object: o.object, table: table.name, targetKey: encodeKey(m.key), action: 'insert', after: JSON.stringify(rows[i]) });
-    }
+    const records = o.missing.map(
+      (m, i): JournalRecord => ({
+        object: o.object,
+        table: table.name,
+        targetKey: encodeKey(m.key),
+        action: 'insert',
+        after: JSON.stringify(rows[i]),
+      }),
+    );
+    await journalled(state, runId, records, () =>
+      writer.write(table.name, { columns, rows: rows.map((r) => typedRow(table, columns, r)) }, { mode: 'insert' }),
+    );
   }
   if (o.changed.length > 0) {
     const prior = await currentRows(
@@ -111,37 +119,67 @@ async function insertAndUpdate(
       o.changed.map((c) => c.key),
     );
     const rows = o.changed.map((c) => rowOf(c.key, c.expected));
-    await writer.write(table.name, { columns, rows: rows.map((r) => typedRow(table, columns, r)) }, { mode: 'upsert', key: o.key });
-    for (const [i, c] of o.changed.entries()) {
+    const records = o.changed.map((c, i): JournalRecord => {
       const targetKey = encodeKey(c.key);
-      journal.push({
+      return {
         object: o.object,
         table: table.name,
         targetKey,
         action: 'update',
         prior: JSON.stringify(prior.get(targetKey)),
         after: JSON.stringify(rows[i]),
-      });
-    }
+      };
+    });
+    await journalled(state, runId, records, () =>
+      writer.write(table.name, { columns, rows: rows.map((r) => typedRow(table, columns, r)) }, { mode: 'upsert', key: o.key }),
+    );
   }
-  return { inserted: o.missing.length, updated: o.changed.length, journal };
+  return { inserted: o.missing.length, updated: o.changed.length };
 }
 
-async function deleteExtra(writer: Writer, target: Connector, table: TableSchema, o: ObjectVerification): Promise<JournalRecord[]> {
+async function deleteExtra({ writer, target, state, runId }: RepairWrite, table: TableSchema, o: ObjectVerification): Promise<number> {
   const keys = o.extra.map((e) => e.key);
   const prior = await currentRows(target, table, o.key, keys);
-  await writer.deleteByKeys(
-    table.name,
-    o.key,
-    keys.map((k) => typedRow(table, o.key, Object.fromEntries(o.key.map((c, i) => [c, k[i]])))),
-  );
-  return keys.map((k) => ({
+  const records = keys.map((k) => ({
     object: o.object,
     table: table.name,
     targetKey: encodeKey(k),
     action: 'delete' as const,
     prior: JSON.stringify(prior.get(encodeKey(k))),
   }));
+  await journalled(state, runId, records, () =>
+    writer.deleteByKeys(
+      table.name,
+      o.key,
+      keys.map((k) => typedRow(table, o.key, Object.fromEntries(o.key.map((c, i) => [c, k[i]])))),
+    ),
+  );
+  return records.length;
+}
+
+/** Where a repair writes and journals. */
+interface RepairWrite {
+  readonly writer: Writer;
+  readonly target: Connector;
+  readonly state: StateStore;
+  readonly runId: string;
+}
+
+/**
+ * Commits the journal records of a write before the write (StateStore.journalIntent): a repair
+ * killed at any point can be rolled back, as an intent whose write never happened has nothing
+ * to undo (the row is absent, or still equals its prior image).
+ */
+async function journalled(
+  state: StateStore,
+  runId: string,
+  records: readonly JournalRecord[],
+  write: () => Promise<unknown>,
+): Promise<void> {
+  await state.journalIntent(runId, records);
+  killPoint('intent');
+  await write();
+  killPoint('written');
 }
 
 /** The whole current rows (every column, canonical texts) by target key text, for the journal's `prior`. */
@@ -176,9 +214,10 @@ async function commit(
   runId: string,
   object: string,
   pass: number,
-  journal: readonly JournalRecord[],
   counts: Pick<LedgerCounts, 'created' | 'updated'>,
 ): Promise<void> {
   const ledger: LedgerCounts = { read: counts.created + counts.updated, unchanged: 0, rejected: 0, filtered: 0, ...counts };
-  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger }, journal });
+  // The journal is in already: each write's records were committed before it.
+  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger } });
+  killPoint('committed');
 }

@@ -3,6 +3,7 @@ import { isCrmError } from '../../core/errors/index.js';
 import type { DatabaseSchema } from '../../core/types.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
 import type { RunStatus, StateStore } from '../../state/state-store.js';
+import { journalColumnsOf } from '../row-digest.js';
 import { openFeed, runCdc } from './cdc-sync.js';
 import { DriftGuard } from './drift-guard.js';
 import { DEFAULT_FEED } from './handoff.js';
@@ -72,7 +73,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     kind: 'sync',
     dryRun: false,
     planHash: plan.hash,
-    options: { mode, follow, feed: feedName, twoWay: options.twoWay ?? false },
+    // journalColumns: what the digests of the rows it creates cover, for rollback (as migrate's).
+    options: { mode, follow, feed: feedName, twoWay: options.twoWay ?? false, journalColumns: journalColumnsOf(plan.objects) },
   });
   const stop = new AbortController();
   const onAbort = () => stop.abort();

@@ -43,7 +43,6 @@ export async function removeFromTarget(ctx: SyncContext, object: ObjectPlan, sou
     counts.deleted = await deleteRows(ctx, object, targetKeys, journal, counts, new Set());
     await ctx.state.forgetIdMappings(object.name, [...mapped.keys()]);
   }
-  await commitJournal(ctx, object, journal);
   return counts;
 }
 
@@ -55,9 +54,7 @@ export async function restoreSoftDeleted(ctx: SyncContext, object: ObjectPlan, s
   if (policy.deletes !== 'soft_delete' || !flag || object.target.columns.includes(flag) || sourceKeys.length === 0) return 0;
   const targetKeys = [...new Set((await ctx.state.lookupIds(object.name, sourceKeys)).values())];
   const journal: JournalRecord[] = [];
-  const restored = await setFlag(ctx, object, targetKeys, false, journal);
-  await commitJournal(ctx, object, journal);
-  return restored;
+  return setFlag(ctx, object, targetKeys, false, journal);
 }
 
 async function setFlag(
@@ -90,6 +87,7 @@ async function setFlag(
     return [after];
   });
   if (changed.length === 0) return 0;
+  await journalBefore(ctx, journal);
   return ctx.writer.write(table.name, { columns: current.columns, rows: changed }, { mode: 'upsert', key: table.primaryKey });
 }
 
@@ -125,6 +123,7 @@ async function deleteRows(
           journal.push(journalEntry(child.name, childTable, all[i], 'update', rows.columns, row, after));
           return [after];
         });
+        await journalBefore(ctx, journal);
         counts.childrenNulled += await ctx.writer.write(
           childTable.name,
           { columns: rows.columns, rows: nulled },
@@ -144,6 +143,7 @@ async function deleteRows(
   prior.rows.forEach((row, i) => {
     journal.push(journalEntry(object.name, table, keys[i], 'delete', prior.columns, row));
   });
+  await journalBefore(ctx, journal);
   const deleted = await ctx.writer.deleteByKeys(
     table.name,
     table.primaryKey,
@@ -171,9 +171,12 @@ function journalEntry(
   };
 }
 
-/** Journal entries go to the state store only after the target writes they describe committed. */
-async function commitJournal(ctx: SyncContext, object: ObjectPlan, journal: readonly JournalRecord[]): Promise<void> {
-  await commitSyncRecords(ctx, object.name, { journal });
+/**
+ * Commits the journal records gathered so far before the write they describe (and empties the
+ * list): see StateStore.journalIntent.
+ */
+async function journalBefore(ctx: SyncContext, journal: JournalRecord[]): Promise<void> {
+  await ctx.state.journalIntent(ctx.pass.runId, journal.splice(0));
 }
 
 /**
