@@ -7,11 +7,14 @@ import type { ChangeEvent, ChangeFeed, ChangeFeedOptions, ChangeFeedStatus, Chan
 import { AsyncQueue } from '../shared/async-queue.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool, MysqlTarget } from './mysql-pool.js';
+import { keyParams } from './mysql-reader.js';
 import type { SchemaCache } from './mysql-schema-cache.js';
-import { nativeName } from './mysql-sql.js';
+import { keyInList, nativeName, quoteId } from './mysql-sql.js';
 
 /** Transactions held between the binlog socket and the consumer before the socket is paused. */
 const QUEUE_CAPACITY = 256;
+/** Keys per locking read of `visible`. */
+const KEYS_PER_BARRIER = 500;
 
 /** A binlog coordinate `binlog.000012:4711`: the position right after a transaction's commit event. */
 interface Coordinate {
@@ -132,6 +135,38 @@ export class MysqlChangeFeed implements ChangeFeed {
       signal?.removeEventListener('abort', onAbort);
       this.zongji = undefined;
       zongji.stop();
+    }
+  }
+
+  /**
+   * The binlog is written before InnoDB commits (two-phase commit: engine prepare, binlog write,
+   * engine commit), so a transaction can arrive before other sessions see it. A locking read of
+   * the rows it changed waits for the row locks it still holds, and InnoDB releases them only
+   * after the commit made it visible to new reads.
+   */
+  async visible(transactions: readonly ChangeTransaction[]): Promise<void> {
+    const keys = new Map<string, Map<string, readonly Value[]>>();
+    for (const { changes } of transactions) {
+      for (const c of changes) {
+        const table = keys.get(c.table) ?? new Map<string, readonly Value[]>();
+        table.set(JSON.stringify(c.key.map(String)), c.key);
+        keys.set(c.table, table);
+      }
+    }
+    for (const [native, byKey] of keys) {
+      const name = this.options.tables.find((t) => nativeName(t) === native) ?? native;
+      const schema = await this.schemas.get(name);
+      const keyCols = schema.primaryKey.map((k) => schema.columns.find((c) => c.name === k)!);
+      const all = [...byKey.values()];
+      for (let i = 0; i < all.length; i += KEYS_PER_BARRIER) {
+        const chunk = all.slice(i, i + KEYS_PER_BARRIER);
+        const sql = `SELECT 1 FROM ${quoteId(schema.name)} WHERE ${keyInList(schema.primaryKey, chunk.length)} LOCK IN SHARE MODE`;
+        try {
+          await this.pool.withSession((session) => session.sql.query(sql, keyParams(keyCols, chunk)));
+        } catch (err) {
+          throw translateMysqlError(err, { table: name });
+        }
+      }
     }
   }
 
