@@ -58,7 +58,7 @@ export class MysqlChangeFeed implements ChangeFeed {
     ) {
       throw new CrmError(
         'CRM_N2006',
-        `log-based sync needs log_bin=ON, binlog_format=ROW and binlog_row_image=FULL (the server has log_bin=${settings.log_bin}, binlog_format=${settings.format}, binlog_row_image=${settings.image}); or use --mode poll`,
+        `log-based sync needs log_bin=ON, binlog_format=ROW and binlog_row_image=FULL (the server has log_bin=${settings.log_bin}, binlog_format=${settings.format}, binlog_row_image=${settings.image}); or run \`crmbridge sync --mode poll\` (an updatedAt column) or \`--mode snapshot\`, which need no log`,
         { location: { connector: 'mysql' } },
       );
     }

@@ -73,7 +73,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     if (wal_level !== 'logical') {
       throw new CrmError(
         'CRM_N2006',
-        `PostgreSQL runs with wal_level=${wal_level}: log-based sync needs wal_level=logical (set it and restart the server), or use --mode poll`,
+        `PostgreSQL runs with wal_level=${wal_level}: log-based sync needs wal_level=logical (set it and restart the server), or run \`crmbridge sync --mode poll\` (an updatedAt column) or \`--mode snapshot\`, which need no log`,
         { location: { connector: 'postgres' } },
       );
     }
