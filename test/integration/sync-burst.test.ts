@@ -18,7 +18,7 @@ const ROUNDS = 3;
 
 /**
  * Issue 14: single-row renames committed tens of milliseconds apart while `sync --follow` runs
- * must all arrive. A change is applied by re-reading its row, so that read must see the change's
+ * must all arrive (with a few managers deleted among them, whose reports must stay). A change is applied by re-reading its row, so that read must see the change's
  * commit (a log can deliver a commit before the source shows it to other sessions).
  */
 describe.each([
@@ -45,6 +45,10 @@ describe.each([
     const live = (await sql.rows(`SELECT id FROM accounts WHERE ${now === 'now()' ? 'NOT deleted' : 'deleted = 0'} ORDER BY id`)).map((r) =>
       String(r.id),
     );
+    // Managers deleted during the bursts, hard and soft: their reports stay (reference cleared).
+    const managers = (
+      await sql.rows('SELECT DISTINCT reports_to_id AS id FROM contacts WHERE reports_to_id IS NOT NULL ORDER BY reports_to_id')
+    ).map((r) => String(r.id));
     const p = await openProject(project);
     const [source, target] = [await p.source(), await p.target()];
     const targetSql = await sqlClient(tgt.url);
@@ -70,6 +74,9 @@ describe.each([
           const name = `Renamed ${round}-${i}`;
           names.set(id, name);
           await sql.run(`UPDATE accounts SET name = ?, date_modified = ${now} WHERE id = ?`, [name, id]);
+          const manager = i % 50 === 25 ? managers.pop() : undefined;
+          if (manager && i % 100 === 25) await sql.run('DELETE FROM contacts WHERE id = ?', [manager]);
+          else if (manager) await sql.run(`UPDATE contacts SET deleted = ${now === 'now()' ? 'true' : '1'} WHERE id = ?`, [manager]);
           await new Promise((r) => setTimeout(r, PAUSE_MS));
         }
         // Let the follower drain what is in flight, then stop it and catch up once.
