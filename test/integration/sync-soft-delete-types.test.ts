@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import { migrate } from '../../src/engine/migrate/migrate.js';
 import { sync } from '../../src/engine/sync/sync.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
-import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { freshPostgres } from '../helpers/databases.js';
 import { dropWithSlots, secretFree, seedSource, sqlClient } from '../unit/sync/crm-fixture.js';
 
 /** One object per flag column type, all over the source's accounts. */
@@ -44,31 +43,34 @@ objects:${objects}
  * (NULL again when the row comes back), a boolean true, an integer 1.
  */
 describe('soft delete writes the flag in the type of its column', () => {
-  const dbs: FreshDatabase[] = [];
-  const opened: Connector[] = [];
-  const dirs: string[] = [];
+  // Undone last first: connectors, then databases and the folder.
+  const undo: (() => Promise<void>)[] = [];
   afterAll(async () => {
-    for (const c of opened) await c.close();
-    for (const db of dbs) await dropWithSlots(db);
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const f of undo.reverse()) await f();
   });
 
   it('timestamp, timestamptz, date, boolean, integer and bigint flags are set and cleared', async (ctx) => {
     const src = await freshPostgres();
     const tgt = await freshPostgres();
     if (!src || !tgt) return ctx.skip();
-    dbs.push(src, tgt);
+    undo.push(
+      () => dropWithSlots(src),
+      () => dropWithSlots(tgt),
+    );
     const sql = await sqlClient(src.url);
     await seedSource(sql, 5);
     const targetSql = await sqlClient(tgt.url);
     for (const f of FLAGS) await targetSql.run(`CREATE TABLE ${f.table} (id text PRIMARY KEY, name text, deleted_flag ${f.ddl})`);
     const dir = mkdtempSync(join(tmpdir(), 'crmbridge-soft-delete-'));
-    dirs.push(dir);
+    undo.push(async () => rmSync(dir, { recursive: true, force: true }));
     const state = await openStateStore(join(dir, 'state'));
     const plan = compilePlan(parseProject(project(src.url, tgt.url), 'crmbridge.yaml'));
     const source = await openConnector(src.url);
     const target = await openConnector(tgt.url);
-    opened.push(source, target);
+    undo.push(
+      () => source.close(),
+      () => target.close(),
+    );
     await migrate({ plan, source, target, state, targetSchema: await target.introspect() });
     const once = async () =>
       (await sync({ plan, source, target, state, targetSchema: await target.introspect(), mode: 'cdc', follow: false })).status;
