@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
@@ -10,7 +11,7 @@ import { sync } from '../../src/engine/sync/sync.js';
 import { compilePlan } from '../../src/mapping/plan/compile-plan.js';
 import { parseProject } from '../../src/mapping/project/load-project.js';
 import { openStateStore } from '../../src/state/index.js';
-import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
 import { createTargetTables, dropWithSlots, projectYaml, seedSource, sqlClient } from '../unit/sync/crm-fixture.js';
 import { type RestartablePostgres, restartablePostgres } from '../unit/sync/restartable-postgres.js';
 
@@ -92,4 +93,33 @@ describe('log-based sync applies a change only once the source shows its commit'
     expect(names).toEqual([{ name: 'Renamed while invisible' }]);
     expect(finishedBeforeVisible, 'sync waited for the commit to become visible').toBe(false);
   }, 180_000);
+
+  it('MariaDB: the feed waits until a transaction holding the changed rows has committed', async (ctx) => {
+    const db = await freshMysql();
+    if (!db) return ctx.skip();
+    cleanups.push(() => db.drop());
+    const sql = await sqlClient(db.url);
+    cleanups.push(() => sql.close());
+    await seedSource(sql, 5);
+    const source = await openConnector(db.url);
+    opened.push(source);
+    const feed = source.changes!({ name: 'visibility', tables: ['accounts'] });
+    // A writer that has changed the row but not committed yet: the state in which the binlog
+    // already holds its events (written before InnoDB commits).
+    const writer = await mysql.createConnection(db.url);
+    cleanups.push(() => writer.end());
+    await writer.query('START TRANSACTION');
+    await writer.query("UPDATE accounts SET name = 'Renamed' WHERE id = 'a000001'");
+    const change = { op: 'update' as const, table: 'accounts', key: ['a000001'], position: 'binlog.000001:4' };
+    let visible = false;
+    const waiting = feed.visible([{ changes: [change], position: change.position }]).then(() => {
+      visible = true;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(visible, 'resolved while the writer had not committed').toBe(false);
+    await writer.query('COMMIT');
+    await waiting;
+    expect(visible).toBe(true);
+    await feed.close();
+  }, 60_000);
 });

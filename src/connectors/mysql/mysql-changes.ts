@@ -162,9 +162,24 @@ export class MysqlChangeFeed implements ChangeFeed {
         const chunk = all.slice(i, i + KEYS_PER_BARRIER);
         const sql = `SELECT 1 FROM ${quoteId(schema.name)} WHERE ${keyInList(schema.primaryKey, chunk.length)} LOCK IN SHARE MODE`;
         try {
-          await this.pool.withSession((session) => session.sql.query(sql, keyParams(keyCols, chunk)));
+          // In a transaction of its own: under autocommit InnoDB may skip a locking clause.
+          await this.pool.withSession(async (session) => {
+            await session.sql.query('START TRANSACTION');
+            try {
+              await session.sql.query(sql, keyParams(keyCols, chunk));
+            } finally {
+              await session.sql.query('COMMIT');
+            }
+          });
         } catch (err) {
-          throw translateMysqlError(err, { table: name });
+          const translated = translateMysqlError(err, { table: name });
+          if (translated.code !== 'CRM_N2004') throw translated;
+          // MySQL 8.0.22+ allows locking reads only with LOCK TABLES, UPDATE or DELETE besides SELECT.
+          throw new CrmError(
+            'CRM_N2004',
+            `sync waits for each change's commit with a locking read of the changed rows (SELECT … LOCK IN SHARE MODE), which this server refuses to the sync user: GRANT LOCK TABLES ON \`${this.pool.database}\`.* to it (${translated.message})`,
+            { location: { connector: 'mysql', table: name }, cause: err },
+          );
         }
       }
     }
