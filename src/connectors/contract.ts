@@ -318,6 +318,15 @@ export interface ChangeFeed {
    * transaction committed before that position was delivered; without, runs until `signal` aborts.
    */
   transactions(from: string, options?: { until?: string; signal?: AbortSignal }): AsyncIterable<ChangeTransaction>;
+  /**
+   * Resolves once every change of these transactions is visible to new reads of the database
+   * by other sessions. A log can deliver a commit before the database shows it: PostgreSQL sends
+   * the commit record once it is flushed, before the transaction leaves the process array;
+   * MySQL/MariaDB write the binlog before the storage engine commits. Sync applies a change by
+   * re-reading its row, so it calls this before reading (a read that misses the commit would
+   * find the old row, and the position would then move past the change).
+   */
+  visible(transactions: readonly ChangeTransaction[], signal?: AbortSignal): Promise<void>;
   /** The source may forget the log up to `position` (durably applied by the caller). */
   acknowledge(position: string): Promise<void>;
   /** `a` before `b`: negative; equal: 0; after: positive. */

@@ -14,11 +14,14 @@ const MARIADBD = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((p) => existsSy
  * A throwaway MariaDB in a temp folder owned by `mysql`, on a free loopback port, with the
  * binary log in ROW format (full row images and metadata, for the sync tests) and
  * LOAD DATA LOCAL allowed. A user `crm` (password `crm`) with all privileges is created.
+ * `binlog: false` starts one of its own without the binary log (never the shared server).
  */
 export async function startMariadb(
-  options: { tls?: (owner: { uid?: number; gid?: number }) => Promise<TestCertificates> } = {},
+  options: { readonly binlog?: boolean; tls?: (owner: { uid?: number; gid?: number }) => Promise<TestCertificates> } = {},
 ): Promise<TestServer> {
-  if (process.env.CRMBRIDGE_TEST_MYSQL_URL && !options.tls) return { url: process.env.CRMBRIDGE_TEST_MYSQL_URL, stop: async () => {} };
+  const binlog = options.binlog ?? true;
+  if (binlog && !options.tls && process.env.CRMBRIDGE_TEST_MYSQL_URL)
+    return { url: process.env.CRMBRIDGE_TEST_MYSQL_URL, stop: async () => {} };
   if (!MARIADBD || !existsSync('/usr/bin/mariadb-install-db'))
     throw new Error('MariaDB binaries not found (apt-get install mariadb-server)');
   const dir = await mkdtemp(join(tmpdir(), 'crmbridge-mariadb-'));
@@ -47,10 +50,7 @@ export async function startMariadb(
     '--bind-address=127.0.0.1',
     `--socket=${socket}`,
     `--pid-file=${join(dir, 'mysqld.pid')}`,
-    `--log-bin=${join(dir, 'binlog')}`,
-    '--binlog-format=ROW',
-    '--binlog-row-image=FULL',
-    '--binlog-row-metadata=FULL',
+    ...(binlog ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW', '--binlog-row-image=FULL', '--binlog-row-metadata=FULL'] : []),
     '--server-id=1',
     '--local-infile=1',
     '--innodb-flush-log-at-trx-commit=0',

@@ -7,11 +7,14 @@ import type { ChangeEvent, ChangeFeed, ChangeFeedOptions, ChangeFeedStatus, Chan
 import { AsyncQueue } from '../shared/async-queue.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { certificateMismatch, type MysqlPool, type MysqlTarget } from './mysql-pool.js';
+import { keyParams } from './mysql-reader.js';
 import type { SchemaCache } from './mysql-schema-cache.js';
-import { nativeName } from './mysql-sql.js';
+import { keyInList, nativeName, quoteId } from './mysql-sql.js';
 
 /** Transactions held between the binlog socket and the consumer before the socket is paused. */
 const QUEUE_CAPACITY = 256;
+/** Keys per locking read of `visible`. */
+const KEYS_PER_BARRIER = 500;
 
 /** A binlog coordinate `binlog.000012:4711`: the position right after a transaction's commit event. */
 interface Coordinate {
@@ -55,7 +58,7 @@ export class MysqlChangeFeed implements ChangeFeed {
     ) {
       throw new CrmError(
         'CRM_N2006',
-        `log-based sync needs log_bin=ON, binlog_format=ROW and binlog_row_image=FULL (the server has log_bin=${settings.log_bin}, binlog_format=${settings.format}, binlog_row_image=${settings.image}); or use --mode poll`,
+        `log-based sync needs log_bin=ON, binlog_format=ROW and binlog_row_image=FULL (the server has log_bin=${settings.log_bin}, binlog_format=${settings.format}, binlog_row_image=${settings.image}); or run \`crmbridge sync --mode poll\` (an updatedAt column) or \`--mode snapshot\`, which need no log`,
         { location: { connector: 'mysql' } },
       );
     }
@@ -143,6 +146,53 @@ export class MysqlChangeFeed implements ChangeFeed {
       signal?.removeEventListener('abort', onAbort);
       this.zongji = undefined;
       zongji.stop();
+    }
+  }
+
+  /**
+   * The binlog is written before InnoDB commits (two-phase commit: engine prepare, binlog write,
+   * engine commit), so a transaction can arrive before other sessions see it. A locking read of
+   * the rows it changed waits for the row locks it still holds, and InnoDB releases them only
+   * after the commit made it visible to new reads.
+   */
+  async visible(transactions: readonly ChangeTransaction[]): Promise<void> {
+    const keys = new Map<string, Map<string, readonly Value[]>>();
+    for (const { changes } of transactions) {
+      for (const c of changes) {
+        const table = keys.get(c.table) ?? new Map<string, readonly Value[]>();
+        table.set(JSON.stringify(c.key.map(String)), c.key);
+        keys.set(c.table, table);
+      }
+    }
+    for (const [native, byKey] of keys) {
+      const name = this.options.tables.find((t) => nativeName(t) === native) ?? native;
+      const schema = await this.schemas.get(name);
+      const keyCols = schema.primaryKey.map((k) => schema.columns.find((c) => c.name === k)!);
+      const all = [...byKey.values()];
+      for (let i = 0; i < all.length; i += KEYS_PER_BARRIER) {
+        const chunk = all.slice(i, i + KEYS_PER_BARRIER);
+        const sql = `SELECT 1 FROM ${quoteId(schema.name)} WHERE ${keyInList(schema.primaryKey, chunk.length)} LOCK IN SHARE MODE`;
+        try {
+          // In a transaction of its own: under autocommit InnoDB may skip a locking clause.
+          await this.pool.withSession(async (session) => {
+            await session.sql.query('START TRANSACTION');
+            try {
+              await session.sql.query(sql, keyParams(keyCols, chunk));
+            } finally {
+              await session.sql.query('COMMIT');
+            }
+          });
+        } catch (err) {
+          const translated = translateMysqlError(err, { table: name });
+          if (translated.code !== 'CRM_N2004') throw translated;
+          // MySQL 8.0.22+ allows locking reads only with LOCK TABLES, UPDATE or DELETE besides SELECT.
+          throw new CrmError(
+            'CRM_N2004',
+            `sync waits for each change's commit with a locking read of the changed rows (SELECT … LOCK IN SHARE MODE), which this server refuses to the sync user: GRANT LOCK TABLES ON \`${this.pool.database}\`.* to it (${translated.message})`,
+            { location: { connector: 'mysql', table: name }, cause: err },
+          );
+        }
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import type { PostgresDatabase } from './postgres-database.js';
 import { toCrmError } from './postgres-errors.js';
 import { ident, storedName } from './postgres-identifiers.js';
 import { typeParsers } from './postgres-type-parsers.js';
+import { completedIn, parseXidSnapshot, type XidSnapshot } from './postgres-xid-snapshot.js';
 
 /** Transactions held between the socket and the consumer before the socket is paused. */
 const QUEUE_CAPACITY = 256;
@@ -15,6 +16,8 @@ const QUEUE_CAPACITY = 256;
 const PING_MS = 200;
 /** How long to wait for a slot still held by a process that just died (its walsender lingers). */
 const SLOT_BUSY_WAIT_MS = 30_000;
+/** Longest pause between two looks at whether a delivered transaction is visible yet. */
+const VISIBLE_POLL_MAX_MS = 50;
 
 type Item = { readonly tx: ChangeTransaction } | { readonly sentUpTo: string };
 
@@ -49,6 +52,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   private service: LogicalReplicationService | undefined;
   /** The last position the caller declared durable (answered to keepalives). */
   private confirmed: string | undefined;
+  /** The newest snapshot `visible` took: what completed in it has completed in every later one. */
+  private snapshot: XidSnapshot | undefined;
 
   constructor(
     private readonly db: PostgresDatabase,
@@ -68,7 +73,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     if (wal_level !== 'logical') {
       throw new CrmError(
         'CRM_N2006',
-        `PostgreSQL runs with wal_level=${wal_level}: log-based sync needs wal_level=logical (set it and restart the server), or use --mode poll`,
+        `PostgreSQL runs with wal_level=${wal_level}: log-based sync needs wal_level=logical (set it and restart the server), or run \`crmbridge sync --mode poll\` (an updatedAt column) or \`--mode snapshot\`, which need no log`,
         { location: { connector: 'postgres' } },
       );
     }
@@ -182,6 +187,24 @@ export class PostgresChangeFeed implements ChangeFeed {
         .catch(() => []);
       if (held.length === 0) return;
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * The walsender sends a transaction once its commit record is flushed, which is before the
+   * committing backend leaves the process array: a session that reads right away can still get
+   * the old rows. So each transaction's xid is looked up in a current snapshot (one query covers
+   * every transaction that completed before it) until it shows as completed.
+   */
+  async visible(transactions: readonly ChangeTransaction[]): Promise<void> {
+    for (const { txId } of transactions) {
+      if (txId === undefined) continue;
+      const xid = Number(txId);
+      for (let pause = 1; !this.snapshot || !completedIn(this.snapshot, xid); pause = Math.min(pause * 2, VISIBLE_POLL_MAX_MS)) {
+        const [{ snapshot }] = await this.db.query<{ snapshot: string }>('SELECT pg_current_snapshot()::text AS snapshot', []);
+        this.snapshot = parseXidSnapshot(snapshot);
+        if (!completedIn(this.snapshot, xid)) await new Promise((r) => setTimeout(r, pause));
+      }
     }
   }
 

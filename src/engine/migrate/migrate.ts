@@ -109,6 +109,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         (r) => r.kind === 'migrate' && r.planHash === plan.hash && r.status !== 'completed' && r.dryRun === dryRun,
       )
     : undefined;
+  // Sync hand-off: the change log position is taken before any source row is read, so every
+  // change after this point is either in the rows read or in the log (never in neither). Before
+  // the run is created: a source that cannot give one leaves no run behind.
+  const handoff = !dryRun && !previous && !options.retryRejectsOf ? await recordHandoffPosition(plan, source, state) : undefined;
   const run =
     previous ??
     (await state.createRun({
@@ -128,11 +132,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
         createdTables: options.createdTables ?? [],
       },
     }));
-  // Sync hand-off: the change log position is taken before any source row is read, so every
-  // change after this point is either in the rows read or in the log (never in neither).
-  if (!dryRun && !previous && !options.retryRejectsOf) await recordHandoffPosition(plan, source, state);
   const checkpoints = previous ? await state.getCheckpoints(run.id) : [];
   emit({ type: 'run-started', runId: run.id, dryRun, objects: plan.objects.map((o) => o.name), resumed: previous !== undefined });
+  if (handoff) emit({ type: 'warning', message: handoff });
 
   const ledgers = new Map<string, LedgerCounts>(plan.objects.map((o) => [o.name, ledgerOf(checkpoints, o.name)]));
   const writer: Writer | undefined = dryRun ? undefined : await target.writer();

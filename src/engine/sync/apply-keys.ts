@@ -1,4 +1,5 @@
 import { decodeKey, encodeKey } from '../../core/keys.js';
+import type { Value } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import { deferredView, loadDeferredReferences } from '../migrate/deferred-pass.js';
 import { loadObject } from '../migrate/object-pass.js';
@@ -169,16 +170,31 @@ export async function applyReferencing(
 /** Rounds of parent → child propagation per apply (self-references and cycles can need several). */
 const MAX_ROUNDS = 16;
 
-/** Source keys of the rows of every object that reference these source keys of `parent`. */
+/**
+ * Source keys of the rows of every object that reference these source keys of `parent`: through
+ * a base-table column, or through a lookup whose value is the parent's key (`company_id` looked
+ * up in `accounts_contacts`: the relation rows holding the key name the referencing rows).
+ */
 async function referencingKeys(ctx: SyncContext, parent: ObjectPlan, keys: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (keys.length === 0) return out;
+  const add = (child: ObjectPlan, rows: readonly (readonly Value[])[]) =>
+    out.set(child.name, [...(out.get(child.name) ?? []), ...rows.map((r) => encodeKey(r))]);
+  const byColumn = (child: ObjectPlan, column: string, values: readonly (readonly Value[])[]) =>
+    ctx.source.readByKeys(child.source.table, [column], values, child.source.key);
   for (const child of ctx.plan.objects) {
     for (const field of child.fields) {
+      if (field.ref?.object !== parent.name) continue;
       const column = field.from[0];
-      if (field.ref?.object !== parent.name || !column || !ctx.tableColumns.get(child.source.table)?.includes(column)) continue;
-      const rows = await ctx.source.readByKeys(child.source.table, [column], keys.map(decodeKey), child.source.key);
-      out.set(child.name, [...(out.get(child.name) ?? []), ...rows.rows.map((r) => encodeKey(r))]);
+      const lookup = field.lookup;
+      if (lookup && !lookup.through) {
+        const related = await ctx.source.readByKeys(lookup.table, [lookup.value], keys.map(decodeKey), [lookup.match]);
+        // `match` holds the referencing row's key when the lookup has no `from`, else the value of `from`.
+        if (!column) add(child, child.source.key.length === 1 ? related.rows : []);
+        else add(child, (await byColumn(child, column, related.rows)).rows);
+      } else if (!lookup && column && ctx.tableColumns.get(child.source.table)?.includes(column)) {
+        add(child, (await byColumn(child, column, keys.map(decodeKey))).rows);
+      }
     }
   }
   return out;

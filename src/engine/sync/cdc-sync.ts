@@ -33,6 +33,7 @@ export function openFeed(ctx: SyncContext, name: string): ChangeFeed {
 
 /**
  * Log-based sync. For each group of whole source transactions, in commit order:
+ *   0. wait until the source shows the group's commits to other sessions (`ChangeFeed.visible`);
  *   1. map the changed rows to object keys and apply them (target writes commit);
  *   2. store the group's last position in the state store (durable checkpoint);
  *   3. acknowledge that position to the source (PostgreSQL may now recycle the WAL).
@@ -78,6 +79,8 @@ export async function runCdc(
     const transactions = feed.transactions(from, { ...(until ? { until } : {}), signal: stop.signal });
     for await (const group of coalesce(transactions, options.maxBatchChanges, (t) => t.changes.length)) {
       const changes = group.flatMap((t) => t.changes);
+      // Changes are applied by re-reading their rows: the read must see these commits.
+      await feed.visible(group);
       const removal = await guard.apply(await router.route(changes));
       const position = group[group.length - 1].position;
       await ctx.state.setSyncPosition(name, position);

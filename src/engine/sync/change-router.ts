@@ -61,6 +61,24 @@ export class ChangeRouter {
     this.routes = routesOf(plan);
   }
 
+  /** Tables read besides base tables (joined side tables, lookup tables and their second hops), with the columns their routes use. */
+  sideTables(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [table, routes] of this.routes) {
+      const columns = routes.flatMap((r) =>
+        r.kind === 'base'
+          ? []
+          : r.kind === 'join'
+            ? Object.keys(r.join.on)
+            : r.kind === 'lookup'
+              ? [r.spec.match]
+              : [r.spec.through!.match],
+      );
+      if (columns.length > 0) out.set(table, [...new Set(columns)]);
+    }
+    return out;
+  }
+
   async route(changes: readonly ChangeEvent[]): Promise<ChangedKeys> {
     const out: ChangedKeys = new Map();
     const add = (object: ObjectPlan, key: readonly Value[]) => {

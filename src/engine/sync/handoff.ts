@@ -1,4 +1,5 @@
 import type { Connector } from '../../connectors/contract.js';
+import { isCrmError } from '../../core/errors/index.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
 import type { StateStore } from '../../state/state-store.js';
 import { feedOptions } from './change-router.js';
@@ -18,13 +19,26 @@ export const cdcPositionName = (feed: string): string => `cdc:${feed}`;
  *
  * Only for projects that declare `sync:` on an object, and sources with a change log. An
  * existing position is kept: it is older, so starting there can only replay, never skip.
+ *
+ * A source whose log is off or unusable (MySQL without a ROW binlog, PostgreSQL below
+ * wal_level=logical) does not stop the migration: poll and snapshot sync need no log. What
+ * `--mode cdc` would need is returned as a warning instead.
  */
-export async function recordHandoffPosition(plan: Plan, source: Connector, state: StateStore, feed = DEFAULT_FEED): Promise<void> {
-  if (!source.changes || !plan.objects.some((o) => o.sync)) return;
+export async function recordHandoffPosition(
+  plan: Plan,
+  source: Connector,
+  state: StateStore,
+  feed = DEFAULT_FEED,
+): Promise<string | undefined> {
+  if (!source.changes || !plan.objects.some((o) => o.sync)) return undefined;
   const changes = source.changes(feedOptions(plan, feed));
   try {
     const { position } = await changes.prepare();
     await state.setSyncPosition(cdcPositionName(feed), position, { ifAbsent: true });
+    return undefined;
+  } catch (err) {
+    if (!isCrmError(err) || err.code !== 'CRM_N2006') throw err;
+    return `no change-log position recorded for sync (${err.message}). \`crmbridge sync --mode poll\` (objects with sync.updatedAt.source) and \`--mode snapshot\` work without it; for \`--mode cdc\`, enable the log and migrate again, or start cdc later and run \`crmbridge sync --once --mode snapshot\` once to take in what changed before`;
   } finally {
     await changes.close();
   }

@@ -1,4 +1,6 @@
+import { ChangeRouter } from './change-router.js';
 import type { DriftGuard } from './drift-guard.js';
+import { scanSideTables } from './side-table-scan.js';
 import type { SyncContext } from './sync-context.js';
 import type { SyncEventSink } from './sync-events.js';
 import type { SyncMeter } from './sync-meter.js';
@@ -20,7 +22,9 @@ export interface PollOptions {
  * failed attempt leaves it where it was, so the next attempt re-reads everything after it.
  *
  * Hard deletes leave no row to read: polling sees soft deletes (`sync.softDelete.source`, with
- * updatedAt touched) and filter changes; use --mode snapshot for hard deletes.
+ * updatedAt touched) and filter changes; use --mode snapshot for hard deletes. The tables an
+ * object reads besides its own (joins, lookups) are watched by `scanSideTables`, which needs no
+ * updatedAt column there and sees their deletes too.
  */
 export async function runPoll(
   ctx: SyncContext,
@@ -44,4 +48,5 @@ export async function runPoll(
       meter.applied(batch.keys.length, removal, `${object.name}@${ts}`, []);
     }
   }
+  if (!options.signal.aborted) await scanSideTables(ctx, new ChangeRouter(ctx.plan, ctx.source), guard, meter, options.signal);
 }

@@ -12,7 +12,7 @@ import { removeFromTarget } from './target-removal.js';
 const SNAPSHOT = 'snapshot';
 
 /** A source row's fingerprint: every value it was read with (joined and looked-up ones too). */
-function rowHash(row: Row): string {
+export function rowHash(row: Row): string {
   const text = JSON.stringify(row, (_k, v: unknown) =>
     typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
   );

@@ -25,7 +25,8 @@ export const emptyRemoval = (): RemovalCounts => ({ deleted: 0, softDeleted: 0, 
  * Source rows that are gone (deleted, flagged deleted, or no longer passing the object's filter)
  * leave the target per the object's `sync.deletes`: `delete` deletes the target row — after the
  * rows that reference it are dealt with, so no orphan is ever left: a reference mapped with
- * `onMissing: null` is set to NULL, any other referencing row is deleted the same way (and its
+ * `onMissing: null`, or deferred (a self-reference), is set to NULL as migrate would load it;
+ * a referencing row that migrate would reject (missing_parent) is deleted the same way (and its
  * own children in turn); `soft_delete` sets `sync.softDelete.target`; `ignore` keeps the row.
  * Every change is journalled (prior row), so `crmbridge rollback` can undo a sync run too.
  */
@@ -113,7 +114,10 @@ async function deleteRows(
       const rows = await ctx.target.readByKeys(childTable.name, [field.target], parents);
       const childKeys = keyTexts(rows, childTable.primaryKey).filter((k) => !visited.has(`${childTable.name}\u0000${k}`));
       if (childKeys.length === 0) continue;
-      if (field.ref.onMissing === 'null') {
+      // Cleared where migrate would load the row without its parent: `onMissing: null`, and
+      // deferred references (self-references, cycles), which pass 2 leaves NULL when the parent
+      // is missing. Only a reference that would reject the row takes the row with its parent.
+      if (field.ref.onMissing === 'null' || field.ref.deferred) {
         const refIdx = rows.columns.indexOf(field.target);
         const all = keyTexts(rows, childTable.primaryKey);
         const nulled = rows.rows.flatMap((row, i) => {

@@ -30,12 +30,30 @@ export function keyTexts(batch: RowBatch, keyColumns: readonly string[]): string
   return batch.rows.map((r) => encodeKey(idx.map((i) => r[i])));
 }
 
-/** The value that sets a flag column (boolean true, or 1 in an integer column). */
-export function flagValue(table: TableSchema, column: string, on: boolean): Value {
+/**
+ * The value that sets (or clears) a soft-delete flag, in the canonical form of the column's type:
+ * boolean true, 1 in an integer column, and in a date or time column the time of the delete
+ * (`at`: UTC; a naive timestamp holds UTC) — cleared, such a column is NULL again.
+ */
+export function flagValue(table: TableSchema, column: string, on: boolean, at: Date = new Date()): Value {
   const kind = table.columns.find((c) => c.name === column)?.type.kind;
-  if (kind === 'boolean') return on;
-  if (kind === 'integer' || kind === 'bigint') return on ? 1 : 0;
-  return on ? '1' : '0';
+  const iso = at.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  switch (kind) {
+    case 'boolean':
+      return on;
+    case 'integer':
+      return on ? 1 : 0;
+    case 'bigint':
+      return on ? 1n : 0n;
+    case 'timestamptz':
+      return on ? `${iso.slice(0, 23)}000Z` : null;
+    case 'timestamp':
+      return on ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}000` : null;
+    case 'date':
+      return on ? iso.slice(0, 10) : null;
+    default:
+      return on ? '1' : '0';
+  }
 }
 
 /** A soft-delete flag counts as set when it is true, 1, or 't' — whatever the dialect stores. */
