@@ -53,6 +53,9 @@ async function* logBatches(ctx: SyncContext, log: ChangeFeed, name: string, sign
   try {
     const transactions = log.transactions(from, { until, signal: stop.signal });
     for await (const group of coalesce(transactions, ctx.plan.options.batchSize, (t) => t.changes.length)) {
+      // The rows are read back from the target: the log can deliver a commit before the target
+      // shows it to other sessions (see ChangeFeed.visible), and the read would get the old row.
+      await log.visible(group, stop.signal);
       const changes = group.flatMap((t) => t.changes);
       const position = group[group.length - 1].position;
       yield {
