@@ -3,6 +3,7 @@ import { canonicalTexts, parseCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { TableSchema, Value } from '../../core/types.js';
+import { targetView } from '../../mapping/plan/name-map.js';
 import type { JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { type ObjectVerification, type VerifyOptions, type VerifyResult, verify } from '../verify/verify.js';
 
@@ -48,7 +49,11 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     options: { deleteExtra: options.deleteExtra ?? false, baselineRun: before.baselineRun ?? null },
   });
   const differing = before.objects.filter((o) => o.status === 'different');
-  const schema = await target.introspect({ tables: [...new Set(differing.map((o) => o.table))] });
+  const schema = targetView(
+    plan,
+    await target.introspect({ tables: [...new Set(differing.map((o) => o.table))] }),
+    target.capabilities.maxIdentifierLength,
+  );
   const tableOf = (o: ObjectVerification) => schema.tables.find((t) => t.name === o.table)!;
   const writer = await target.writer();
   const results = new Map<string, ObjectRepair>(

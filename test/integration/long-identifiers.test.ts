@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+
+/**
+ * Target names over the dialect's identifier limit (PostgreSQL 63 bytes, MySQL/MariaDB 64):
+ * `design --apply` stores them shortened, and plan, migrate (twice: the second run finds every
+ * row unchanged), verify (hashed in the database) and the dry run find them under that one
+ * identifier. One column is multi-byte UTF-8: under the limit in characters, over it in bytes.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const dirs: string[] = [];
+const dbs: FreshDatabase[] = [];
+
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const env: Record<string, string> = {};
+
+function cli(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const LONG_TABLE = 'companies_imported_from_the_legacy_crm_with_every_custom_field_kept';
+const LONG_COLUMN = `${'a_very_long_custom_field_name_from_a_legacy_crm_'.repeat(2)}note`;
+const MULTIBYTE_COLUMN = 'größe_der_kundenbeziehung_übersicht_für_äöü_straße_ß_äöü_größe'; // 62 characters, 76 bytes
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'crmbridge-long-names-'));
+  dirs.push(dir);
+  const db = new Database(join(dir, 'legacy.db'));
+  db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, note TEXT, size TEXT)');
+  db.exec(`INSERT INTO accounts VALUES (1, 'Acme', 'first', '12.5'), (2, 'Globex', NULL, '7'), (3, 'Initech', 'third', NULL)`);
+  db.close();
+  const project = {
+    source: { url: 'sqlite:./legacy.db' },
+    target: { url: '${env:LONG_NAMES_TARGET}' },
+    objects: {
+      companies: {
+        source: { table: 'accounts', key: 'id' },
+        target: { table: LONG_TABLE, key: 'id' },
+        fields: {
+          id: 'id',
+          name: 'name',
+          [LONG_COLUMN]: 'note',
+          [MULTIBYTE_COLUMN]: { from: 'size', transform: ['number'], type: 'decimal(12,2)' },
+        },
+      },
+    },
+  };
+  writeFileSync(join(dir, 'crmbridge.yaml'), stringify(project));
+  return dir;
+}
+
+describe.each([
+  ['PostgreSQL', freshPostgres, 63],
+  ['MariaDB', freshMysql, 64],
+] as const)('names over the identifier limit on %s', (_label, fresh, limit) => {
+  it('design --apply, plan, migrate, migrate again, dry run and verify all find the shortened identifiers', async (ctx) => {
+    const target = await fresh();
+    if (!target) return ctx.skip();
+    dbs.push(target);
+    expect(Buffer.byteLength(LONG_TABLE)).toBeGreaterThan(limit);
+    expect(Buffer.byteLength(MULTIBYTE_COLUMN)).toBeGreaterThan(63);
+    env.LONG_NAMES_TARGET = target.url;
+    const dir = workspace();
+
+    const designed = cli(dir, 'design', '--apply');
+    expect(designed.code, designed.err).toBe(0);
+    const plan = cli(dir, 'plan');
+    expect(plan.code, plan.out + plan.err).toBe(0);
+    expect(plan.out + plan.err).toMatch(new RegExp(`\\[CRM_M5012\\].*column "${LONG_COLUMN}" is stored as "[^"]{50,${limit}}"`));
+
+    /** Runs migrate and returns its ledger entry, read back from `runs --json`. */
+    const migrate = (...args: string[]) => {
+      const run = cli(dir, 'migrate', ...args);
+      expect(run.code, run.out + run.err).toBe(0);
+      const runs = JSON.parse(cli(dir, 'runs', '--json').out) as { ledger: { created: number; unchanged: number }[] }[];
+      return runs[0].ledger[0];
+    };
+    expect(migrate()).toMatchObject({ created: 3, unchanged: 0 });
+    expect(migrate('--dry-run')).toMatchObject({ created: 0, unchanged: 3 });
+    expect(migrate()).toMatchObject({ created: 0, unchanged: 3 });
+
+    const verified = cli(dir, 'verify', '--json');
+    expect(verified.code, verified.err).toBe(0);
+    const report = JSON.parse(verified.out) as { equal: boolean; objects: { pushdown: boolean; columns: string[] }[] };
+    expect(report.equal).toBe(true);
+    expect(report.objects[0].columns).toContain(MULTIBYTE_COLUMN);
+    expect(report.objects[0].pushdown).toBe(true);
+  }, 120_000);
+});
