@@ -12,6 +12,7 @@ import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
 import { rowDigest } from '../row-digest.js';
+import { checkViolations } from './check-guard.js';
 import { prefetch } from './prefetch.js';
 import type { SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
@@ -119,6 +120,7 @@ export async function loadObject(
     }
     await remapReferences(ctx, object, pending, references, batch.columns);
     // From here on rows hold only the columns written in this pass.
+    const checked: Pending[] = [];
     for (const p of pending) {
       if (!p.values) continue;
       const values = sameLayout ? p.values : colIdx.map((i) => p.values![i]);
@@ -134,8 +136,22 @@ export async function loadObject(
           violation.code,
           violation.message,
         );
-      else p.values = values;
+      else {
+        p.values = values;
+        checked.push(p);
+      }
     }
+    const refused = await checkViolations(
+      ctx.target,
+      targetTable,
+      columns,
+      checked.map((p) => p.values!),
+    );
+    checked.forEach((p, i) => {
+      const message = refused[i];
+      if (message !== undefined)
+        p.reject = rejectOf(object.name, p, batch.columns, undefined, null, 'target_rejected', 'CRM_R4013', message);
+    });
     return { batch, pending, rejects };
   };
 
@@ -143,7 +159,14 @@ export async function loadObject(
   const finish = async ({ batch, pending, rejects }: Awaited<ReturnType<typeof prepare>>) => {
     const ok = pending.filter((p) => !p.reject);
     const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
-    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), !probesUniques(ctx, object));
+    await ctx.uniques.record(
+      ctx.target,
+      object,
+      columns,
+      outcome.writtenValues,
+      (v) => encodeKey(keyIdx.map((i) => v[i])),
+      !probesUniques(ctx, object),
+    );
     for (const f of outcome.failed) {
       f.pending.reject = rejectOf(
         object.name,
@@ -368,7 +391,8 @@ async function classifyAndWrite(
   // columns (stored with the run).
   const toWrite: { pending: Pending; key: string; prior?: string; after: string }[] = [];
   const taken = await ctx.uniques.conflicts(
-    probesUniques(ctx, object) ? ctx.target : undefined,
+    ctx.target,
+    probesUniques(ctx, object),
     object,
     columns,
     unique.map((p) => p.values!),

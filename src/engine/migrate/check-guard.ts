@@ -1,0 +1,40 @@
+import type { Connector } from '../../connectors/contract.js';
+import { CrmError } from '../../core/errors/index.js';
+import type { TableSchema, Value } from '../../core/types.js';
+
+/**
+ * The target's CHECK constraints, evaluated by the target itself on the mapped rows before any
+ * write (`Connector.evaluate`: one statement per batch for all of a table's checks, nothing read
+ * or written), so a dry run rejects what the real write would, and a real run names the check
+ * instead of splitting a refused batch. A row is refused when a check is false (unknown passes,
+ * as in SQL). Per row: the refusal message, or undefined.
+ *
+ * When the target cannot evaluate a check on a VALUES list (an expression over a domain or a
+ * function of the table), the checks are left to the write: a real run still rejects the row
+ * there; the plan's pre-flight names what a dry run does not predict.
+ */
+export async function checkViolations(
+  target: Connector,
+  table: TableSchema,
+  columns: readonly string[],
+  rows: readonly (readonly Value[])[],
+): Promise<(string | undefined)[]> {
+  const checks = table.checks ?? [];
+  if (checks.length === 0 || !target.evaluate || rows.length === 0) return rows.map(() => undefined);
+  let results: (boolean | null)[][];
+  try {
+    results = await target.evaluate(
+      table.name,
+      checks.map((c) => c.expression),
+      columns,
+      rows,
+    );
+  } catch (err) {
+    if (err instanceof CrmError && !err.retriable) return rows.map(() => undefined);
+    throw err;
+  }
+  return results.map((row) => {
+    const failed = row.findIndex((holds) => holds === false);
+    return failed < 0 ? undefined : `violates check constraint ${checks[failed].name}: ${checks[failed].expression}`;
+  });
+}
