@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { openConnector } from '../../src/connectors/registry.js';
+import { logicalSchema } from '../../src/core/identifiers.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
 
 /**
@@ -36,13 +38,15 @@ function cli(cwd: string, ...args: string[]) {
 const LONG_TABLE = 'companies_imported_from_the_legacy_crm_with_every_custom_field_kept';
 const LONG_COLUMN = `${'a_very_long_custom_field_name_from_a_legacy_crm_'.repeat(2)}note`;
 const MULTIBYTE_COLUMN = 'größe_der_kundenbeziehung_übersicht_für_äöü_straße_ß_äöü_größe'; // 62 characters, 76 bytes
+// A self-reference: its foreign key and index are named after the long table and column too.
+const LONG_REFERENCE = 'parent_company_of_this_account_as_recorded_by_the_legacy_crm_system';
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'crmbridge-long-names-'));
   dirs.push(dir);
   const db = new Database(join(dir, 'legacy.db'));
-  db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, note TEXT, size TEXT)');
-  db.exec(`INSERT INTO accounts VALUES (1, 'Acme', 'first', '12.5'), (2, 'Globex', NULL, '7'), (3, 'Initech', 'third', NULL)`);
+  db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT, note TEXT, size TEXT, parent_id INTEGER)');
+  db.exec(`INSERT INTO accounts VALUES (1, 'Acme', 'first', '12.5', NULL), (2, 'Globex', NULL, '7', 1), (3, 'Initech', 'third', NULL, 2)`);
   db.close();
   const project = {
     source: { url: 'sqlite:./legacy.db' },
@@ -56,6 +60,7 @@ function workspace(): string {
           name: 'name',
           [LONG_COLUMN]: 'note',
           [MULTIBYTE_COLUMN]: { from: 'size', transform: ['number'], type: 'decimal(12,2)' },
+          [LONG_REFERENCE]: { from: 'parent_id', ref: 'companies' },
         },
       },
     },
@@ -100,5 +105,18 @@ describe.each([
     expect(report.equal).toBe(true);
     expect(report.objects[0].columns).toContain(MULTIBYTE_COLUMN);
     expect(report.objects[0].pushdown).toBe(true);
+
+    // The self-reference's foreign key and index exist, under names within the limit.
+    const connector = await openConnector(target.url);
+    try {
+      const [stored] = (await connector.introspect({ tables: [LONG_TABLE] })).tables;
+      const view = logicalSchema({ tables: [stored] }, new Map([[LONG_TABLE, [LONG_REFERENCE]]]), limit).tables[0];
+      expect(view.foreignKeys).toEqual([expect.objectContaining({ columns: [LONG_REFERENCE], referencedTable: LONG_TABLE })]);
+      expect(view.indexes.map((i) => i.columns)).toContainEqual([LONG_REFERENCE]);
+      for (const name of [...stored.foreignKeys.map((f) => f.name ?? ''), ...stored.indexes.map((i) => i.name)])
+        expect(Buffer.byteLength(name)).toBeLessThanOrEqual(limit);
+    } finally {
+      await connector.close();
+    }
   }, 600_000);
 });
