@@ -73,7 +73,7 @@ describe.each([
   ['PostgreSQL', freshPostgres, 63],
   ['MariaDB', freshMysql, 64],
 ] as const)('names over the identifier limit on %s', (_label, fresh, limit) => {
-  it('design --apply, plan, migrate, migrate again, dry run and verify all find the shortened identifiers', async (ctx) => {
+  it('design --apply, plan, migrate, migrate again, dry run, verify and rollback all find the shortened identifiers', async (ctx) => {
     const target = await fresh();
     if (!target) return ctx.skip();
     dbs.push(target);
@@ -92,10 +92,13 @@ describe.each([
     const migrate = (...args: string[]) => {
       const run = cli(dir, 'migrate', '--json', ...args);
       expect(run.code, run.out + run.err).toBe(0);
-      const finished = JSON.parse(run.out.trim().split('\n').at(-1)!) as { ledger: { created: number; unchanged: number }[] };
+      const finished = JSON.parse(run.out.trim().split('\n').at(-1)!) as {
+        ledger: { runId: string; created: number; unchanged: number }[];
+      };
       return finished.ledger[0];
     };
-    expect(migrate()).toMatchObject({ created: 3, unchanged: 0 });
+    const first = migrate();
+    expect(first).toMatchObject({ created: 3, unchanged: 0 });
     expect(migrate('--dry-run')).toMatchObject({ created: 0, unchanged: 3 });
     expect(migrate()).toMatchObject({ created: 0, unchanged: 3 });
 
@@ -115,6 +118,11 @@ describe.each([
       expect(view.indexes.map((i) => i.columns)).toContainEqual([LONG_REFERENCE]);
       for (const name of [...stored.foreignKeys.map((f) => f.name ?? ''), ...stored.indexes.map((i) => i.name)])
         expect(Buffer.byteLength(name)).toBeLessThanOrEqual(limit);
+
+      // Rollback finds the table and its columns too: the rows the first run created are gone.
+      const rolledBack = cli(dir, 'rollback', first.runId);
+      expect(rolledBack.code, rolledBack.out + rolledBack.err).toBe(0);
+      expect(await connector.count(LONG_TABLE)).toBe(0);
     } finally {
       await connector.close();
     }
