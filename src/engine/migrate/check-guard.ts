@@ -3,11 +3,12 @@ import { CrmError } from '../../core/errors/index.js';
 import type { TableSchema, Value } from '../../core/types.js';
 
 /**
- * The target's CHECK constraints, evaluated by the target itself on the mapped rows before any
- * write (`Connector.evaluate`: one statement per batch for all of a table's checks, nothing read
- * or written), so a dry run rejects what the real write would, and a real run names the check
- * instead of splitting a refused batch. A row is refused when a check is false (unknown passes,
- * as in SQL). Per row: the refusal message, or undefined.
+ * The target's CHECK constraints, evaluated by the target itself on a dry run's mapped rows
+ * (`Connector.evaluate`: one statement per batch for all of a table's checks, nothing read or
+ * written), so a dry run rejects what the real write would: there the target refuses the row
+ * (PostgreSQL SQLSTATE 23514, MySQL 3819 / MariaDB 4025), which becomes the same reject,
+ * CRM_R4013 `target_rejected`. A row is refused when a check is false (unknown passes, as in
+ * SQL). Per row: the refusal message, or undefined.
  *
  * When the target cannot evaluate a check on a VALUES list (an expression over a domain or a
  * function of the table), the checks are left to the write: a real run still rejects the row
@@ -34,7 +35,7 @@ export async function checkViolations(
     throw err;
   }
   return results.map((row) => {
-    const failed = row.findIndex((holds) => holds === false);
+    const failed = row.indexOf(false);
     return failed < 0 ? undefined : `violates check constraint ${checks[failed].name}: ${checks[failed].expression}`;
   });
 }
