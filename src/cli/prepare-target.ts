@@ -2,6 +2,7 @@ import type { Connector } from '../connectors/contract.js';
 import { CrmError } from '../core/errors/index.js';
 import type { DatabaseSchema, TableSchema } from '../core/types.js';
 import { designTargetSchema } from '../mapping/design/design-target.js';
+import { targetView } from '../mapping/plan/name-map.js';
 import type { Plan } from '../mapping/plan/plan-types.js';
 
 export interface PreparedTarget {
@@ -26,7 +27,7 @@ export async function prepareTarget(
   options: { dryRun: boolean },
 ): Promise<PreparedTarget> {
   const wanted = [...new Set(plan.objects.map((o) => o.target.table))];
-  const existing = await introspectTarget(target);
+  const existing = await introspectTarget(target, plan);
   const names = new Set(existing.tables.map((t) => t.name));
   const missing = wanted.filter((t) => !names.has(t));
   if (missing.length === 0) return { schema: existing, missing: new Set(), completeAfterLoad: [], created: [] };
@@ -45,13 +46,16 @@ export async function prepareTarget(
   } finally {
     await writer.close();
   }
-  return { schema: await target.introspect(), missing: new Set(), completeAfterLoad: later, created: designed.map((t) => t.name) };
+  return { schema: await introspectTarget(target, plan), missing: new Set(), completeAfterLoad: later, created: designed.map((t) => t.name) };
 }
 
-/** The target's tables; a target file that does not exist yet (a new SQLite file) has none. */
-export async function introspectTarget(target: Connector): Promise<DatabaseSchema> {
+/**
+ * The target's tables, the plan's under their logical names (see `targetView`); a target file
+ * that does not exist yet (a new SQLite file) has none.
+ */
+export async function introspectTarget(target: Connector, plan: Plan): Promise<DatabaseSchema> {
   try {
-    return await target.introspect();
+    return targetView(plan, await target.introspect(), target.capabilities.maxIdentifierLength);
   } catch (err) {
     if (err instanceof CrmError && err.code === 'CRM_C1004') return { tables: [] };
     throw err;

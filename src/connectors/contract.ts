@@ -237,6 +237,20 @@ export interface Connector {
    * SQL; the caller then hashes rows it reads in-process.
    */
   openChecksum?(request: ChecksumRequest): Promise<ChecksumSession | undefined>;
+  /**
+   * Optional: evaluates `expressions` (conditions in this dialect's SQL over the columns of
+   * `table`, as its catalog prints a CHECK constraint or a partial index's condition) on each
+   * of `rows` (values of `columns`; the table's other columns take their constant default, else
+   * NULL), in the database, without reading or writing the table: per row, per expression,
+   * true, false or null (SQL unknown). Lets a dry run, which writes nothing, refuse what the
+   * target would refuse.
+   */
+  evaluate?(
+    table: string,
+    expressions: readonly string[],
+    columns: readonly string[],
+    rows: readonly (readonly Value[])[],
+  ): Promise<(boolean | null)[][]>;
   /** A writer for this location (throws CRM_N2006 when not writable). */
   writer(): Promise<Writer>;
   /** Optional: the database's change log (PostgreSQL logical replication, MySQL binlog), see `ChangeFeed`. */

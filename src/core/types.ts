@@ -97,6 +97,14 @@ export interface IndexSchema {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique: boolean;
+  /** A partial index's WHERE condition, as the target's SQL prints it (`"deletedAt" IS NULL`). */
+  readonly predicate?: string;
+}
+
+/** A CHECK constraint: the row is refused when `expression` (the target's SQL) is false. */
+export interface CheckConstraint {
+  readonly name: string;
+  readonly expression: string;
 }
 
 export interface TableSchema {
@@ -106,6 +114,10 @@ export interface TableSchema {
   readonly uniqueKeys: readonly (readonly string[])[];
   readonly foreignKeys: readonly ForeignKey[];
   readonly indexes: readonly IndexSchema[];
+  /** CHECK constraints, where the connector reads them (PostgreSQL, MySQL/MariaDB). */
+  readonly checks?: readonly CheckConstraint[];
+  /** Names of the user triggers on the table: they run on writes and no dry run can predict them. */
+  readonly triggers?: readonly string[];
   /** Estimated row count from the catalog (fast, not exact); undefined when unknown. */
   readonly rowEstimate?: number;
 }

@@ -1,6 +1,7 @@
 import type { Connector, Writer } from '../connectors/contract.js';
 import { parseCanonicalText, toCanonicalText } from '../core/canonical.js';
 import { CrmError } from '../core/errors/index.js';
+import { logicalSchema } from '../core/identifiers.js';
 import { decodeKey, encodeKey } from '../core/keys.js';
 import { killPoint } from '../core/kill-point.js';
 import type { DatabaseSchema, TableSchema, Value } from '../core/types.js';
@@ -200,7 +201,8 @@ class Undo {
 
   /** Undoes one chunk (one table, one kind of change, no key twice); returns the rows restored and the rows newly kept. */
   async apply(chunk: readonly StoredJournal[]): Promise<{ restored: number; kept: KeptRow[] }> {
-    const table = tableOf(this.schema, chunk[0].table);
+    const named = [...(this.journalColumns[chunk[0].object] ?? []), ...chunk.flatMap(imageColumns)];
+    const table = tableOf(this.schema, chunk[0].table, named, this.target.capabilities.maxIdentifierLength);
     const current = await currentRows(this.target, table, chunk);
     const kept: KeptRow[] = [];
     const keep = (row: KeptRow) => {
@@ -390,15 +392,27 @@ function groupByColumns<T extends { row: RowText }>(items: readonly T[]): { colu
   return [...out.values()];
 }
 
-function tableOf(schema: DatabaseSchema, name: string): TableSchema {
-  const t = schema.tables.find((x) => x.name === name);
+/** The columns a journal entry's row images name (a digest names none). */
+function imageColumns(entry: StoredJournal): string[] {
+  return [entry.prior, entry.after].flatMap((image) => (image && !isRowDigest(image) ? Object.keys(JSON.parse(image) as RowText) : []));
+}
+
+/** The journal's table, with it and the columns its entries name under their logical names (see `logicalSchema`). */
+function tableOf(schema: DatabaseSchema, name: string, columns: readonly string[], maxIdentifierBytes: number): TableSchema {
+  const t = logicalSchema(schema, new Map([[name, columns]]), maxIdentifierBytes).tables.find((x) => x.name === name);
   if (!t) throw new CrmError('CRM_S3001', `target table ${name} no longer exists`, { location: { table: name } });
   return t;
 }
 
 async function currentRows(target: Connector, table: TableSchema, entries: readonly StoredJournal[]): Promise<Map<string, RowText>> {
   const keys = [...new Set(entries.map((e) => e.targetKey))].map((k) => typedKey(table, k));
-  const batch = await target.readByKeys(table.name, table.primaryKey, keys);
+  // Columns named as the journal names them: a column stored under a shortened identifier too.
+  const batch = await target.readByKeys(
+    table.name,
+    table.primaryKey,
+    keys,
+    table.columns.map((c) => c.name),
+  );
   const types = batch.columns.map((c) => table.columns.find((x) => x.name === c)!.type);
   const keyIdx = table.primaryKey.map((k) => batch.columns.indexOf(k));
   const out = new Map<string, RowText>();

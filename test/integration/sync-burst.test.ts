@@ -58,7 +58,7 @@ describe.each([
         source,
         target,
         state: p.state,
-        targetSchema: await introspectTarget(target),
+        targetSchema: await introspectTarget(target, p.plan),
         mode: 'cdc',
         follow,
         statusEveryMs: 60_000,

@@ -24,7 +24,7 @@ export function registerDesign(program: Command): void {
           const source = await ctx.source();
           const sourceSchema = await source.introspect({ tables: sourceTables(ctx.plan) });
           const target = await ctx.target();
-          const existing = new Set((await introspectTarget(target)).tables.map((t) => t.name));
+          const existing = new Set((await introspectTarget(target, ctx.plan)).tables.map((t) => t.name));
           const designed = designTargetSchema(ctx.plan, sourceSchema, savedAnalysis(opts.project), { existingTables: existing });
           // Never drop by default: an existing table is left alone and named, so a rerun is safe.
           const tables = opts.allowDrop ? designed : designed.filter((t) => !existing.has(t.name));

@@ -2,6 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
 import { surveyLookups } from '../../engine/lookup-survey.js';
+import { identifierProblems } from '../../mapping/plan/name-map.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
 import { distinctValuesFromAnalysis } from '../preflight-inputs.js';
@@ -42,9 +43,12 @@ export async function checkPlan(plan: Plan, source: Connector, target: Connector
       if (err instanceof CrmError && err.code === 'CRM_S3001') return { tables: [] };
       throw err;
     });
-  const targetSchema = await introspectTarget(target);
+  const targetSchema = await introspectTarget(target, plan);
   const distinctValues = distinctValuesFromAnalysis(projectFile);
-  return preflight(plan, { source: sourceSchema, target: targetSchema, ...(distinctValues ? { distinctValues } : {}) });
+  return [
+    ...identifierProblems(plan, target.capabilities.maxIdentifierLength),
+    ...preflight(plan, { source: sourceSchema, target: targetSchema, ...(distinctValues ? { distinctValues } : {}) }),
+  ];
 }
 
 function renderPlan(plan: Plan, problems: readonly PlanProblem[]): string {

@@ -87,7 +87,7 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
       source,
       target,
       state: ctx.state,
-      targetSchema: await introspectTarget(target),
+      targetSchema: await introspectTarget(target, ctx.plan),
       mode,
       follow: opts.follow ?? false,
       feed: opts.feed,

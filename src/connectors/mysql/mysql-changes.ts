@@ -68,8 +68,9 @@ export class MysqlChangeFeed implements ChangeFeed {
   async *transactions(from: string, options: { until?: string; signal?: AbortSignal } = {}): AsyncGenerator<ChangeTransaction> {
     const { until, signal } = options;
     if (until && this.compare(from, until) >= 0) return;
-    const keys = new Map<string, readonly string[]>();
-    for (const t of this.options.tables) keys.set(nativeName(t), (await this.schemas.get(t)).primaryKey);
+    // Stored name → the name the table is followed by (over 64 bytes it is stored shortened), and its key.
+    const keys = new Map<string, { readonly table: string; readonly key: readonly string[] }>();
+    for (const t of this.options.tables) keys.set(nativeName(t), { table: t, key: (await this.schemas.get(t)).primaryKey });
     const start = parsePosition(from);
     const zongji = new ZongJi({
       host: this.target.options.host,
@@ -232,15 +233,18 @@ function serverIdOf(name: string): number {
   return 100_000 + (createHash('sha256').update(name).digest().readUInt32BE(0) % 1_000_000_000);
 }
 
-function rowEvents(event: AnyBinlogEvent, keys: ReadonlyMap<string, readonly string[]>): ChangeEvent[] {
+function rowEvents(
+  event: AnyBinlogEvent,
+  keys: ReadonlyMap<string, { readonly table: string; readonly key: readonly string[] }>,
+): ChangeEvent[] {
   const rows = (event as { rows?: (RowData | UpdateRowData)[] }).rows ?? [];
   const tableId = (event as { tableId?: number }).tableId;
-  const table =
+  const stored =
     tableId === undefined ? undefined : (event as { tableMap: Record<number, { tableName: string }> }).tableMap[tableId]?.tableName;
-  const keyColumns = table === undefined ? undefined : keys.get(table);
-  if (!table || !keyColumns) return [];
-  const keyOf = (row: RowData): Value[] => keyColumns.map((k) => keyValue(row[k]));
-  const base = { table, position: '' };
+  const followed = stored === undefined ? undefined : keys.get(stored);
+  if (!followed) return [];
+  const keyOf = (row: RowData): Value[] => followed.key.map((k) => keyValue(row[k]));
+  const base = { table: followed.table, position: '' };
   const name = event.getEventName();
   return rows.flatMap((r): ChangeEvent[] => {
     if (name === 'writerows') return [{ ...base, op: 'insert', key: keyOf(r as RowData), after: r as RowData }];

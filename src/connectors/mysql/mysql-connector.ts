@@ -13,6 +13,7 @@ import type {
 import { MysqlChangeFeed } from './mysql-changes.js';
 import { openMysqlChecksum } from './mysql-checksum.js';
 import { translateMysqlError } from './mysql-errors.js';
+import { evaluateMysql } from './mysql-evaluate.js';
 import { introspectDatabase } from './mysql-introspector.js';
 import type { MysqlPool, MysqlTarget } from './mysql-pool.js';
 import { MysqlReader } from './mysql-reader.js';
@@ -77,6 +78,15 @@ export class MysqlConnector implements Connector {
 
   openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
     return openMysqlChecksum(this.pool, request);
+  }
+
+  evaluate(
+    table: string,
+    expressions: readonly string[],
+    columns: readonly string[],
+    rows: readonly (readonly Value[])[],
+  ): Promise<(boolean | null)[][]> {
+    return evaluateMysql(this.pool, this.schemas, table, expressions, columns, rows);
   }
 
   async writer(): Promise<Writer> {

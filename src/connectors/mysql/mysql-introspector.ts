@@ -53,6 +53,17 @@ const INDEXES_SQL = `SELECT TABLE_NAME AS table_name, INDEX_NAME AS index_name, 
 // MariaDB's JSON type is LONGTEXT + CHECK (json_valid(`col`)); MySQL has a real JSON type.
 const JSON_CHECKS_SQL = `SELECT TABLE_NAME AS table_name, CHECK_CLAUSE AS check_clause
   FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CHECK_CLAUSE LIKE 'json_valid(%'`;
+// Every CHECK of a table (MariaDB names checks per table, MySQL per schema: join on the table where it can).
+const CHECKS_SQL = (
+  flavour: ServerFlavour,
+) => `SELECT tc.TABLE_NAME AS table_name, tc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS expression
+  FROM information_schema.TABLE_CONSTRAINTS tc JOIN information_schema.CHECK_CONSTRAINTS cc
+    ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME${
+      flavour.kind === 'mariadb' ? ' AND cc.TABLE_NAME = tc.TABLE_NAME' : ''
+    }
+  WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK'`;
+const TRIGGERS_SQL = `SELECT EVENT_OBJECT_TABLE AS table_name, TRIGGER_NAME AS name
+  FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`;
 
 /** Rows grouped by a key, each group keeping the query's order. */
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
@@ -106,13 +117,18 @@ export async function introspectDatabase(session: Session, flavour: ServerFlavou
   const filterTc = tables ? ' AND tc.TABLE_NAME IN (?)' : '';
   const params = tables ? [tables.map(nativeName)] : [];
   const q = async <T extends RowDataPacket>(sql: string) => (await session.sql.query<T[]>(sql, params))[0];
-  const [tableRows, columnRows, constraintRows, indexRows, checkRows] = await Promise.all([
+  type Named = RowDataPacket & { table_name: string; name: string; expression?: string };
+  const [tableRows, columnRows, constraintRows, indexRows, checkRows, allChecks, triggerRows] = await Promise.all([
     q<RowDataPacket>(`${TABLES_SQL}${filter} ORDER BY TABLE_NAME`),
     q<ColumnRow>(`${COLUMNS_SQL}${filter} ORDER BY TABLE_NAME, ORDINAL_POSITION`),
     q<ConstraintRow>(`${CONSTRAINTS_SQL}${filterTc} ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, k.ORDINAL_POSITION`),
     q<IndexRow>(`${INDEXES_SQL}${filter} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`),
     flavour.kind === 'mariadb' ? q<RowDataPacket>(`${JSON_CHECKS_SQL}${filter}`) : Promise.resolve([] as RowDataPacket[]),
+    q<Named>(`${CHECKS_SQL(flavour)}${filterTc} ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME`),
+    q<Named>(`${TRIGGERS_SQL}${tables ? ' AND EVENT_OBJECT_TABLE IN (?)' : ''} ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME`),
   ]);
+  const checks = byTable(allChecks);
+  const triggers = byTable(triggerRows);
   const columns = byTable(columnRows);
   const constraints = byTable(constraintRows);
   const indexes = byTable(indexRows);
@@ -145,6 +161,8 @@ export async function introspectDatabase(session: Session, flavour: ServerFlavou
       unique: Number(rows[0].non_unique) === 0,
     }));
     const isView = String(t.table_type) === 'VIEW';
+    const tableChecks = (checks.get(name) ?? []).map((c) => ({ name: c.name, expression: String(c.expression) }));
+    const tableTriggers = (triggers.get(name) ?? []).map((r) => r.name);
     out.push({
       name,
       columns: (columns.get(name) ?? []).map((c) => toColumn(c, flavour, checked)),
@@ -152,6 +170,8 @@ export async function introspectDatabase(session: Session, flavour: ServerFlavou
       uniqueKeys,
       foreignKeys,
       indexes: indexList,
+      ...(tableChecks.length > 0 ? { checks: tableChecks } : {}),
+      ...(tableTriggers.length > 0 ? { triggers: tableTriggers } : {}),
       ...(isView || t.table_rows === null ? {} : { rowEstimate: Number(t.table_rows) }),
     });
   }

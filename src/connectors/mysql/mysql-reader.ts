@@ -50,8 +50,9 @@ export class MysqlReader {
     const schema = await this.schemas.get(table);
     const columns = pickColumns(schema, options.columns);
     const { sql, params } = scanSql(schema, columns, options);
-    const decode = rowDecoder(columns.map((c) => withHint(c, options.types?.[c.name])));
-    const names = columns.map((c) => c.name);
+    // Batches and type hints use the names asked for: a column over 64 bytes is stored shortened.
+    const names = options.columns ? [...options.columns] : columns.map((c) => c.name);
+    const decode = rowDecoder(columns.map((c, i) => withHint(c, options.types?.[names[i]])));
     const budget = new BatchBudget(options, DEFAULT_BATCH);
 
     const session = await this.pool.acquireScan();
@@ -140,7 +141,7 @@ export class MysqlReader {
     } catch (err) {
       throw translateMysqlError(err, { table });
     }
-    return { columns: columns.map((c) => c.name), rows: out };
+    return { columns: columnNames ? [...columnNames] : columns.map((c) => c.name), rows: out };
   }
 
   /** See `Connector.splitKeyRange`: the cut rows' keys decoded by the codecs `read` uses. */

@@ -1,4 +1,4 @@
-import { shortenIdentifier } from '../shared/identifiers.js';
+import { shortenIdentifier } from '../../core/identifiers.js';
 
 /** MySQL's identifier limit in bytes, for tables, columns, indexes and constraints alike. */
 export const MAX_IDENTIFIER_BYTES = 64;

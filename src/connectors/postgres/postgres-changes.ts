@@ -49,6 +49,8 @@ export class PostgresChangeFeed implements ChangeFeed {
   private readonly slot: string;
   private readonly publication: string;
   private readonly tables: readonly string[];
+  /** Stored name → the name the caller follows the table by (a name over 63 bytes is stored shortened). */
+  private readonly asked: ReadonlyMap<string, string>;
   private service: LogicalReplicationService | undefined;
   /** The last position the caller declared durable (answered to keepalives). */
   private confirmed: string | undefined;
@@ -66,6 +68,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     this.slot = storedName(`${name}_${config.database.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`);
     this.publication = storedName(name);
     this.tables = options.tables.map(storedName);
+    this.asked = new Map(options.tables.map((t) => [storedName(t), t]));
   }
 
   async prepare(): Promise<{ position: string; created: boolean }> {
@@ -130,7 +133,7 @@ export class PostgresChangeFeed implements ChangeFeed {
         case 'insert':
         case 'update':
         case 'delete':
-          open?.changes.push(...envelopes(message));
+          open?.changes.push(...envelopes(message, this.asked.get(message.relation.name) ?? message.relation.name));
           return;
         case 'commit': {
           if (!open || !message.commitEndLsn) return;
@@ -302,10 +305,10 @@ export class PostgresChangeFeed implements ChangeFeed {
 }
 
 /** pgoutput messages → envelopes; an update that changes the key is a delete of the old key and an insert. */
-function envelopes(message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete): ChangeEvent[] {
+function envelopes(message: Pgoutput.MessageInsert | Pgoutput.MessageUpdate | Pgoutput.MessageDelete, table: string): ChangeEvent[] {
   const { relation } = message;
   const keyOf = (row: Record<string, unknown>): Value[] => relation.keyColumns.map((k) => (row[k] ?? null) as Value);
-  const base = { table: relation.name, position: '' };
+  const base = { table, position: '' };
   if (message.tag === 'insert') return [{ ...base, op: 'insert', key: keyOf(message.new), after: message.new }];
   if (message.tag === 'delete') {
     const old = message.old ?? message.key ?? {};

@@ -5,7 +5,7 @@ import { partCase } from '../shared/part-case.js';
 import type { PostgresDatabase } from './postgres-database.js';
 import { rollback } from './postgres-database.js';
 import { toCrmError } from './postgres-errors.js';
-import { ident } from './postgres-identifiers.js';
+import { ident, storedName } from './postgres-identifiers.js';
 
 /** A column's storage as the catalog has it: base type name (domains resolved), whether it is an enum, whether it sorts by bytes. */
 interface Storage {
@@ -151,9 +151,10 @@ interface SqlPlan {
   readonly boundCasts: readonly ((param: string) => string)[];
 }
 
+/** `storage` is keyed by stored names: a column over 63 bytes is found under its shortened identifier. */
 function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>, from: string): SqlPlan | undefined {
   const canonical = (column: ChecksumColumn): string | undefined => {
-    const s = storage.get(column.name);
+    const s = storage.get(storedName(column.name));
     const expression = s ? CANONICAL[column.type.kind][storageKey(s)] : undefined;
     if (!expression) return undefined;
     const c = ident(column.name);
@@ -164,7 +165,7 @@ function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>
   const order: string[] = [];
   const boundCasts: ((param: string) => string)[] = [];
   for (const column of request.key) {
-    const s = storage.get(column.name);
+    const s = storage.get(storedName(column.name));
     if (!s || !ORDERED_KEYS[column.type.kind]?.includes(storageKey(s))) return undefined;
     // Qualified: an output column may carry the key's name, and ORDER BY would prefer it.
     const c = `${from}.${ident(column.name)}`;

@@ -15,6 +15,7 @@ import { PostgresChangeFeed } from './postgres-changes.js';
 import { openPostgresChecksum } from './postgres-checksum.js';
 import type { PostgresConfig } from './postgres-config.js';
 import { PostgresDatabase } from './postgres-database.js';
+import { PostgresEvaluator } from './postgres-evaluate.js';
 import { PG_MAX_IDENTIFIER_BYTES } from './postgres-identifiers.js';
 import { introspect } from './postgres-introspector.js';
 import { PostgresReader } from './postgres-reader.js';
@@ -36,12 +37,14 @@ export class PostgresConnector implements Connector {
   private readonly db: PostgresDatabase;
   private readonly catalog: PostgresCatalog;
   private readonly reader: PostgresReader;
+  private readonly evaluator: PostgresEvaluator;
 
   constructor(private readonly config: PostgresConfig) {
     this.displayName = config.displayName;
     this.db = new PostgresDatabase(config);
     this.catalog = new PostgresCatalog(this.db);
     this.reader = new PostgresReader(this.db, this.catalog);
+    this.evaluator = new PostgresEvaluator(this.db);
   }
 
   /** Checks that the server answers and the database exists, so a bad URL fails at open. */
@@ -76,6 +79,15 @@ export class PostgresConnector implements Connector {
 
   openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
     return openPostgresChecksum(this.db, request);
+  }
+
+  evaluate(
+    table: string,
+    expressions: readonly string[],
+    columns: readonly string[],
+    rows: readonly (readonly Value[])[],
+  ): Promise<(boolean | null)[][]> {
+    return this.evaluator.evaluate(table, expressions, columns, rows);
   }
 
   async writer(): Promise<Writer> {

@@ -1,5 +1,5 @@
 import { escapeIdentifier } from 'pg';
-import { shortenIdentifier } from '../shared/identifiers.js';
+import { shortenIdentifier } from '../../core/identifiers.js';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated by the server. */
 export const PG_MAX_IDENTIFIER_BYTES = 63;

@@ -29,7 +29,9 @@ interface ColumnRow {
 interface ConstraintRow {
   oid: string;
   name: string;
-  type: 'p' | 'u' | 'f';
+  type: 'p' | 'u' | 'f' | 'c';
+  /** A check constraint's condition. */
+  expression: string | null;
   columns: string[];
   referenced_table: string | null;
   referenced_columns: string[];
@@ -40,6 +42,12 @@ interface IndexRow {
   name: string;
   unique: boolean;
   columns: string[];
+  predicate: string | null;
+}
+
+interface TriggerRow {
+  oid: string;
+  name: string;
 }
 
 // Tables, views and foreign tables of the schema; partitions are read through their parent.
@@ -75,22 +83,28 @@ const CONSTRAINTS_SQL = `
 SELECT con.conrelid::text AS oid, con.conname AS name, con.contype::text AS type,
        ${ATTNAMES('con.conrelid', 'con.conkey')} AS columns,
        ref.relname AS referenced_table,
-       ${ATTNAMES('con.confrelid', 'con.confkey')} AS referenced_columns
+       ${ATTNAMES('con.confrelid', 'con.confkey')} AS referenced_columns,
+       CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS expression
   FROM pg_constraint con LEFT JOIN pg_class ref ON ref.oid = con.confrelid
- WHERE con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f')
+ WHERE con.conrelid = ANY ($1::oid[]) AND con.contype IN ('p', 'u', 'f', 'c')
  ORDER BY con.conrelid, con.conname`;
 
-// Plain column indexes not backing a primary key or unique constraint; expression and partial
-// indexes have no canonical form and are left out.
+// Column indexes not backing a primary key or unique constraint, partial ones with their
+// condition; expression indexes have no canonical form and are left out.
 const INDEXES_SQL = `
 SELECT i.indrelid::text AS oid, ic.relname AS name, i.indisunique AS unique,
-       ${ATTNAMES('i.indrelid', '(i.indkey::int2[])[0:i.indnkeyatts - 1]')} AS columns
+       ${ATTNAMES('i.indrelid', '(i.indkey::int2[])[0:i.indnkeyatts - 1]')} AS columns,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate
   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
- WHERE i.indrelid = ANY ($1::oid[]) AND i.indexprs IS NULL AND i.indpred IS NULL
+ WHERE i.indrelid = ANY ($1::oid[]) AND i.indexprs IS NULL
    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u'))
  ORDER BY i.indrelid, ic.relname`;
 
-/** Reads the schema from pg_catalog: four queries for any number of tables. */
+const TRIGGERS_SQL = `
+SELECT t.tgrelid::text AS oid, t.tgname AS name FROM pg_trigger t
+ WHERE t.tgrelid = ANY ($1::oid[]) AND NOT t.tgisinternal ORDER BY t.tgrelid, t.tgname`;
+
+/** Reads the schema from pg_catalog: five queries for any number of tables. */
 export async function introspect(db: PostgresDatabase, names?: readonly string[]): Promise<DatabaseSchema> {
   const wanted = names?.map(storedName);
   const tables = await db.query<TableRow>(TABLES_SQL, [db.schema, wanted ?? null]);
@@ -101,10 +115,11 @@ export async function introspect(db: PostgresDatabase, names?: readonly string[]
     });
   }
   const oids = tables.map((t) => t.oid);
-  const [columns, constraints, indexes] = await Promise.all([
+  const [columns, constraints, indexes, triggers] = await Promise.all([
     db.query<ColumnRow>(COLUMNS_SQL, [oids]),
     db.query<ConstraintRow>(CONSTRAINTS_SQL, [oids]),
     db.query<IndexRow>(INDEXES_SQL, [oids]),
+    db.query<TriggerRow>(TRIGGERS_SQL, [oids]),
   ]);
   return {
     tables: tables.map((table) =>
@@ -113,20 +128,38 @@ export async function introspect(db: PostgresDatabase, names?: readonly string[]
         columns.filter((c) => c.oid === table.oid),
         constraints.filter((c) => c.oid === table.oid),
         indexes.filter((i) => i.oid === table.oid),
+        triggers.filter((t) => t.oid === table.oid).map((t) => t.name),
       ),
     ),
   };
 }
 
-function tableSchema(table: TableRow, columns: ColumnRow[], constraints: ConstraintRow[], indexes: IndexRow[]): TableSchema {
-  const uniqueIndexes = indexes.filter((i) => i.unique).map((i) => i.columns);
+function tableSchema(
+  table: TableRow,
+  columns: ColumnRow[],
+  constraints: ConstraintRow[],
+  indexes: IndexRow[],
+  triggers: string[],
+): TableSchema {
+  // A partial unique index is no key: it binds only the rows its condition holds for.
+  const uniqueIndexes = indexes.filter((i) => i.unique && i.predicate === null).map((i) => i.columns);
+  const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, expression: c.expression ?? 'true' }));
   return {
     name: table.name,
     columns: columns.map((column) => columnSchema(table.name, column)),
     primaryKey: constraints.find((c) => c.type === 'p')?.columns ?? [],
     uniqueKeys: [...constraints.filter((c) => c.type === 'u').map((c) => c.columns), ...uniqueIndexes],
     foreignKeys: constraints.filter((c) => c.type === 'f').map(foreignKey),
-    indexes: indexes.map((i): IndexSchema => ({ name: i.name, columns: i.columns, unique: i.unique })),
+    indexes: indexes.map(
+      (i): IndexSchema => ({
+        name: i.name,
+        columns: i.columns,
+        unique: i.unique,
+        ...(i.predicate === null ? {} : { predicate: i.predicate }),
+      }),
+    ),
+    ...(checks.length > 0 ? { checks } : {}),
+    ...(triggers.length > 0 ? { triggers } : {}),
     // reltuples is -1 until the table is first vacuumed or analyzed.
     ...(table.reltuples >= 0 ? { rowEstimate: Math.round(table.reltuples) } : {}),
   };

@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   CRM_S3002: { title: 'Column not found', fix: 'Check the column name (run `crmbridge analyze` to list columns).' },
   CRM_S3003: { title: 'Unsupported native type', fix: 'Cast the column in a view or declare its type in the mapping.' },
   CRM_S3004: { title: 'Table has no key', fix: 'Declare a key for this object in the mapping (key: [col, …]).' },
+  CRM_S3008: {
+    title: 'Target rule not predicted by the dry run',
+    fix: 'Triggers and rules crmbridge cannot evaluate run only in a real run: expect its counts to differ where they act.',
+  },
   // row-level (rejects)
   CRM_R4001: { title: 'Malformed CSV record', fix: 'Fix the record in the file (quotes, column count) or leave it to the rejects.' },
   CRM_R4002: { title: 'Invalid text encoding', fix: 'Declare the file encoding (encoding: windows-1252, …) or fix the bytes.' },
@@ -85,6 +89,14 @@ export const ERROR_CODES = {
   CRM_M5010: {
     title: 'Lookup matches on a non-unique value',
     fix: 'Match on a unique column, add an orderBy on a unique column or onAmbiguous: { firstBy: … }, or accept the listed rejects.',
+  },
+  CRM_M5011: {
+    title: 'Target names share one identifier',
+    fix: 'Rename one of the target tables or columns so that their first bytes differ within the target identifier limit.',
+  },
+  CRM_M5012: {
+    title: 'Target name longer than the identifier limit',
+    fix: 'Nothing to do: it is stored under the shortened identifier shown, and crmbridge finds it there; rename it for a readable name.',
   },
   // engine
   CRM_E6001: {

@@ -13,6 +13,7 @@ import type { IdResolver } from '../id-resolver.js';
 import { addLedger } from '../ledger.js';
 import { reasonFor } from '../reject-reasons.js';
 import { rowDigest } from '../row-digest.js';
+import { checkViolations } from './check-guard.js';
 import { prefetch } from './prefetch.js';
 import { rejectingLookup, type SourceBatch } from './source-batches.js';
 import { compileTargetRules } from './target-rules.js';
@@ -135,6 +136,7 @@ export async function loadObject(
     }
     await remapReferences(ctx, object, pending, references, batch.columns);
     // From here on rows hold only the columns written in this pass.
+    const checked: Pending[] = [];
     for (const p of pending) {
       if (!p.values) continue;
       const values = sameLayout ? p.values : colIdx.map((i) => p.values![i]);
@@ -150,8 +152,26 @@ export async function loadObject(
           violation.code,
           violation.message,
         );
-      else p.values = values;
+      else {
+        p.values = values;
+        checked.push(p);
+      }
     }
+    // A dry run only: a real run leaves CHECKs to the target (no query per batch), which refuses
+    // the same rows with the same code (see `check-guard.ts`).
+    const refused = ctx.writer
+      ? []
+      : await checkViolations(
+          ctx.target,
+          targetTable,
+          columns,
+          checked.map((p) => p.values!),
+        );
+    checked.forEach((p, i) => {
+      const message = refused[i];
+      if (message !== undefined)
+        p.reject = rejectOf(object.name, p, batch.columns, undefined, null, 'target_rejected', 'CRM_R4013', message);
+    });
     return { batch, pending, rejects };
   };
 
@@ -159,7 +179,14 @@ export async function loadObject(
   const finish = async ({ batch, pending, rejects }: Awaited<ReturnType<typeof prepare>>) => {
     const ok = pending.filter((p) => !p.reject);
     const outcome = await classifyAndWrite(ctx, object, ok, columns, keyIdx, types);
-    ctx.uniques.record(object, columns, outcome.writtenValues, (v) => encodeKey(keyIdx.map((i) => v[i])), !probesUniques(ctx, object));
+    await ctx.uniques.record(
+      ctx.target,
+      object,
+      columns,
+      outcome.writtenValues,
+      (v) => encodeKey(keyIdx.map((i) => v[i])),
+      !probesUniques(ctx, object),
+    );
     for (const f of outcome.failed) {
       f.pending.reject = rejectOf(
         object.name,
@@ -388,7 +415,8 @@ async function classifyAndWrite(
   // columns (stored with the run).
   const toWrite: { pending: Pending; key: string; prior?: string; after: string }[] = [];
   const taken = await ctx.uniques.conflicts(
-    probesUniques(ctx, object) ? ctx.target : undefined,
+    ctx.target,
+    probesUniques(ctx, object),
     object,
     columns,
     unique.map((p) => p.values!),

@@ -4,6 +4,7 @@ import { CrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import { killPoint } from '../../core/kill-point.js';
 import type { TableSchema, Value } from '../../core/types.js';
+import { targetView } from '../../mapping/plan/name-map.js';
 import type { JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { type ObjectVerification, type VerifyOptions, type VerifyResult, verify } from '../verify/verify.js';
 
@@ -49,7 +50,11 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     options: { deleteExtra: options.deleteExtra ?? false, baselineRun: before.baselineRun ?? null },
   });
   const differing = before.objects.filter((o) => o.status === 'different');
-  const schema = await target.introspect({ tables: [...new Set(differing.map((o) => o.table))] });
+  const schema = targetView(
+    plan,
+    await target.introspect({ tables: [...new Set(differing.map((o) => o.table))] }),
+    target.capabilities.maxIdentifierLength,
+  );
   const tableOf = (o: ObjectVerification) => schema.tables.find((t) => t.name === o.table)!;
   const writer = await target.writer();
   const io: RepairWrite = { writer, target, state, runId: run.id };

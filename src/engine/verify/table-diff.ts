@@ -20,6 +20,8 @@ export interface TableDiffOptions extends HashDiffOptions {
   readonly columns?: readonly ColumnPair[];
   /** Hash in the databases where they can (default); false reads and hashes every row here. */
   readonly pushdown?: boolean;
+  /** The two tables' schemas when the caller has introspected them already. */
+  readonly schemas?: { readonly a: TableSchema; readonly b: TableSchema };
 }
 
 export interface FieldDifference {
@@ -54,7 +56,9 @@ export interface TableDiffResult {
  */
 export async function diffTables(options: TableDiffOptions): Promise<TableDiffResult> {
   const started = Date.now();
-  const [schemaA, schemaB] = await Promise.all([tableOf(options.a, options.table.a), tableOf(options.b, options.table.b)]);
+  const [schemaA, schemaB] = options.schemas
+    ? [options.schemas.a, options.schemas.b]
+    : await Promise.all([tableOf(options.a, options.table.a), tableOf(options.b, options.table.b)]);
   const keyNames = new Set(options.key.map((k) => k.a));
   const columns =
     options.columns ??

@@ -2,6 +2,7 @@ import type { ChecksumColumn, Connector } from '../../connectors/contract.js';
 import { CrmError, isCrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { DatabaseSchema, TableSchema } from '../../core/types.js';
+import { targetView } from '../../mapping/plan/name-map.js';
 import type { ObjectPlan, Plan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper } from '../../mapping/row-mapper.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
@@ -92,7 +93,11 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     ...(plan.options.locale ? { locale: plan.options.locale } : {}),
   };
   const objects = plan.objects.filter((o) => !options.objects || options.objects.includes(o.name));
-  const targetSchema = await target.introspect({ tables: [...new Set(objects.map((o) => o.target.table))] });
+  const targetSchema = targetView(
+    plan,
+    await target.introspect({ tables: [...new Set(objects.map((o) => o.target.table))] }),
+    target.capabilities.maxIdentifierLength,
+  );
   const sourceTables = [...new Set(objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))];
   const sourceSchema = await source.introspect({ tables: sourceTables });
   const tableColumns = new Map(sourceSchema.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));

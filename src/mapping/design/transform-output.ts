@@ -1,4 +1,5 @@
 import type { CanonicalType } from '../../core/types.js';
+import { shiftDecimal } from '../transforms/decimal-text.js';
 import { sizedDecimal, sizedText } from './text-size.js';
 
 /** What is known about the values flowing through a field's steps: their type and, from the analysis, their sizes. */
@@ -28,11 +29,23 @@ function numberParam(params: Params, name: string): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * A number or money amount: the declared precision and scale, else the input decimal's or the
+ * analysed values', each moved by `shift` (-6: micros become units with six more fraction digits).
+ */
 function decimalOf(params: Params, flow: ValueFlow, minScale: number): ValueFlow {
   const precision = numberParam(params, 'precision');
   if (precision !== undefined) return typed({ kind: 'decimal', precision, scale: numberParam(params, 'scale') ?? 0 });
-  if (flow.type?.kind === 'decimal' && flow.type.precision !== undefined) return typed(flow.type);
-  return typed(sizedDecimal([flow.min, flow.max], minScale));
+  const shift = numberParam(params, 'shift') ?? 0;
+  if (flow.type?.kind === 'decimal' && flow.type.precision !== undefined) {
+    const scale = Math.max(0, (flow.type.scale ?? 0) - shift);
+    const intDigits = Math.max(1, flow.type.precision - (flow.type.scale ?? 0) + shift);
+    return typed({ kind: 'decimal', precision: Math.min(38, intDigits + scale), scale });
+  }
+  const shifted = [flow.min, flow.max].map((v) => (v !== undefined && PLAIN_DECIMAL.test(v) ? shiftDecimal(v, shift) : v));
+  return typed(sizedDecimal(shifted, Math.max(minScale, -shift)));
 }
 
 /** A picklist's output: booleans, integers, or the enum of the mapped values (a `default` included). */

@@ -85,6 +85,14 @@ export function preflight(
 
 function targetChecks(object: ObjectPlan, target: TableSchema, source: TableSchema): PlanProblem[] {
   const problems: PlanProblem[] = [];
+  if (target.triggers?.length) {
+    problems.push({
+      severity: 'warning',
+      code: 'CRM_S3008',
+      object: object.name,
+      message: `not predicted by a dry run: triggers ${target.triggers.join(', ')} on table ${target.name}`,
+    });
+  }
   const mapped = new Set(object.target.columns);
   for (const c of object.target.columns) {
     if (!target.columns.some((t) => t.name === c)) {

@@ -26,6 +26,17 @@ export function plainDecimal(negative: boolean, intDigits: string, fraction: str
   return `${negative && !zero ? '-' : ''}${intDigits}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
+/**
+ * Plain decimal text times 10^`shift`, exactly (the decimal point moves; no digit is rounded):
+ * `shiftDecimal("1500000", -6)` is `"1.500000"`, `shiftDecimal("-0.05", 2)` is `"-5"`.
+ */
+export function shiftDecimal(text: string, shift: number): string {
+  if (shift === 0) return text;
+  const negative = text.startsWith('-');
+  const [intDigits, fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  return plainDecimal(negative, intDigits, fraction, shift);
+}
+
 export type DecimalLimitProblem = 'out_of_range' | 'precision_loss';
 
 /**

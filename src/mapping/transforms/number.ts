@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/crm-error.js';
 import type { Value } from '../../core/types.js';
-import { fitDecimal, plainDecimal } from './decimal-text.js';
+import { fitDecimal, plainDecimal, shiftDecimal } from './decimal-text.js';
 import { type LocaleNumber, localeNumber, machineDecimal } from './locale-number.js';
 import { type CompileContext, single, type TransformDefinition, TransformError } from './transform.js';
 import { isBlankText, textOf } from './value-text.js';
@@ -100,8 +100,13 @@ const numberParams = z
     /** Target decimal(precision, scale): fraction digits beyond scale must be zeros; never rounded. */
     precision: z.number().int().min(1).max(1000).optional(),
     scale: z.number().int().min(0).max(1000).optional(),
+    /**
+     * Multiply by 10^shift, exactly, before the precision/scale check: -2 reads cents, -6 micros,
+     * 3 thousands. Only powers of ten: a decimal times one never needs rounding.
+     */
+    shift: z.number().int().min(-1000).max(1000).default(0),
   })
-  .default({});
+  .default({ shift: 0 });
 
 type NumberParams = z.output<typeof numberParams>;
 
@@ -109,8 +114,9 @@ function localeOf(params: { locale?: string }, ctx: CompileContext): LocaleNumbe
   return localeNumber(params.locale ?? ctx.locale ?? 'en-US');
 }
 
+/** The read decimal, shifted, checked against the declared precision and scale. */
 function fitted(transform: string, raw: Value, decimal: string, params: NumberParams): string {
-  const fit = fitDecimal(decimal, params.precision, params.scale);
+  const fit = fitDecimal(shiftDecimal(decimal, params.shift), params.precision, params.scale);
   if (fit === 'out_of_range' || fit === 'precision_loss') throw new TransformError(transform, fit, raw);
   return fit;
 }
@@ -156,17 +162,17 @@ function readDecimalInput(transform: string, value: Value, numbers: LocaleNumber
   return reading;
 }
 
-/** The inverse direction: canonical decimal text (or a number) in, printed text out. */
-function printDecimal(transform: string, value: Value, print: (decimal: string) => string): Value {
+/** The inverse direction: canonical decimal text (or a number) in, shifted back, printed text out. */
+function printDecimal(transform: string, value: Value, shift: number, print: (decimal: string) => string): Value {
   const reading = readDecimalInput(transform, value, CANONICAL, false);
-  return reading === null ? null : print(reading.decimal);
+  return reading === null ? null : print(shiftDecimal(reading.decimal, -shift));
 }
 
 const CANONICAL = localeNumber('en-US');
 
 export const number: TransformDefinition<NumberParams> = {
   name: 'number',
-  usage: 'number: { locale?: de-DE, precision?: 38, scale?: 10 }',
+  usage: 'number: { locale?: de-DE, precision?: 38, scale?: 10, shift?: -6 }',
   params: numberParams,
   compile: (params, ctx) => {
     const numbers = localeOf(params, ctx);
@@ -179,7 +185,7 @@ export const number: TransformDefinition<NumberParams> = {
   inverse: (params, ctx) => {
     const numbers = localeOf(params, ctx);
     const print = decimalPrinter(numbers, new Intl.NumberFormat(numbers.locale));
-    return single((value) => printDecimal('number', value, print));
+    return single((value) => printDecimal('number', value, params.shift, print));
   },
 };
 
@@ -193,8 +199,13 @@ const moneyParams = z
     symbols: z.record(z.string(), currencyCode).default({}),
     precision: z.number().int().min(1).max(1000).optional(),
     scale: z.number().int().min(0).max(1000).optional(),
+    /**
+     * Multiply by 10^shift, exactly, before the precision/scale check: -2 reads cents, -6 micros,
+     * 3 thousands. Only powers of ten: a decimal times one never needs rounding.
+     */
+    shift: z.number().int().min(-1000).max(1000).default(0),
   })
-  .default({ part: 'amount', symbols: {} });
+  .default({ part: 'amount', symbols: {}, shift: 0 });
 
 type MoneyParams = z.output<typeof moneyParams>;
 
@@ -205,7 +216,7 @@ type MoneyParams = z.output<typeof moneyParams>;
  */
 export const money: TransformDefinition<MoneyParams> = {
   name: 'money',
-  usage: 'money: { part?: amount | currency, locale?: en-US, currency?: USD, symbols?: { "$": CAD }, precision?, scale? }',
+  usage: 'money: { part?: amount | currency, locale?: en-US, currency?: USD, symbols?: { "$": CAD }, precision?, scale?, shift?: -2 }',
   params: moneyParams,
   compile: (params, ctx) => {
     const numbers = localeOf(params, ctx);
@@ -243,7 +254,7 @@ export const money: TransformDefinition<MoneyParams> = {
     }
     const numbers = localeOf(params, ctx);
     const print = decimalPrinter(numbers, new Intl.NumberFormat(numbers.locale, { style: 'currency', currency: params.currency }));
-    return single((value) => printDecimal('money', value, print));
+    return single((value) => printDecimal('money', value, params.shift, print));
   },
 };
 

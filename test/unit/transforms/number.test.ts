@@ -61,6 +61,39 @@ describe('number', () => {
   });
 });
 
+describe('shift: multiplying by a power of ten, exactly', () => {
+  it('reads micros, cents and thousands digit for digit, 38 digits and exponents included', () => {
+    expect(run([{ number: { shift: -6 } }], '12500000')).toBe('12.500000');
+    expect(run([{ number: { shift: -6 } }], '-7')).toBe('-0.000007');
+    expect(run([{ number: { shift: -2 } }], '1,999')).toBe('19.99');
+    expect(run([{ number: { shift: 3 } }], '1.5')).toBe('1500');
+    expect(run([{ number: { shift: -6 } }], '1.5E3')).toBe('0.001500');
+    expect(run([{ number: { shift: -6 } }], DIGITS38)).toBe(`${DIGITS38.slice(0, 32)}.${DIGITS38.slice(32)}`);
+    expect(run([{ number: { shift: -40 } }], `-${DIGITS38}`)).toBe(`-0.00${DIGITS38}`);
+    expect(run([{ number: { shift: -2 } }], 12345678901234567890n)).toBe('123456789012345678.90');
+    expect(run([{ number: { shift: -6 } }], '0')).toBe('0.000000');
+    expect(run([{ number: { shift: -6 } }], '')).toBeNull();
+    expect(run([{ money: { shift: -6, currency: 'USD' } }], '$-2,500,000')).toBe('-2.500000');
+  });
+  it('never rounds: a shifted value the declared scale cannot hold rejects, as unshifted ones do', () => {
+    expect(run([{ number: { shift: -6, scale: 2 } }], '12500000')).toBe('12.50');
+    expectReject([{ number: { shift: -6, scale: 2 } }], '12345678', 'precision_loss');
+    expectReject([{ money: { shift: -2, precision: 4, scale: 2 } }], '$12,345', 'out_of_range');
+  });
+  it('shifts back on the way out (two-way sync), exactly', () => {
+    const back = compilePipeline([{ number: { shift: -6 } }], {}, { inverse: true });
+    expect(back('12.5')).toBe('12,500,000');
+    expect(run([{ number: { shift: -6 } }], back(`-${DIGITS38.slice(0, 20)}.${DIGITS38.slice(20, 26)}`) as string)).toBe(
+      `-${DIGITS38.slice(0, 20)}.${DIGITS38.slice(20, 26)}`,
+    );
+    expect(compilePipeline([{ money: { shift: -2, currency: 'USD' } }], {}, { inverse: true })('-19.99')).toBe('-$1,999.00');
+  });
+  it('takes only whole powers of ten', () => {
+    expect(() => compilePipeline([{ number: { shift: 0.5 } }], {})).toThrow(expect.objectContaining({ code: 'CRM_M5001' }));
+    expect(() => compilePipeline([{ number: { shift: '-6' } }], {})).toThrow(expect.objectContaining({ code: 'CRM_M5001' }));
+  });
+});
+
 describe('money', () => {
   it('splits off the amount', () => {
     expect(run(['money'], '$25,000.00')).toBe('25000.00');
