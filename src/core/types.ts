@@ -84,6 +84,12 @@ export interface ColumnSchema {
   readonly default?: string;
   readonly autoIncrement?: boolean;
   readonly comment?: string;
+  /**
+   * The character set of a text column whose bytes the reader decodes itself because the
+   * server's own conversion to UTF-8 could replace characters silently (MySQL `gbk`, `ascii`, …);
+   * undefined for UTF-8 and for character sets the server converts exactly.
+   */
+  readonly charset?: string;
 }
 
 export interface ForeignKey {

@@ -2,15 +2,17 @@ import type { RowDataPacket } from 'mysql2';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumColumn, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
 import { partCase } from '../shared/part-case.js';
+import { decodedHere } from './mysql-charsets.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool, Session } from './mysql-pool.js';
 import { nativeName, quoteId, tuple } from './mysql-sql.js';
 
-/** A column's storage: DATA_TYPE, COLUMN_TYPE and collation from information_schema. */
+/** A column's storage: DATA_TYPE, COLUMN_TYPE, collation and charset from information_schema. */
 interface Storage {
   readonly dataType: string;
   readonly columnType: string;
   readonly collation: string | null;
+  readonly charset: string | null;
 }
 
 type Expression = (column: string) => string;
@@ -169,14 +171,20 @@ export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumReques
   try {
     session = await pool.acquireScan();
     const [rows] = await session.sql.query<RowDataPacket[]>(
-      `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, COLLATION_NAME AS collation
+      `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, COLLATION_NAME AS collation,
+              CHARACTER_SET_NAME AS charset
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
       [nativeName(table)],
     );
     const storage = new Map<string, Storage>(
       rows.map((r) => [
         String(r.name),
-        { dataType: String(r.dataType).toLowerCase(), columnType: String(r.columnType), collation: r.collation as string | null },
+        {
+          dataType: String(r.dataType).toLowerCase(),
+          columnType: String(r.columnType),
+          collation: r.collation as string | null,
+          charset: r.charset as string | null,
+        },
       ]),
     );
     const plan = planFor(request, storage, jsonTable);
@@ -199,6 +207,8 @@ function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>
   const canonical = (column: ChecksumColumn): string | undefined => {
     const s = storage.get(nativeName(column.name));
     if (!s || (column.type.kind === 'multiselect' && !jsonTable)) return undefined;
+    // The server would hash a `?` where the reader rejects bytes it cannot decode: hashed in-process.
+    if (decodedHere(s.charset)) return undefined;
     // tinyint(1) is the boolean; wider tinyints hold numbers.
     if (column.type.kind === 'boolean' && s.dataType === 'tinyint' && !/^tinyint\(1\)/i.test(s.columnType)) return undefined;
     const expression = CANONICAL[column.type.kind][s.dataType];

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { ColumnSchema, DatabaseSchema, ForeignKey, IndexSchema, TableSchema } from '../../core/types.js';
+import { decodedHere } from './mysql-charsets.js';
 import type { ServerFlavour } from './mysql-flavour.js';
 import type { Session } from './mysql-pool.js';
 import { nativeName } from './mysql-sql.js';
@@ -18,6 +19,7 @@ interface ColumnRow extends RowDataPacket {
   column_default: string | null;
   extra: string;
   column_comment: string;
+  charset: string | null;
 }
 
 interface ConstraintRow extends RowDataPacket {
@@ -39,7 +41,8 @@ interface IndexRow extends RowDataPacket {
 const TABLES_SQL = `SELECT TABLE_NAME AS table_name, TABLE_TYPE AS table_type, TABLE_ROWS AS table_rows
   FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()`;
 const COLUMNS_SQL = `SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, COLUMN_TYPE AS column_type,
-  IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS column_comment
+  IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS column_comment,
+  CHARACTER_SET_NAME AS charset
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`;
 const CONSTRAINTS_SQL = `SELECT tc.TABLE_NAME AS table_name, tc.CONSTRAINT_NAME AS constraint_name,
   tc.CONSTRAINT_TYPE AS constraint_type, k.COLUMN_NAME AS column_name,
@@ -97,6 +100,7 @@ function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<strin
     ...(dflt === undefined ? {} : { default: dflt }),
     ...(/auto_increment/i.test(row.extra) ? { autoIncrement: true } : {}),
     ...(user ? { comment: user } : {}),
+    ...(decodedHere(row.charset) ? { charset: row.charset } : {}),
   };
 }
 

@@ -121,7 +121,7 @@ export class MysqlReader {
     const decode = rowDecoder(columns);
     const lookup = (chunk: readonly (readonly Value[])[]) =>
       this.pool.withSession(async (s) => {
-        const sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)} WHERE ${keyInList(
+        const sql = `SELECT ${selectList(columns)} FROM ${quoteId(schema.name)} WHERE ${keyInList(
           keyCols.map((c) => c.name),
           chunk.length,
         )}`;
@@ -152,7 +152,8 @@ export class MysqlReader {
       SPLIT_DIALECT,
     );
     if (!sql) return [];
-    const decode = rowDecoder(keyCols);
+    // The cuts are compared by the server, in the column's charset: its own conversion is what they need.
+    const decode = rowDecoder(keyCols.map(({ charset: _, ...c }) => c));
     try {
       const [rows] = await this.pool.withSession((s) => s.sql.query({ sql, rowsAsArray: true }));
       return (rows as unknown as unknown[][]).map((raw) => decodedRow(decode(raw), table));
@@ -162,10 +163,10 @@ export class MysqlReader {
   }
 }
 
-/** The decoded row; a value that cannot be decoded fails the whole call (CRM_R4003). */
+/** The decoded row; a value that cannot be decoded fails the whole call (CRM_R4003, or CRM_R4002 for bytes). */
 function decodedRow(result: DecodeResult, table: string): Row {
   if ('row' in result) return result.row;
-  throw new CrmError('CRM_R4003', result.reject.message, {
+  throw new CrmError(result.reject.code, result.reject.message, {
     location: { connector: 'mysql', table, column: result.reject.column },
     value: result.reject.raw,
   });
@@ -184,6 +185,11 @@ const REFINEMENTS: Readonly<Partial<Record<CanonicalKind, readonly CanonicalKind
 
 function withHint(column: ColumnSchema, hint: CanonicalType | undefined): ColumnSchema {
   return hint && REFINEMENTS[column.type.kind]?.includes(hint.kind) ? { ...column, type: hint } : column;
+}
+
+/** The select list: columns decoded here (`charset`) as their raw bytes, the others as the server converts them. */
+function selectList(columns: readonly ColumnSchema[]): string {
+  return columns.map((c) => (c.charset ? `CAST(${quoteId(c.name)} AS BINARY)` : quoteId(c.name))).join(', ');
 }
 
 /** Placeholder values for keys, each through its column's codec (exact comparisons). */
@@ -213,7 +219,7 @@ function scanSql(schema: TableSchema, columns: readonly ColumnSchema[], options:
   };
   if (keyRange?.after) bound('>', keyRange.after);
   if (keyRange?.upTo) bound('<=', keyRange.upTo);
-  let sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)}`;
+  let sql = `SELECT ${selectList(columns)} FROM ${quoteId(schema.name)}`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   if (order.length > 0) sql += ` ORDER BY ${quoteList(order.map((c) => c.name))}`;
   if (options.skip) sql += ` LIMIT ${NO_LIMIT} OFFSET ${Math.trunc(options.skip)}`;

@@ -1,13 +1,24 @@
 import type { ColumnSchema, Row, Value } from '../../core/types.js';
 import type { ReadReject } from '../contract.js';
+import { decodeCharset, InvalidEncoding } from './mysql-charsets.js';
 import { codecFor, UndecodableValue } from './mysql-value-codecs.js';
 
 /** A driver row decoded in place into canonical values, or the reason it cannot be. */
 export type DecodeResult = { readonly row: Row } | { readonly reject: ReadReject };
 
+/**
+ * The value decoder of a column. A column with a `charset` is selected as its raw bytes
+ * (`selectList`), decoded from that charset first.
+ */
+function columnDecoder(column: ColumnSchema): (raw: unknown) => Value {
+  const decode = codecFor(column).decode;
+  const { charset } = column;
+  return charset ? (raw) => decode(decodeCharset(raw as Uint8Array, charset)) : decode;
+}
+
 /** Driver rows (rowsAsArray) → canonical rows for these columns. Built once per read; lean per row. */
 export function rowDecoder(columns: readonly ColumnSchema[]): (raw: unknown[]) => DecodeResult {
-  const decoders = columns.map((c) => codecFor(c).decode);
+  const decoders = columns.map(columnDecoder);
   const required = columns.map((c) => !c.nullable);
   return (raw) => {
     for (let i = 0; i < raw.length; i++) {
@@ -21,7 +32,7 @@ export function rowDecoder(columns: readonly ColumnSchema[]): (raw: unknown[]) =
       } catch (err) {
         return {
           reject: {
-            code: 'CRM_R4003',
+            code: err instanceof InvalidEncoding ? 'CRM_R4002' : 'CRM_R4003',
             message: `column ${columns[i].name}: ${err instanceof Error ? err.message : String(err)}`,
             column: columns[i].name,
             raw: rowText(raw),

@@ -1,0 +1,86 @@
+import iconv from 'iconv-lite';
+
+/**
+ * Column character sets whose text crmbridge decodes itself.
+ *
+ * The connection runs in utf8mb4, so the server converts every text column to UTF-8 on the way
+ * out and writes `?` for each character its column charset cannot convert (an `ascii` column
+ * holding 0xC3, bytes that are not GBK in a `gbk` column): the value arrives altered and nothing
+ * says so. Columns in such a charset are therefore read as their raw bytes and decoded here;
+ * bytes that do not decode exactly reject their row (CRM_R4002) instead of becoming `?`.
+ *
+ * Left to the server: the UTF-8 charsets (the server checks UTF-8 on every write, so their bytes
+ * are valid and pass unconverted) and latin1, whose conversion is total and exact (MySQL's
+ * latin1 is cp1252 with its five undefined bytes kept as U+0081, U+008D, U+008F, U+0090, U+009D).
+ */
+const SERVER_EXACT = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'latin1', 'binary']);
+
+/** MySQL charset → iconv-lite encoding. A charset missing here (dec8, hp8, swe7, …) is left to the server. */
+const ICONV_NAMES: Readonly<Record<string, string>> = {
+  ascii: 'ascii',
+  armscii8: 'armscii8',
+  big5: 'big5',
+  cp1250: 'cp1250',
+  cp1251: 'cp1251',
+  cp1256: 'cp1256',
+  cp1257: 'cp1257',
+  cp850: 'cp850',
+  cp852: 'cp852',
+  cp866: 'cp866',
+  cp932: 'cp932',
+  euckr: 'euc-kr',
+  gb18030: 'gb18030',
+  gb2312: 'gb2312',
+  gbk: 'gbk',
+  greek: 'iso-8859-7',
+  hebrew: 'iso-8859-8',
+  koi8r: 'koi8-r',
+  koi8u: 'koi8-u',
+  latin2: 'iso-8859-2',
+  latin5: 'iso-8859-9',
+  latin7: 'iso-8859-13',
+  macce: 'maccenteuro',
+  macroman: 'macroman',
+  sjis: 'shift_jis',
+  tis620: 'tis620',
+  ucs2: 'utf-16be',
+  ujis: 'euc-jp',
+  utf16: 'utf-16be',
+  utf16le: 'utf-16le',
+  utf32: 'utf-32be',
+};
+
+/** Bytes that are not text in their column's charset (read reject CRM_R4002). */
+export class InvalidEncoding extends Error {}
+
+/** True when the column's text must be read as bytes and decoded by crmbridge (see above). */
+export function decodedHere(charset: string | null | undefined): charset is string {
+  return charset !== null && charset !== undefined && !SERVER_EXACT.has(charset) && charset in ICONV_NAMES;
+}
+
+/**
+ * The text the bytes hold in `charset`, exactly: decoded, then encoded back and compared, so a
+ * byte sequence with no character (decoded as U+FFFD or `?`) is an `InvalidEncoding` naming the
+ * first such bytes and their offset.
+ */
+export function decodeCharset(bytes: Uint8Array, charset: string): string {
+  const encoding = ICONV_NAMES[charset];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = iconv.decode(buffer, encoding, { stripBOM: false });
+  if (iconv.encode(text, encoding, { addBOM: false }).equals(buffer)) return text;
+  throw new InvalidEncoding(`${firstBadBytes(buffer, text, encoding)} not valid ${charset} text`);
+}
+
+/** `the bytes 0xFFFF… at offset 3 are`: where the first character whose bytes do not come back from its own encoding starts. */
+function firstBadBytes(bytes: Buffer, text: string, encoding: string): string {
+  let offset = 0;
+  for (const char of text) {
+    const own = iconv.encode(char, encoding, { addBOM: false });
+    if (!own.equals(bytes.subarray(offset, offset + own.length))) break;
+    offset += own.length;
+  }
+  // The bad sequence: at most the next 4 bytes (the longest character in these charsets).
+  const bad = bytes.subarray(offset, Math.min(bytes.length, offset + 4));
+  const more = offset + bad.length < bytes.length ? '…' : '';
+  return `the bytes 0x${bad.toString('hex').toUpperCase()}${more} at offset ${offset} are`;
+}
