@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { undecodableBytes } from '../shared/undecodable-bytes.js';
 
 /**
  * Column character sets whose text crmbridge decodes itself.
@@ -68,19 +69,6 @@ export function decodeCharset(bytes: Uint8Array, charset: string): string {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = iconv.decode(buffer, encoding, { stripBOM: false });
   if (iconv.encode(text, encoding, { addBOM: false }).equals(buffer)) return text;
-  throw new InvalidEncoding(`${firstBadBytes(buffer, text, encoding)} not valid ${charset} text`);
-}
-
-/** `the bytes 0xFFFF… at offset 3 are`: where the first character whose bytes do not come back from its own encoding starts. */
-function firstBadBytes(bytes: Buffer, text: string, encoding: string): string {
-  let offset = 0;
-  for (const char of text) {
-    const own = iconv.encode(char, encoding, { addBOM: false });
-    if (!own.equals(bytes.subarray(offset, offset + own.length))) break;
-    offset += own.length;
-  }
-  // The bad sequence: at most the next 4 bytes (the longest character in these charsets).
-  const bad = bytes.subarray(offset, Math.min(bytes.length, offset + 4));
-  const more = offset + bad.length < bytes.length ? '…' : '';
-  return `the bytes 0x${bad.toString('hex').toUpperCase()}${more} at offset ${offset} are`;
+  const where = undecodableBytes(buffer, text, (char) => iconv.encode(char, encoding, { addBOM: false }));
+  throw new InvalidEncoding(`${where} not valid ${charset} text`);
 }
