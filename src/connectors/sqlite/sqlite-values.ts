@@ -109,8 +109,8 @@ function decodeBinary(raw: SqliteValue, type: CanonicalType): Value {
   return fail(raw, type);
 }
 
-function decodeText(raw: SqliteValue, type: CanonicalType): Value {
-  return typeof raw === 'string' ? raw : asText(raw);
+function decodeText(raw: SqliteValue): Value {
+  return asText(raw);
 }
 
 /** Kinds whose stored form is canonical text: validated and normalised by the canonical parser. */
