@@ -55,7 +55,7 @@ export interface ReadOptions {
 
 /** A record that could not be read (a malformed CSV line, bad bytes); reading goes on after it. */
 export interface ReadReject {
-  readonly code: 'CRM_R4001' | 'CRM_R4002' | 'CRM_R4003' | 'CRM_R4004';
+  readonly code: 'CRM_R4001' | 'CRM_R4002' | 'CRM_R4003' | 'CRM_R4004' | 'CRM_R4017';
   readonly message: string;
   readonly file?: string;
   readonly line?: number;

@@ -15,6 +15,7 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   CRM_R4011: 'unmapped_value',
   CRM_R4012: 'parent_rejected',
   CRM_R4013: 'target_rejected',
+  CRM_R4017: 'zero_date',
 };
 
 export function reasonFor(code: ErrorCode): string {

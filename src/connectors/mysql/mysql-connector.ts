@@ -43,7 +43,7 @@ export class MysqlConnector implements Connector {
   ) {
     this.displayName = target.displayName;
     this.schemas = new SchemaCache(pool);
-    this.reader = new MysqlReader(pool, this.schemas);
+    this.reader = new MysqlReader(pool, this.schemas, target.zeroDates);
   }
 
   async introspect(options: { tables?: readonly string[] } = {}): Promise<DatabaseSchema> {

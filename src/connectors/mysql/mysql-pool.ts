@@ -4,6 +4,7 @@ import { CrmError, registerSecret } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { parseServerVersion, type ServerFlavour } from './mysql-flavour.js';
+import { ZeroDatePolicy } from './mysql-zero-dates.js';
 
 /**
  * Every session is pinned to UTC and to strict SQL, whatever the server defaults: a TIMESTAMP
@@ -25,6 +26,8 @@ export interface MysqlTarget {
   /** `mysql://user:***@host:port/db`, safe for logs. */
   readonly displayName: string;
   readonly database: string;
+  /** What zero dates read as (connector options `zeroDate`, `zeroDates`). */
+  readonly zeroDates: ZeroDatePolicy;
 }
 
 /** `mysql://user:pass@host:port/db` or `mariadb://…` → pool options. The password is registered as a secret. */
@@ -43,6 +46,7 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
   if (masked.password) masked.password = '***';
   return {
     database,
+    zeroDates: new ZeroDatePolicy(spec.options),
     displayName: masked.toString(),
     options: {
       host: url.hostname,

@@ -12,6 +12,7 @@ import { type DecodeResult, rowDecoder } from './mysql-row-decoder.js';
 import { pickColumns, type SchemaCache } from './mysql-schema-cache.js';
 import { keyInList, quoteId, quoteList, tuple } from './mysql-sql.js';
 import { codecFor } from './mysql-value-codecs.js';
+import type { ZeroDatePolicy } from './mysql-zero-dates.js';
 
 const DEFAULT_BATCH = 1000;
 /**
@@ -38,6 +39,7 @@ export class MysqlReader {
   constructor(
     private readonly pool: MysqlPool,
     private readonly schemas: SchemaCache,
+    private readonly zeroDates: ZeroDatePolicy,
   ) {}
 
   /**
@@ -50,7 +52,11 @@ export class MysqlReader {
     const schema = await this.schemas.get(table);
     const columns = pickColumns(schema, options.columns);
     const { sql, params } = scanSql(schema, columns, options);
-    const decode = rowDecoder(columns.map((c) => withHint(c, options.types?.[c.name])));
+    const decode = rowDecoder(
+      schema.name,
+      columns.map((c) => withHint(c, options.types?.[c.name])),
+      this.zeroDates,
+    );
     const names = columns.map((c) => c.name);
     const budget = new BatchBudget(options, DEFAULT_BATCH);
 
@@ -118,7 +124,7 @@ export class MysqlReader {
     const schema = await this.schemas.get(table);
     const columns = pickColumns(schema, columnNames);
     const keyCols = pickColumns(schema, keyColumns);
-    const decode = rowDecoder(columns);
+    const decode = rowDecoder(schema.name, columns, this.zeroDates);
     const lookup = (chunk: readonly (readonly Value[])[]) =>
       this.pool.withSession(async (s) => {
         const sql = `SELECT ${selectList(columns)} FROM ${quoteId(schema.name)} WHERE ${keyInList(
@@ -153,7 +159,11 @@ export class MysqlReader {
     );
     if (!sql) return [];
     // The cuts are compared by the server, in the column's charset: its own conversion is what they need.
-    const decode = rowDecoder(keyCols.map(({ charset: _, ...c }) => c));
+    const decode = rowDecoder(
+      schema.name,
+      keyCols.map(({ charset: _, ...c }) => c),
+      this.zeroDates,
+    );
     try {
       const [rows] = await this.pool.withSession((s) => s.sql.query({ sql, rowsAsArray: true }));
       return (rows as unknown as unknown[][]).map((raw) => decodedRow(decode(raw), table));

@@ -51,6 +51,10 @@ export const ERROR_CODES = {
   CRM_R4011: { title: 'Value not in the picklist map', fix: 'Add the value to the map in the mapping, or declare a default.' },
   CRM_R4012: { title: 'Parent row was rejected', fix: 'Fix the parent row first; this row follows it.' },
   CRM_R4013: { title: 'Target rejected the row', fix: 'Read the target message; fix the value or the target constraint.' },
+  CRM_R4017: {
+    title: 'Zero date rejected',
+    fix: 'Declare what zero dates become: zeroDate: null or a date on the field, or in the source options; or fix the row.',
+  },
   // mapping and plan
   CRM_M5001: {
     title: 'Invalid project file',
