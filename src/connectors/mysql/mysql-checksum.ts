@@ -108,6 +108,8 @@ const CANONICAL: { readonly [K in CanonicalKind]: Readonly<Record<string, Expres
   ),
   json: {},
   multiselect: each(TEXTS, multiselect),
+  // Bytes (GEOMETRY's internal form, …) the reader selects as binary: hashed in-process.
+  opaque: {},
 };
 
 type KeyOrder = { readonly order: (c: string) => string; readonly bound: (text: string) => { sql: string; value?: unknown } };

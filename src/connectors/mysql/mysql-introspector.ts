@@ -99,6 +99,8 @@ function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<strin
     nullable: row.is_nullable === 'YES',
     ...(dflt === undefined ? {} : { default: dflt }),
     ...(/auto_increment/i.test(row.extra) ? { autoIncrement: true } : {}),
+    // VIRTUAL / STORED GENERATED (not MySQL's DEFAULT_GENERATED, a default expression).
+    ...(/\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(row.extra) ? { generated: true } : {}),
     ...(user ? { comment: user } : {}),
     ...(decodedHere(row.charset) ? { charset: row.charset } : {}),
   };

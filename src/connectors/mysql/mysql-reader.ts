@@ -197,9 +197,12 @@ function withHint(column: ColumnSchema, hint: CanonicalType | undefined): Column
   return hint && REFINEMENTS[column.type.kind]?.includes(hint.kind) ? { ...column, type: hint } : column;
 }
 
-/** The select list: columns decoded here (`charset`) as their raw bytes, the others as the server converts them. */
+/**
+ * The select list: columns decoded here (`charset`) and opaque ones (GEOMETRY, which mysql2
+ * would parse into objects) as their raw bytes, the others as the server converts them.
+ */
 function selectList(columns: readonly ColumnSchema[]): string {
-  return columns.map((c) => (c.charset ? `CAST(${quoteId(c.name)} AS BINARY)` : quoteId(c.name))).join(', ');
+  return columns.map((c) => (c.charset || c.type.kind === 'opaque' ? `CAST(${quoteId(c.name)} AS BINARY)` : quoteId(c.name))).join(', ');
 }
 
 /** Placeholder values for keys, each through its column's codec (exact comparisons). */

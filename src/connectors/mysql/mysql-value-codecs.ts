@@ -67,6 +67,13 @@ const toBuffer = (value: Value): Buffer => {
 
 const plain = (decode: ValueCodec['decode'], field: ValueCodec['field'] = text): ValueCodec => ({ decode, field, param: field });
 
+const BYTES: ValueCodec = {
+  decode: (raw) => (raw instanceof Uint8Array ? raw : Buffer.from(String(raw), 'binary')),
+  field: (value) => toBuffer(value).toString('hex'),
+  load: (variable) => `UNHEX(${variable})`,
+  param: toBuffer,
+};
+
 const CODECS: { readonly [K in CanonicalKind]: ValueCodec } = {
   text: plain(identity),
   enum: plain(identity),
@@ -101,13 +108,10 @@ const CODECS: { readonly [K in CanonicalKind]: ValueCodec } = {
     return `${s.slice(0, 10)}T${normalizeTime(s.slice(11))}Z`;
   }, utcNaive),
   uuid: plain((raw) => String(raw).toLowerCase()),
-  binary: {
-    decode: (raw) => (raw instanceof Uint8Array ? raw : Buffer.from(String(raw), 'binary')),
-    field: (value) => toBuffer(value).toString('hex'),
-    load: (variable) => `UNHEX(${variable})`,
-    param: toBuffer,
-  },
+  binary: BYTES,
   multiselect: plain(parseJsonArray, (value) => JSON.stringify(value)),
+  // Selected as the column's bytes (GEOMETRY's internal form: SRID + WKB), which it takes back as they are.
+  opaque: BYTES,
 };
 
 /** Native storages whose wire form differs from the kind's usual one. */

@@ -134,6 +134,8 @@ const DECODERS: Record<CanonicalType['kind'], (raw: SqliteValue, type: Canonical
   binary: decodeBinary,
   enum: decodeCanonicalText,
   multiselect: decodeCanonicalText,
+  // Another database's type (SQLite has none of its own): its text or bytes as stored.
+  opaque: (raw) => raw,
 };
 
 export function decoderFor(type: CanonicalType): Decoder {

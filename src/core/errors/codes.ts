@@ -34,6 +34,14 @@ export const ERROR_CODES = {
   CRM_S3002: { title: 'Column not found', fix: 'Check the column name (run `crmbridge analyze` to list columns).' },
   CRM_S3003: { title: 'Unsupported native type', fix: 'Cast the column in a view or declare its type in the mapping.' },
   CRM_S3004: { title: 'Table has no key', fix: 'Declare a key for this object in the mapping (key: [col, …]).' },
+  CRM_S3005: {
+    title: 'Column type with no canonical form',
+    fix: 'Map it to a column of the same type in the same kind of database, declare type: text (or binary) on the field, or leave it unmapped.',
+  },
+  CRM_S3006: {
+    title: 'Generated column mapped as a target',
+    fix: 'Remove the field from the mapping: the database computes this column (generated, or identity GENERATED ALWAYS).',
+  },
   // row-level (rejects)
   CRM_R4001: { title: 'Malformed CSV record', fix: 'Fix the record in the file (quotes, column count) or leave it to the rejects.' },
   CRM_R4002: { title: 'Invalid text encoding', fix: 'Declare the file encoding (encoding: windows-1252, …) or fix the bytes.' },
