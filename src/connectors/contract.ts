@@ -202,7 +202,7 @@ export interface Connector {
   readonly capabilities: Capabilities;
   /** The location with any secret masked, for logs and reports. */
   readonly displayName: string;
-  /** All tables (or files), or the named ones. A native type it cannot map throws CRM_S3003. */
+  /** All tables (or files), or the named ones. A native type with no canonical form is `opaque` (see core/types.ts). */
   introspect(options?: { tables?: readonly string[] }): Promise<DatabaseSchema>;
   /** Streams a table in batches with bounded memory; the consumer pulls (backpressure). */
   read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch>;

@@ -1,11 +1,11 @@
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector, ReadBatch } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import { CrmError } from '../../src/core/errors/index.js';
 import { diffTables } from '../../src/engine/verify/table-diff.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+import { postgresQuery } from '../helpers/postgres-rows.js';
 
 /**
  * Legacy charsets: a MariaDB table whose columns hold bytes in latin1 (cp1252), gbk, cp1250,
@@ -83,12 +83,12 @@ describe('MariaDB text in legacy charsets', () => {
   it('diff does not call a target holding `?` equal to the source bytes it replaced', async (ctx) => {
     if (!pgDb) return ctx.skip();
     // What the old reader migrated: the server's `?` for each undecodable byte.
-    const client = new pg.Client({ connectionString: pgDb.url });
-    await client.connect();
-    await client.query(`CREATE TABLE legacy (id integer PRIMARY KEY, l1 text, g text, w text, h text, a text);
+    await postgresQuery(
+      pgDb.url,
+      `CREATE TABLE legacy (id integer PRIMARY KEY, l1 text, g text, w text, h text, a text);
       INSERT INTO legacy VALUES (1, '€“ ”', '你好', 'Š', 'א', 'A'), (2, 'A', 'A', 'A', 'A', 'A??'),
-        (3, 'A', 'A', 'A?B', 'A', 'A'), (4, 'A', 'A', 'A', 'א?', 'A'), (5, E'\\u0081\\u008d\\u008f\\u0090\\u009d', 'A', 'A', 'A', 'A')`);
-    await client.end();
+        (3, 'A', 'A', 'A?B', 'A', 'A'), (4, 'A', 'A', 'A', 'א?', 'A'), (5, E'\\u0081\\u008d\\u008f\\u0090\\u009d', 'A', 'A', 'A', 'A')`,
+    );
     const result = await diffTables({ a: source, b: target, table: { a: 'legacy', b: 'legacy' }, key: [{ a: 'id', b: 'id' }] });
     expect(result.equal).toBe(false);
     expect(result.onlyInB.map((r) => r.key)).toEqual([['2'], ['3'], ['4']]);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
@@ -18,6 +17,7 @@ import { analyze } from '../../src/schema/analyze.js';
 import { renderAnalysis } from '../../src/schema/render-analysis.js';
 import { openStateStore } from '../../src/state/index.js';
 import { type FreshDatabase, freshMysql, freshPostgres } from '../helpers/databases.js';
+import { postgresQuery } from '../helpers/postgres-rows.js';
 
 /**
  * Types crmbridge has no canonical form for, and columns the database computes, in source and
@@ -48,17 +48,6 @@ objects:
       name: name
 ${fields}`;
 
-async function sql(url: string, text: string): Promise<pg.QueryResult[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const result = await client.query(text);
-    return Array.isArray(result) ? result : [result];
-  } finally {
-    await client.end();
-  }
-}
-
 describe('PostgreSQL types with no canonical form, and generated columns', () => {
   let src: FreshDatabase | undefined;
   let tgt: FreshDatabase | undefined;
@@ -69,8 +58,8 @@ describe('PostgreSQL types with no canonical form, and generated columns', () =>
   beforeAll(async () => {
     [src, tgt] = await Promise.all([freshPostgres(), freshPostgres()]);
     if (!src || !tgt) return;
-    await sql(src.url, PG_SOURCE);
-    await sql(tgt.url, PG_TARGET);
+    await postgresQuery(src.url, PG_SOURCE);
+    await postgresQuery(tgt.url, PG_TARGET);
     source = await openConnector(src.url);
     target = await openConnector(tgt.url);
     dir = mkdtempSync(join(tmpdir(), 'crmbridge-opaque-'));
@@ -141,8 +130,8 @@ describe('PostgreSQL types with no canonical form, and generated columns', () =>
     } finally {
       await state.close();
     }
-    const [rows] = await sql(tgt.url, 'SELECT id, ip::text, search::text, loc::text, label, row_no FROM people ORDER BY id');
-    const [expected] = await sql(src.url, 'SELECT id, ip::text, search::text, location::text AS loc FROM contacts ORDER BY id');
+    const [rows] = await postgresQuery(tgt.url, 'SELECT id, ip::text, search::text, loc::text, label, row_no FROM people ORDER BY id');
+    const [expected] = await postgresQuery(src.url, 'SELECT id, ip::text, search::text, location::text AS loc FROM contacts ORDER BY id');
     expect(rows.rows.map(({ label: _l, row_no: _r, ...r }) => r)).toEqual(expected.rows);
     expect(rows.rows.map((r) => r.label)).toEqual(['ada', 'bob']);
     expect(rows.rows.map((r) => typeof r.row_no)).toEqual(['number', 'number']);

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/connectors/contract.js';
 import { openConnector } from '../../src/connectors/registry.js';
 import { diffTables } from '../../src/engine/verify/table-diff.js';
 import { type FreshDatabase, freshPostgres } from '../helpers/databases.js';
+import { postgresQuery } from '../helpers/postgres-rows.js';
 
 /**
  * SQLite stores whatever bytes it is given as TEXT, and better-sqlite3 hands out bytes that are
@@ -64,11 +64,11 @@ describe('SQLite text that is not UTF-8', () => {
 
   it('diff does not call a target holding U+FFFD equal to the bytes it replaced', async (ctx) => {
     if (!pgDb || !target) return ctx.skip();
-    const client = new pg.Client({ connectionString: pgDb.url });
-    await client.connect();
-    await client.query(`CREATE TABLE notes (id bigint PRIMARY KEY, body text);
-      INSERT INTO notes VALUES (1, 'plain'), (2, E'Caf\\uFFFD'), (3, 'Café'), (4, E'A\\uFFFD')`);
-    await client.end();
+    await postgresQuery(
+      pgDb.url,
+      `CREATE TABLE notes (id bigint PRIMARY KEY, body text);
+      INSERT INTO notes VALUES (1, 'plain'), (2, E'Caf\\uFFFD'), (3, 'Café'), (4, E'A\\uFFFD')`,
+    );
     for (const pushdown of [true, false]) {
       const result = await diffTables({ a: source, b: target, table: { a: 'notes', b: 'notes' }, key: [{ a: 'id', b: 'id' }], pushdown });
       expect(result.equal, `pushdown ${pushdown}`).toBe(false);
