@@ -54,6 +54,10 @@ describe('SQLite text that is not UTF-8', () => {
     ]);
     expect(rejects.map((r) => [r.code, r.column])).toEqual([['CRM_R4002', 'body']]);
     expect(rejects[0].message).toContain('0xE9 at offset 3');
+    // A key lookup reads the bytes too: it fails rather than hand back U+FFFD.
+    expect((await source.readByKeys('notes', ['id'], [[4n]])).rows).toEqual([[4n, 'A\uFFFD']]);
+    const err = await source.readByKeys('notes', ['id'], [[2n]]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CRM_R4002' });
   });
 
   it('without a rowid to read the bytes by, a text with U+FFFD is rejected rather than passed on', async () => {

@@ -63,6 +63,7 @@ export function projection(
  * (a view, WITHOUT ROWID) cannot be looked up: such a text is a CRM_R4002 reject.
  */
 function storedBytes(db: Database, table: string, columns: readonly string[], rowid: boolean): (raw: SqliteValue[]) => void {
+  // (`textCheck` pairs this with the select list it needs.)
   const lookups = new Map<number, (id: SqliteValue) => SqliteValue>();
   const lookup = (i: number) => {
     let found = lookups.get(i);
@@ -93,6 +94,23 @@ function storedBytes(db: Database, table: string, columns: readonly string[], ro
   };
 }
 
+/**
+ * For a select of `columns`: what to put before them (`rowid, ` when the table has one) and the
+ * `storedBytes` step to run on each row before decoding it.
+ */
+export function textCheck(
+  db: Database,
+  table: string,
+  columns: readonly string[],
+): { select: string; restore: (raw: SqliteValue[]) => void } {
+  const rowid = hasRowid(
+    db,
+    table,
+    withSqliteErrors({ table }, () => tableColumns(db, table)),
+  );
+  return { select: rowid ? 'rowid, ' : '', restore: storedBytes(db, table, columns, rowid) };
+}
+
 /** Whether `rowid` names the table's rowid (not a view, not WITHOUT ROWID, no column of that name). */
 function hasRowid(db: Database, table: string, columns: readonly ColumnSchema[]): boolean {
   if (columns.some((c) => c.name.toLowerCase() === 'rowid')) return false;
@@ -108,7 +126,7 @@ function selectSql(
   table: string,
   columns: readonly string[],
   options: ReadOptions,
-  rowid: boolean,
+  prefix: string,
 ): { sql: string; params: SqliteValue[] } {
   const conditions: string[] = [];
   const params: SqliteValue[] = [];
@@ -125,7 +143,7 @@ function selectSql(
     if (keyRange.after) bound(keyRange.after, '>');
     if (keyRange.upTo) bound(keyRange.upTo, '<=');
   }
-  let sql = `SELECT ${rowid ? 'rowid, ' : ''}${identList(columns)} FROM ${quoteIdent(table)}`;
+  let sql = `SELECT ${prefix}${identList(columns)} FROM ${quoteIdent(table)}`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   if (orderBy && orderBy.length > 0) sql += ` ORDER BY ${identList(orderBy)}`;
   return { sql, params };
@@ -140,13 +158,8 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
   const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
   const signal = options.signal;
   const proj = projection(db, table, options.columns, options.types);
-  const rowid = hasRowid(
-    db,
-    table,
-    withSqliteErrors({ table }, () => tableColumns(db, table)),
-  );
-  const restore = storedBytes(db, table, proj.columns, rowid);
-  const { sql, params } = selectSql(table, proj.columns, options, rowid);
+  const { select, restore } = textCheck(db, table, proj.columns);
+  const { sql, params } = selectSql(table, proj.columns, options, select);
   const statement = withSqliteErrors({ table }, () => db.prepare(sql).raw(true).safeIntegers(true));
   const iterator = withSqliteErrors({ table }, () => statement.iterate(...params) as IterableIterator<SqliteValue[]>);
   let skip = options.skip ?? 0;
