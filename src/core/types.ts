@@ -97,9 +97,10 @@ export interface ColumnSchema {
   readonly generated?: boolean;
   readonly comment?: string;
   /**
-   * The character set of a text column whose bytes the reader decodes itself because the
-   * server's own conversion to UTF-8 could replace characters silently (MySQL `gbk`, `ascii`, …);
-   * undefined for UTF-8 and for character sets the server converts exactly.
+   * The encoding (an iconv-lite name: `gbk`, `ascii`, `windows-1252`) the reader decodes this
+   * text column's bytes in, where the server's own conversion to UTF-8 could replace characters
+   * silently or the source options declare the bytes' real encoding (MySQL); undefined when the
+   * server's conversion is used.
    */
   readonly charset?: string;
 }

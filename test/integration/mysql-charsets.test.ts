@@ -22,6 +22,8 @@ const BYTES = [
   "(4, X'41', X'41', X'41', X'E0FB', X'41')",
   // latin1's undefined cp1252 bytes are kept as C1 controls by MySQL: exact, not rejected
   "(5, X'818D8F909D', X'41', X'41', X'41', X'41')",
+  // UTF-8 bytes of é in the latin1 column (double encoding): Ã© as declared
+  "(6, X'C3A9', X'41', X'41', X'41', X'41')",
 ];
 
 async function drain(iterable: AsyncIterable<ReadBatch>): Promise<ReadBatch[]> {
@@ -63,6 +65,7 @@ describe('MariaDB text in legacy charsets', () => {
     expect(rows).toEqual([
       [1, '€“ ”', '你好', 'Š', 'א', 'A'],
       [5, '\u0081\u008d\u008f\u0090\u009d', 'A', 'A', 'A', 'A'],
+      [6, 'Ã©', 'A', 'A', 'A', 'A'],
     ]);
     const rejects = batches.flatMap((b) => b.rejects ?? []);
     expect(rejects.map((r) => [r.code, r.column])).toEqual([
@@ -80,6 +83,29 @@ describe('MariaDB text in legacy charsets', () => {
     expect((err as CrmError).code).toBe('CRM_R4002');
   });
 
+  it('decodes a column in the encoding the source options declare for it (bytes not in its declared charset)', async (ctx) => {
+    if (!my) return ctx.skip();
+    const declared = await openConnector(my.url, { charsets: { 'legacy.l1': 'utf8', 'legacy.a': 'windows-1252' } });
+    try {
+      const batches = await drain(declared.read('legacy', { orderBy: ['id'], columns: ['id', 'l1', 'a'] }));
+      expect(batches.flatMap((b) => b.rows)).toEqual([
+        [2, 'A', 'AÃ©'],
+        [3, 'A', 'A'],
+        [4, 'A', 'A'],
+        [6, 'é', 'A'],
+      ]);
+      // 0x80 0x93 … are Windows-1252, not UTF-8; nor is 0x81.
+      expect(batches.flatMap((b) => b.rejects ?? []).map((r) => [r.code, r.column])).toEqual([
+        ['CRM_R4002', 'l1'],
+        ['CRM_R4002', 'l1'],
+      ]);
+    } finally {
+      await declared.close();
+    }
+    const err = await openConnector(my.url, { charsets: { 'legacy.l1': 'klingon' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CRM_C1003' });
+  });
+
   it('diff does not call a target holding `?` equal to the source bytes it replaced', async (ctx) => {
     if (!pgDb) return ctx.skip();
     // What the old reader migrated: the server's `?` for each undecodable byte.
@@ -87,12 +113,14 @@ describe('MariaDB text in legacy charsets', () => {
       pgDb.url,
       `CREATE TABLE legacy (id integer PRIMARY KEY, l1 text, g text, w text, h text, a text);
       INSERT INTO legacy VALUES (1, '€“ ”', '你好', 'Š', 'א', 'A'), (2, 'A', 'A', 'A', 'A', 'A??'),
-        (3, 'A', 'A', 'A?B', 'A', 'A'), (4, 'A', 'A', 'A', 'א?', 'A'), (5, E'\\u0081\\u008d\\u008f\\u0090\\u009d', 'A', 'A', 'A', 'A')`,
+        (3, 'A', 'A', 'A?B', 'A', 'A'), (4, 'A', 'A', 'A', 'א?', 'A'), (5, E'\\u0081\\u008d\\u008f\\u0090\\u009d', 'A', 'A', 'A', 'A'),
+        (6, 'Ã©', 'A', 'A', 'A', 'A')`,
     );
     const result = await diffTables({ a: source, b: target, table: { a: 'legacy', b: 'legacy' }, key: [{ a: 'id', b: 'id' }] });
     expect(result.equal).toBe(false);
     expect(result.onlyInB.map((r) => r.key)).toEqual([['2'], ['3'], ['4']]);
     expect(result.unreadable.a.map((r) => r.column)).toEqual(['a', 'w', 'h']);
     expect(result.changed).toEqual([]);
+    expect(result.onlyInA).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import iconv from 'iconv-lite';
+import { CrmError } from '../../core/errors/index.js';
 import { undecodableBytes } from '../shared/undecodable-bytes.js';
+import { nativeName } from './mysql-sql.js';
 
 /**
  * Column character sets whose text crmbridge decodes itself.
@@ -54,21 +56,52 @@ const ICONV_NAMES: Readonly<Record<string, string>> = {
 /** Bytes that are not text in their column's charset (read reject CRM_R4002). */
 export class InvalidEncoding extends Error {}
 
-/** True when the column's text must be read as bytes and decoded by crmbridge (see above). */
-export function decodedHere(charset: string | null | undefined): charset is string {
-  return charset !== null && charset !== undefined && !SERVER_EXACT.has(charset) && charset in ICONV_NAMES;
+/**
+ * The encodings text columns are decoded in by crmbridge: the column's own charset where the
+ * server's conversion could replace characters (see above), or the encoding the source options
+ * declare for a column whose bytes are not in its declared charset (`charsets`, keyed
+ * `table.column`: UTF-8 bytes in a latin1 column, Windows-1252 in an ascii one).
+ */
+export class ColumnEncodings {
+  private readonly declared: ReadonlyMap<string, string>;
+
+  constructor(options: Readonly<Record<string, unknown>> | undefined) {
+    const raw = (options?.charsets ?? {}) as Readonly<Record<string, unknown>>;
+    this.declared = new Map(
+      Object.entries(raw).map(([name, encoding]) => {
+        if (typeof encoding !== 'string' || !iconv.encodingExists(encoding)) {
+          throw new CrmError(
+            'CRM_C1003',
+            `charsets.${name} is ${JSON.stringify(encoding)}, not an encoding crmbridge knows (e.g. windows-1252, utf8, gbk)`,
+            {
+              location: { connector: 'mysql' },
+            },
+          );
+        }
+        return [columnKey(name.slice(0, name.lastIndexOf('.')), name.slice(name.lastIndexOf('.') + 1)), encoding];
+      }),
+    );
+  }
+
+  /** The encoding crmbridge decodes this column's bytes in, or undefined when the server's conversion is used. */
+  of(table: string, column: string, charset: string | null | undefined): string | undefined {
+    const declared = this.declared.get(columnKey(table, column));
+    if (declared) return declared;
+    return charset && !SERVER_EXACT.has(charset) ? ICONV_NAMES[charset] : undefined;
+  }
 }
 
+const columnKey = (table: string, column: string) => `${nativeName(table)}.${nativeName(column)}`;
+
 /**
- * The text the bytes hold in `charset`, exactly: decoded, then encoded back and compared, so a
+ * The text the bytes hold in `encoding`, exactly: decoded, then encoded back and compared, so a
  * byte sequence with no character (decoded as U+FFFD or `?`) is an `InvalidEncoding` naming the
  * first such bytes and their offset.
  */
-export function decodeCharset(bytes: Uint8Array, charset: string): string {
-  const encoding = ICONV_NAMES[charset];
+export function decodeCharset(bytes: Uint8Array, encoding: string): string {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = iconv.decode(buffer, encoding, { stripBOM: false });
   if (iconv.encode(text, encoding, { addBOM: false }).equals(buffer)) return text;
   const where = undecodableBytes(buffer, text, (char) => iconv.encode(char, encoding, { addBOM: false }));
-  throw new InvalidEncoding(`${where} not valid ${charset} text`);
+  throw new InvalidEncoding(`${where} not valid ${encoding} text`);
 }

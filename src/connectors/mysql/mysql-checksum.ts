@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumColumn, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
 import { partCase } from '../shared/part-case.js';
-import { decodedHere } from './mysql-charsets.js';
+import type { ColumnEncodings } from './mysql-charsets.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool, Session } from './mysql-pool.js';
 import { nativeName, quoteId, tuple } from './mysql-sql.js';
@@ -166,7 +166,11 @@ interface SqlPlan {
  * Opens a checksum session on one table in one consistent read-only snapshot, or resolves
  * undefined when a column's canonical text or the key order has no SQL form on this server.
  */
-export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumRequest): Promise<ChecksumSession | undefined> {
+export async function openMysqlChecksum(
+  pool: MysqlPool,
+  request: ChecksumRequest,
+  encodings: ColumnEncodings,
+): Promise<ChecksumSession | undefined> {
   const { table } = request;
   const jsonTable = pool.flavour.kind === 'mariadb' ? pool.flavour.major > 10 || pool.flavour.minor >= 6 : pool.flavour.major >= 8;
   let session: Session | undefined;
@@ -189,7 +193,7 @@ export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumReques
         },
       ]),
     );
-    const plan = planFor(request, storage, jsonTable);
+    const plan = planFor(request, storage, jsonTable, encodings);
     if (!plan) {
       session.raw.release();
       return undefined;
@@ -204,13 +208,18 @@ export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumReques
   }
 }
 
-function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>, jsonTable: boolean): SqlPlan | undefined {
+function planFor(
+  request: ChecksumRequest,
+  storage: ReadonlyMap<string, Storage>,
+  jsonTable: boolean,
+  encodings: ColumnEncodings,
+): SqlPlan | undefined {
   const qualified = (name: string) => `${quoteId(request.table)}.${quoteId(name)}`;
   const canonical = (column: ChecksumColumn): string | undefined => {
     const s = storage.get(nativeName(column.name));
     if (!s || (column.type.kind === 'multiselect' && !jsonTable)) return undefined;
     // The server would hash a `?` where the reader rejects bytes it cannot decode: hashed in-process.
-    if (decodedHere(s.charset)) return undefined;
+    if (encodings.of(request.table, column.name, s.charset)) return undefined;
     // tinyint(1) is the boolean; wider tinyints hold numbers.
     if (column.type.kind === 'boolean' && s.dataType === 'tinyint' && !/^tinyint\(1\)/i.test(s.columnType)) return undefined;
     const expression = CANONICAL[column.type.kind][s.dataType];

@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { ColumnSchema, DatabaseSchema, ForeignKey, IndexSchema, TableSchema } from '../../core/types.js';
-import { decodedHere } from './mysql-charsets.js';
+import type { ColumnEncodings } from './mysql-charsets.js';
 import type { ServerFlavour } from './mysql-flavour.js';
 import type { Session } from './mysql-pool.js';
 import { nativeName } from './mysql-sql.js';
@@ -82,7 +82,8 @@ function defaultSql(row: ColumnRow, flavour: ServerFlavour): string | undefined 
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<string>): ColumnSchema {
+function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<string>, encodings: ColumnEncodings): ColumnSchema {
+  const charset = encodings.of(row.table_name, row.column_name, row.charset);
   const comment = row.column_comment || undefined;
   const user = userComment(comment);
   const dflt = defaultSql(row, flavour);
@@ -102,11 +103,16 @@ function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<strin
     // VIRTUAL / STORED GENERATED (not MySQL's DEFAULT_GENERATED, a default expression).
     ...(/\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(row.extra) ? { generated: true } : {}),
     ...(user ? { comment: user } : {}),
-    ...(decodedHere(row.charset) ? { charset: row.charset } : {}),
+    ...(charset ? { charset } : {}),
   };
 }
 
-export async function introspectDatabase(session: Session, flavour: ServerFlavour, tables?: readonly string[]): Promise<DatabaseSchema> {
+export async function introspectDatabase(
+  session: Session,
+  flavour: ServerFlavour,
+  encodings: ColumnEncodings,
+  tables?: readonly string[],
+): Promise<DatabaseSchema> {
   if (tables?.length === 0) return { tables: [] };
   const filter = tables ? ' AND TABLE_NAME IN (?)' : '';
   const filterTc = tables ? ' AND tc.TABLE_NAME IN (?)' : '';
@@ -153,7 +159,7 @@ export async function introspectDatabase(session: Session, flavour: ServerFlavou
     const isView = String(t.table_type) === 'VIEW';
     out.push({
       name,
-      columns: (columns.get(name) ?? []).map((c) => toColumn(c, flavour, checked)),
+      columns: (columns.get(name) ?? []).map((c) => toColumn(c, flavour, checked, encodings)),
       primaryKey,
       uniqueKeys,
       foreignKeys,

@@ -2,6 +2,7 @@ import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2'
 import type { PoolConnection as PromiseConnection } from 'mysql2/promise';
 import { CrmError, registerSecret } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
+import { ColumnEncodings } from './mysql-charsets.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { parseServerVersion, type ServerFlavour } from './mysql-flavour.js';
 import { ZeroDatePolicy } from './mysql-zero-dates.js';
@@ -28,6 +29,8 @@ export interface MysqlTarget {
   readonly database: string;
   /** What zero dates read as (connector options `zeroDate`, `zeroDates`). */
   readonly zeroDates: ZeroDatePolicy;
+  /** The encodings crmbridge decodes text columns in (connector option `charsets`). */
+  readonly encodings: ColumnEncodings;
 }
 
 /** `mysql://user:pass@host:port/db` or `mariadb://…` → pool options. The password is registered as a secret. */
@@ -47,6 +50,7 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
   return {
     database,
     zeroDates: new ZeroDatePolicy(spec.options),
+    encodings: new ColumnEncodings(spec.options),
     displayName: masked.toString(),
     options: {
       host: url.hostname,

@@ -44,7 +44,10 @@ export const ERROR_CODES = {
   },
   // row-level (rejects)
   CRM_R4001: { title: 'Malformed CSV record', fix: 'Fix the record in the file (quotes, column count) or leave it to the rejects.' },
-  CRM_R4002: { title: 'Invalid text encoding', fix: 'Declare the file encoding (encoding: windows-1252, …) or fix the bytes.' },
+  CRM_R4002: {
+    title: 'Invalid text encoding',
+    fix: 'Declare the encoding (a file’s encoding: windows-1252; a MySQL column’s in the source option charsets) or fix the bytes.',
+  },
   CRM_R4003: { title: 'Value does not fit the type', fix: 'Map the value with a transform, or widen the target column.' },
   CRM_R4004: { title: 'Malformed JSON record', fix: 'Fix the record in the file or leave it to the rejects.' },
   CRM_R4005: {
