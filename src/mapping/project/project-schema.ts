@@ -18,7 +18,7 @@ const endpoint = z.strictObject({
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'Connector options, e.g. CSV delimiter, encoding, nullMarkers; MySQL zeroDate (null, reject or a date: what zero dates read as).',
+      'Connector options, e.g. CSV delimiter, encoding, nullMarkers; MySQL zeroDate (null, reject or a date: what zero dates read as) and charsets ({ "table.column": encoding } for bytes not in the declared charset).',
     ),
   timeZone: z.string().optional().describe('IANA zone of naive datetimes in this system (default UTC).'),
 });
