@@ -46,7 +46,12 @@ export async function prepareTarget(
   } finally {
     await writer.close();
   }
-  return { schema: await introspectTarget(target, plan), missing: new Set(), completeAfterLoad: later, created: designed.map((t) => t.name) };
+  return {
+    schema: await introspectTarget(target, plan),
+    missing: new Set(),
+    completeAfterLoad: later,
+    created: designed.map((t) => t.name),
+  };
 }
 
 /**

@@ -41,9 +41,10 @@ export async function openProject(file: string): Promise<ProjectContext> {
   const base = dirname(resolve(file));
   const state = await openProjectState(file);
   const opened: Connector[] = [];
+  // The plan's options: the project's, plus what the mapping tells the connectors (the source's zeroDates).
   const endpoint = (side: 'source' | 'target') => ({
     url: locate(project[side].url, base),
-    ...(project[side].options ? { options: project[side].options } : {}),
+    ...(plan[side].options ? { options: plan[side].options } : {}),
   });
   const endpoints = { source: endpoint('source'), target: endpoint('target') };
   const lazy = (side: 'source' | 'target') => {

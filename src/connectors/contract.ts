@@ -55,7 +55,7 @@ export interface ReadOptions {
 
 /** A record that could not be read (a malformed CSV line, bad bytes); reading goes on after it. */
 export interface ReadReject {
-  readonly code: 'CRM_R4001' | 'CRM_R4002' | 'CRM_R4003' | 'CRM_R4004';
+  readonly code: 'CRM_R4001' | 'CRM_R4002' | 'CRM_R4003' | 'CRM_R4004' | 'CRM_R4017';
   readonly message: string;
   readonly file?: string;
   readonly line?: number;
@@ -208,7 +208,7 @@ export interface Connector {
   readonly capabilities: Capabilities;
   /** The location with any secret masked, for logs and reports. */
   readonly displayName: string;
-  /** All tables (or files), or the named ones. A native type it cannot map throws CRM_S3003. */
+  /** All tables (or files), or the named ones. A native type with no canonical form is `opaque` (see core/types.ts). */
   introspect(options?: { tables?: readonly string[] }): Promise<DatabaseSchema>;
   /** Streams a table in batches with bounded memory; the consumer pulls (backpressure). */
   read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch>;

@@ -48,6 +48,8 @@ export function toCanonicalText(value: Value, type: CanonicalType): string | nul
       return canonicalJson(String(value));
     case 'binary':
       return Buffer.from(value as Uint8Array).toString('hex');
+    case 'opaque':
+      return value instanceof Uint8Array ? Buffer.from(value).toString('hex') : String(value);
     case 'multiselect':
       return JSON.stringify([...new Set(value as readonly string[])].sort());
     default:

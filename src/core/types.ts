@@ -18,7 +18,14 @@ export type CanonicalType =
   | { readonly kind: 'json' }
   | { readonly kind: 'binary'; readonly length?: number }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
-  | { readonly kind: 'multiselect'; readonly values?: readonly string[] };
+  | { readonly kind: 'multiselect'; readonly values?: readonly string[] }
+  /**
+   * A native type with no canonical form (PostgreSQL tsvector, point, ltree, ranges; MySQL
+   * GEOMETRY, …), named as the catalog spells it. Its values travel unchanged, as the database's
+   * own text (a `string`) or bytes (a `Uint8Array`), and only into a column of the same native
+   * type of the same kind of database (`dialect`): crmbridge cannot convert them.
+   */
+  | { readonly kind: 'opaque'; readonly native: string; readonly dialect: string };
 
 export type CanonicalKind = CanonicalType['kind'];
 
@@ -83,7 +90,19 @@ export interface ColumnSchema {
   /** The default as SQL text, or undefined when there is none. */
   readonly default?: string;
   readonly autoIncrement?: boolean;
+  /**
+   * The database computes the column (a generated column, an identity GENERATED ALWAYS): it is
+   * read like any other, never written.
+   */
+  readonly generated?: boolean;
   readonly comment?: string;
+  /**
+   * The encoding (an iconv-lite name: `gbk`, `ascii`, `windows-1252`) the reader decodes this
+   * text column's bytes in, where the server's own conversion to UTF-8 could replace characters
+   * silently or the source options declare the bytes' real encoding (MySQL); undefined when the
+   * server's conversion is used.
+   */
+  readonly charset?: string;
 }
 
 export interface ForeignKey {

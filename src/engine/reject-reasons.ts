@@ -16,6 +16,7 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   CRM_R4012: 'parent_rejected',
   CRM_R4013: 'target_rejected',
   CRM_R4014: 'ambiguous_reference',
+  CRM_R4017: 'zero_date',
 };
 
 export function reasonFor(code: ErrorCode): string {

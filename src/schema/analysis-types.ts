@@ -40,6 +40,8 @@ export interface TableProfile {
   /** Records a file connector could not read (malformed lines, bad bytes). */
   readonly readRejects: number;
   readonly columns: readonly ColumnProfile[];
+  /** Columns of a type crmbridge has no canonical form for (tsvector, GEOMETRY, …): not read, not profiled, never suggested. */
+  readonly unsupported?: readonly { readonly name: string; readonly nativeType: string }[];
 }
 
 export interface ValueCount {

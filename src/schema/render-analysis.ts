@@ -76,7 +76,8 @@ function renderTable(table: TableProfile): string[] {
       clip(columnNotes(column, table).join('; ')),
     ]);
   }
-  return [`${table.name}: ${count}${sample}, ${key}${rejects}`, grid.toString()];
+  const skipped = (table.unsupported ?? []).map((c) => `  ${c.name} (${c.nativeType}): type not supported, skipped (never suggested)`);
+  return [`${table.name}: ${count}${sample}, ${key}${rejects}`, grid.toString(), ...skipped];
 }
 
 function typeText(column: ColumnProfile): string {

@@ -26,7 +26,10 @@ export async function profileTable(connector: Connector, table: TableSchema, opt
       .filter((key) => key.length === 1)
       .map((key) => key[0]),
   );
-  const profilers = table.columns.map(
+  // A column with no canonical form is listed, not read: nothing can be said of its values.
+  const columns = table.columns.filter((c) => c.type.kind !== 'opaque');
+  const unsupported = table.columns.filter((c) => c.type.kind === 'opaque').map((c) => ({ name: c.name, nativeType: c.nativeType }));
+  const profilers = columns.map(
     (column) =>
       new ColumnProfiler(column, {
         hash: options.hash,
@@ -39,10 +42,11 @@ export async function profileTable(connector: Connector, table: TableSchema, opt
   let rows = 0;
   let rejects = 0;
   let truncated = false;
-  for await (const batch of connector.read(table.name, { batchSize: options.batchSize, signal: options.signal })) {
+  const read = unsupported.length > 0 ? { columns: columns.map((c) => c.name) } : {};
+  for await (const batch of connector.read(table.name, { ...read, batchSize: options.batchSize, signal: options.signal })) {
     throwIfAborted(options.signal);
     rejects += batch.rejects?.length ?? 0;
-    const at = table.columns.map((c) => batch.columns.indexOf(c.name));
+    const at = columns.map((c) => batch.columns.indexOf(c.name));
     const take = Math.min(batch.rows.length, limit - rows);
     for (let r = 0; r < take; r++) {
       const row = batch.rows[r];
@@ -64,6 +68,7 @@ export async function profileTable(connector: Connector, table: TableSchema, opt
     primaryKey: table.primaryKey,
     readRejects: rejects,
     columns: profilers.map((p) => p.finish()),
+    ...(unsupported.length > 0 ? { unsupported } : {}),
   };
 }
 

@@ -18,3 +18,15 @@ export async function postgresRows(url: string, tables: readonly string[]): Prom
     await client.end();
   }
 }
+
+/** Runs SQL (one statement or several) on a PostgreSQL database: the results, one per statement. */
+export async function postgresQuery(url: string, text: string): Promise<pg.QueryResult[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(text);
+    return Array.isArray(result) ? result : [result];
+  } finally {
+    await client.end();
+  }
+}

@@ -102,12 +102,18 @@ describe('postgres connector', () => {
   });
 
   describe('introspection', () => {
-    it('throws CRM_S3003 naming the table and column of a type it cannot map', async (ctx) => {
+    it('gives a type with no canonical form as opaque, and reads its values as the server prints them', async (ctx) => {
       if (!db) return ctx.skip();
-      await sql.query('CREATE TABLE places (id int PRIMARY KEY, location point, search tsvector)');
-      const err = await crmErrorOf(conn.introspect({ tables: ['places'] }));
-      expect(err.code).toBe('CRM_S3003');
-      expect(err.location).toMatchObject({ table: 'places', column: 'location' });
+      await sql.query(`CREATE TABLE places (id int PRIMARY KEY, location point, search tsvector);
+        INSERT INTO places VALUES (1, '(1.5,-2)', 'b:2 a:1')`);
+      const schema = await conn.introspect({ tables: ['places'] });
+      expect(schema.tables[0].columns.map((c) => c.type)).toEqual([
+        { kind: 'integer' },
+        { kind: 'opaque', native: 'point', dialect: 'postgres' },
+        { kind: 'opaque', native: 'tsvector', dialect: 'postgres' },
+      ]);
+      const [batch] = await drain(conn.read('places'));
+      expect(batch.rows).toEqual([[1, '(1.5,-2)', "'a':1 'b':2"]]);
     });
 
     it('reads keys, foreign keys, indexes, defaults, identity and enum columns', async (ctx) => {

@@ -2,15 +2,17 @@ import type { RowDataPacket } from 'mysql2';
 import type { CanonicalKind } from '../../core/types.js';
 import type { CanonicalRow, ChecksumColumn, ChecksumRequest, ChecksumSession, SegmentChecksum, TextKeyRange } from '../contract.js';
 import { partCase } from '../shared/part-case.js';
+import type { ColumnEncodings } from './mysql-charsets.js';
 import { translateMysqlError } from './mysql-errors.js';
 import type { MysqlPool, Session } from './mysql-pool.js';
 import { nativeName, quoteId, tuple } from './mysql-sql.js';
 
-/** A column's storage: DATA_TYPE, COLUMN_TYPE and collation from information_schema. */
+/** A column's storage: DATA_TYPE, COLUMN_TYPE, collation and charset from information_schema. */
 interface Storage {
   readonly dataType: string;
   readonly columnType: string;
   readonly collation: string | null;
+  readonly charset: string | null;
 }
 
 type Expression = (column: string) => string;
@@ -106,6 +108,8 @@ const CANONICAL: { readonly [K in CanonicalKind]: Readonly<Record<string, Expres
   ),
   json: {},
   multiselect: each(TEXTS, multiselect),
+  // Bytes (GEOMETRY's internal form, …) the reader selects as binary: hashed in-process.
+  opaque: {},
 };
 
 type KeyOrder = { readonly order: (c: string) => string; readonly bound: (text: string) => { sql: string; value?: unknown } };
@@ -162,24 +166,34 @@ interface SqlPlan {
  * Opens a checksum session on one table in one consistent read-only snapshot, or resolves
  * undefined when a column's canonical text or the key order has no SQL form on this server.
  */
-export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumRequest): Promise<ChecksumSession | undefined> {
+export async function openMysqlChecksum(
+  pool: MysqlPool,
+  request: ChecksumRequest,
+  encodings: ColumnEncodings,
+): Promise<ChecksumSession | undefined> {
   const { table } = request;
   const jsonTable = pool.flavour.kind === 'mariadb' ? pool.flavour.major > 10 || pool.flavour.minor >= 6 : pool.flavour.major >= 8;
   let session: Session | undefined;
   try {
     session = await pool.acquireScan();
     const [rows] = await session.sql.query<RowDataPacket[]>(
-      `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, COLLATION_NAME AS collation
+      `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, COLLATION_NAME AS collation,
+              CHARACTER_SET_NAME AS charset
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
       [nativeName(table)],
     );
     const storage = new Map<string, Storage>(
       rows.map((r) => [
         String(r.name),
-        { dataType: String(r.dataType).toLowerCase(), columnType: String(r.columnType), collation: r.collation as string | null },
+        {
+          dataType: String(r.dataType).toLowerCase(),
+          columnType: String(r.columnType),
+          collation: r.collation as string | null,
+          charset: r.charset as string | null,
+        },
       ]),
     );
-    const plan = planFor(request, storage, jsonTable);
+    const plan = planFor(request, storage, jsonTable, encodings);
     if (!plan) {
       session.raw.release();
       return undefined;
@@ -194,11 +208,18 @@ export async function openMysqlChecksum(pool: MysqlPool, request: ChecksumReques
   }
 }
 
-function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>, jsonTable: boolean): SqlPlan | undefined {
+function planFor(
+  request: ChecksumRequest,
+  storage: ReadonlyMap<string, Storage>,
+  jsonTable: boolean,
+  encodings: ColumnEncodings,
+): SqlPlan | undefined {
   const qualified = (name: string) => `${quoteId(request.table)}.${quoteId(name)}`;
   const canonical = (column: ChecksumColumn): string | undefined => {
     const s = storage.get(nativeName(column.name));
     if (!s || (column.type.kind === 'multiselect' && !jsonTable)) return undefined;
+    // The server would hash a `?` where the reader rejects bytes it cannot decode: hashed in-process.
+    if (encodings.of(request.table, column.name, s.charset)) return undefined;
     // tinyint(1) is the boolean; wider tinyints hold numbers.
     if (column.type.kind === 'boolean' && s.dataType === 'tinyint' && !/^tinyint\(1\)/i.test(s.columnType)) return undefined;
     const expression = CANONICAL[column.type.kind][s.dataType];

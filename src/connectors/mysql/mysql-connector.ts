@@ -43,13 +43,13 @@ export class MysqlConnector implements Connector {
     private readonly target: MysqlTarget,
   ) {
     this.displayName = target.displayName;
-    this.schemas = new SchemaCache(pool);
-    this.reader = new MysqlReader(pool, this.schemas);
+    this.schemas = new SchemaCache(pool, target.encodings);
+    this.reader = new MysqlReader(pool, this.schemas, target.zeroDates);
   }
 
   async introspect(options: { tables?: readonly string[] } = {}): Promise<DatabaseSchema> {
     try {
-      return await this.pool.withSession((s) => introspectDatabase(s, this.pool.flavour, options.tables));
+      return await this.pool.withSession((s) => introspectDatabase(s, this.pool.flavour, this.target.encodings, options.tables));
     } catch (err) {
       throw translateMysqlError(err);
     }
@@ -77,7 +77,7 @@ export class MysqlConnector implements Connector {
   }
 
   openChecksum(request: ChecksumRequest): Promise<ChecksumSession | undefined> {
-    return openMysqlChecksum(this.pool, request);
+    return openMysqlChecksum(this.pool, request, this.target.encodings);
   }
 
   evaluate(

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import type { ColumnSchema, DatabaseSchema, ForeignKey, IndexSchema, TableSchema } from '../../core/types.js';
+import type { ColumnEncodings } from './mysql-charsets.js';
 import type { ServerFlavour } from './mysql-flavour.js';
 import type { Session } from './mysql-pool.js';
 import { nativeName } from './mysql-sql.js';
@@ -18,6 +19,7 @@ interface ColumnRow extends RowDataPacket {
   column_default: string | null;
   extra: string;
   column_comment: string;
+  charset: string | null;
 }
 
 interface ConstraintRow extends RowDataPacket {
@@ -39,7 +41,8 @@ interface IndexRow extends RowDataPacket {
 const TABLES_SQL = `SELECT TABLE_NAME AS table_name, TABLE_TYPE AS table_type, TABLE_ROWS AS table_rows
   FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()`;
 const COLUMNS_SQL = `SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, COLUMN_TYPE AS column_type,
-  IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS column_comment
+  IS_NULLABLE AS is_nullable, COLUMN_DEFAULT AS column_default, EXTRA AS extra, COLUMN_COMMENT AS column_comment,
+  CHARACTER_SET_NAME AS charset
   FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`;
 const CONSTRAINTS_SQL = `SELECT tc.TABLE_NAME AS table_name, tc.CONSTRAINT_NAME AS constraint_name,
   tc.CONSTRAINT_TYPE AS constraint_type, k.COLUMN_NAME AS column_name,
@@ -90,7 +93,8 @@ function defaultSql(row: ColumnRow, flavour: ServerFlavour): string | undefined 
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<string>): ColumnSchema {
+function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<string>, encodings: ColumnEncodings): ColumnSchema {
+  const charset = encodings.of(row.table_name, row.column_name, row.charset);
   const comment = row.column_comment || undefined;
   const user = userComment(comment);
   const dflt = defaultSql(row, flavour);
@@ -107,11 +111,19 @@ function toColumn(row: ColumnRow, flavour: ServerFlavour, jsonChecked: Set<strin
     nullable: row.is_nullable === 'YES',
     ...(dflt === undefined ? {} : { default: dflt }),
     ...(/auto_increment/i.test(row.extra) ? { autoIncrement: true } : {}),
+    // VIRTUAL / STORED GENERATED (not MySQL's DEFAULT_GENERATED, a default expression).
+    ...(/\b(?:VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(row.extra) ? { generated: true } : {}),
     ...(user ? { comment: user } : {}),
+    ...(charset ? { charset } : {}),
   };
 }
 
-export async function introspectDatabase(session: Session, flavour: ServerFlavour, tables?: readonly string[]): Promise<DatabaseSchema> {
+export async function introspectDatabase(
+  session: Session,
+  flavour: ServerFlavour,
+  encodings: ColumnEncodings,
+  tables?: readonly string[],
+): Promise<DatabaseSchema> {
   if (tables?.length === 0) return { tables: [] };
   const filter = tables ? ' AND TABLE_NAME IN (?)' : '';
   const filterTc = tables ? ' AND tc.TABLE_NAME IN (?)' : '';
@@ -165,7 +177,7 @@ export async function introspectDatabase(session: Session, flavour: ServerFlavou
     const tableTriggers = (triggers.get(name) ?? []).map((r) => r.name);
     out.push({
       name,
-      columns: (columns.get(name) ?? []).map((c) => toColumn(c, flavour, checked)),
+      columns: (columns.get(name) ?? []).map((c) => toColumn(c, flavour, checked, encodings)),
       primaryKey,
       uniqueKeys,
       foreignKeys,

@@ -5,8 +5,10 @@ import type { PoolConnection as PromiseConnection } from 'mysql2/promise';
 import { CrmError, registerSecret } from '../../core/errors/index.js';
 import type { ConnectionSpec } from '../contract.js';
 import { type TlsSettings, takeTlsSettings } from '../shared/tls-settings.js';
+import { ColumnEncodings } from './mysql-charsets.js';
 import { translateMysqlError } from './mysql-errors.js';
 import { parseServerVersion, type ServerFlavour } from './mysql-flavour.js';
+import { ZeroDatePolicy } from './mysql-zero-dates.js';
 
 /**
  * Every session is pinned to UTC and to strict SQL, whatever the server defaults: a TIMESTAMP
@@ -30,6 +32,10 @@ export interface MysqlTarget {
   readonly database: string;
   /** verify-full to an IP address: the address each session's certificate must be issued for. */
   readonly checkIdentityOf?: string;
+  /** What zero dates read as (connector options `zeroDate`, `zeroDates`). */
+  readonly zeroDates: ZeroDatePolicy;
+  /** The encodings crmbridge decodes text columns in (connector option `charsets`). */
+  readonly encodings: ColumnEncodings;
 }
 
 /** `mysql://user:pass@host:port/db` or `mariadb://…` → pool options. The password is registered as a secret. */
@@ -49,6 +55,8 @@ export function targetFromSpec(spec: ConnectionSpec): MysqlTarget {
   if (masked.password) masked.password = '***';
   return {
     database,
+    zeroDates: new ZeroDatePolicy(spec.options),
+    encodings: new ColumnEncodings(spec.options),
     displayName: masked.toString(),
     ...(tls?.mode === 'verify-full' && isIP(url.hostname) ? { checkIdentityOf: url.hostname } : {}),
     options: {

@@ -12,6 +12,7 @@ import { type DecodeResult, rowDecoder } from './mysql-row-decoder.js';
 import { pickColumns, type SchemaCache } from './mysql-schema-cache.js';
 import { keyInList, quoteId, quoteList, tuple } from './mysql-sql.js';
 import { codecFor } from './mysql-value-codecs.js';
+import type { ZeroDatePolicy } from './mysql-zero-dates.js';
 
 const DEFAULT_BATCH = 1000;
 /**
@@ -38,6 +39,7 @@ export class MysqlReader {
   constructor(
     private readonly pool: MysqlPool,
     private readonly schemas: SchemaCache,
+    private readonly zeroDates: ZeroDatePolicy,
   ) {}
 
   /**
@@ -52,7 +54,11 @@ export class MysqlReader {
     const { sql, params } = scanSql(schema, columns, options);
     // Batches and type hints use the names asked for: a column over 64 bytes is stored shortened.
     const names = options.columns ? [...options.columns] : columns.map((c) => c.name);
-    const decode = rowDecoder(columns.map((c, i) => withHint(c, options.types?.[names[i]])));
+    const decode = rowDecoder(
+      schema.name,
+      columns.map((c, i) => withHint(c, options.types?.[names[i]])),
+      this.zeroDates,
+    );
     const budget = new BatchBudget(options, DEFAULT_BATCH);
 
     const session = await this.pool.acquireScan();
@@ -119,10 +125,10 @@ export class MysqlReader {
     const schema = await this.schemas.get(table);
     const columns = pickColumns(schema, columnNames);
     const keyCols = pickColumns(schema, keyColumns);
-    const decode = rowDecoder(columns);
+    const decode = rowDecoder(schema.name, columns, this.zeroDates);
     const lookup = (chunk: readonly (readonly Value[])[]) =>
       this.pool.withSession(async (s) => {
-        const sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)} WHERE ${keyInList(
+        const sql = `SELECT ${selectList(columns)} FROM ${quoteId(schema.name)} WHERE ${keyInList(
           keyCols.map((c) => c.name),
           chunk.length,
         )}`;
@@ -153,7 +159,12 @@ export class MysqlReader {
       SPLIT_DIALECT,
     );
     if (!sql) return [];
-    const decode = rowDecoder(keyCols);
+    // The cuts are compared by the server, in the column's charset: its own conversion is what they need.
+    const decode = rowDecoder(
+      schema.name,
+      keyCols.map(({ charset: _, ...c }) => c),
+      this.zeroDates,
+    );
     try {
       const [rows] = await this.pool.withSession((s) => s.sql.query({ sql, rowsAsArray: true }));
       return (rows as unknown as unknown[][]).map((raw) => decodedRow(decode(raw), table));
@@ -163,10 +174,10 @@ export class MysqlReader {
   }
 }
 
-/** The decoded row; a value that cannot be decoded fails the whole call (CRM_R4003). */
+/** The decoded row; a value that cannot be decoded fails the whole call (CRM_R4003, or CRM_R4002 for bytes). */
 function decodedRow(result: DecodeResult, table: string): Row {
   if ('row' in result) return result.row;
-  throw new CrmError('CRM_R4003', result.reject.message, {
+  throw new CrmError(result.reject.code, result.reject.message, {
     location: { connector: 'mysql', table, column: result.reject.column },
     value: result.reject.raw,
   });
@@ -185,6 +196,14 @@ const REFINEMENTS: Readonly<Partial<Record<CanonicalKind, readonly CanonicalKind
 
 function withHint(column: ColumnSchema, hint: CanonicalType | undefined): ColumnSchema {
   return hint && REFINEMENTS[column.type.kind]?.includes(hint.kind) ? { ...column, type: hint } : column;
+}
+
+/**
+ * The select list: columns decoded here (`charset`) and opaque ones (GEOMETRY, which mysql2
+ * would parse into objects) as their raw bytes, the others as the server converts them.
+ */
+function selectList(columns: readonly ColumnSchema[]): string {
+  return columns.map((c) => (c.charset || c.type.kind === 'opaque' ? `CAST(${quoteId(c.name)} AS BINARY)` : quoteId(c.name))).join(', ');
 }
 
 /** Placeholder values for keys, each through its column's codec (exact comparisons). */
@@ -214,7 +233,7 @@ function scanSql(schema: TableSchema, columns: readonly ColumnSchema[], options:
   };
   if (keyRange?.after) bound('>', keyRange.after);
   if (keyRange?.upTo) bound('<=', keyRange.upTo);
-  let sql = `SELECT ${quoteList(columns.map((c) => c.name))} FROM ${quoteId(schema.name)}`;
+  let sql = `SELECT ${selectList(columns)} FROM ${quoteId(schema.name)}`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   if (order.length > 0) sql += ` ORDER BY ${quoteList(order.map((c) => c.name))}`;
   if (options.skip) sql += ` LIMIT ${NO_LIMIT} OFFSET ${Math.trunc(options.skip)}`;

@@ -1,5 +1,6 @@
 import { CrmError } from '../../core/errors/index.js';
 import type { ColumnSchema, TableSchema } from '../../core/types.js';
+import type { ColumnEncodings } from './mysql-charsets.js';
 import { introspectDatabase } from './mysql-introspector.js';
 import type { MysqlPool } from './mysql-pool.js';
 import { nativeName } from './mysql-sql.js';
@@ -11,7 +12,10 @@ import { nativeName } from './mysql-sql.js';
 export class SchemaCache {
   private readonly tables = new Map<string, Promise<TableSchema>>();
 
-  constructor(private readonly pool: MysqlPool) {}
+  constructor(
+    private readonly pool: MysqlPool,
+    private readonly encodings: ColumnEncodings,
+  ) {}
 
   /** The table's schema, or CRM_S3001 naming it. */
   get(table: string): Promise<TableSchema> {
@@ -31,7 +35,7 @@ export class SchemaCache {
   }
 
   private async load(table: string, name: string): Promise<TableSchema> {
-    const schema = await this.pool.withSession((s) => introspectDatabase(s, this.pool.flavour, [name]));
+    const schema = await this.pool.withSession((s) => introspectDatabase(s, this.pool.flavour, this.encodings, [name]));
     const found = schema.tables[0];
     if (!found) {
       throw new CrmError('CRM_S3001', `table ${table} does not exist in database ${this.pool.database}`, {

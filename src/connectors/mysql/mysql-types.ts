@@ -1,5 +1,5 @@
-import { CrmError } from '../../core/errors/index.js';
 import { CANONICAL_KINDS, type CanonicalKind, type CanonicalType } from '../../core/types.js';
+import { sameDialect } from '../shared/opaque-type.js';
 import type { ServerFlavour } from './mysql-flavour.js';
 
 /**
@@ -48,7 +48,7 @@ const BOOLEAN: CanonicalType = { kind: 'boolean' };
 const BINARY: CanonicalType = { kind: 'binary' };
 const sized = (t: NativeType) => ({ kind: 'text', length: num(t.args[0]) }) as const;
 
-/** Native base type → canonical type. A base missing here (GEOMETRY, POINT, VECTOR, …) is unmappable. */
+/** Native base type → canonical type. A base missing here (GEOMETRY, POINT, VECTOR, …) is `opaque`. */
 const NATIVE_TO_CANONICAL: Readonly<Record<string, (t: NativeType) => CanonicalType>> = {
   char: sized,
   varchar: sized,
@@ -122,24 +122,18 @@ export interface NativeColumnFacts {
   readonly jsonChecked?: boolean;
 }
 
-/** Canonical type of a catalog column: marker first, then the table. Unmappable → CRM_S3003. */
+/** Canonical type of a catalog column: marker first, then the table; a type missing there is `opaque`. */
 export function canonicalTypeOf(facts: NativeColumnFacts): CanonicalType {
   const marked = markedType(facts.comment);
   if (marked) return marked;
   if (facts.jsonChecked) return { kind: 'json' };
-  const mapped = nativeToCanonical(facts.columnType);
-  if (!mapped) {
-    throw new CrmError('CRM_S3003', `cannot map the native type ${facts.columnType} of ${facts.table}.${facts.column}`, {
-      location: { connector: 'mysql', table: facts.table, column: facts.column },
-      value: facts.columnType,
-    });
-  }
-  return mapped;
+  return nativeToCanonical(facts.columnType);
 }
 
-export function nativeToCanonical(columnType: string): CanonicalType | undefined {
+/** GEOMETRY, POINT, VECTOR, …: no canonical form, carried as the column's bytes (`opaque`). */
+export function nativeToCanonical(columnType: string): CanonicalType {
   const native = parseNativeType(columnType);
-  return NATIVE_TO_CANONICAL[native.base]?.(native);
+  return NATIVE_TO_CANONICAL[native.base]?.(native) ?? { kind: 'opaque', native: columnType, dialect: 'mysql' };
 }
 
 /** A column's native definition for CREATE TABLE. */
@@ -208,6 +202,8 @@ const CANONICAL_TO_NATIVE: ToNative = {
     t.values.length > 0 ? fixed(`enum(${t.values.map(quoteLiteral).join(',')})`, 2) : ctx.indexed ? varchar(KEY_LENGTH) : LONGTEXT,
   // JSON array (marked): SET cannot hold members with commas and has at most 64 of them.
   multiselect: () => JSON_TEXT,
+  // GEOMETRY, POINT, … of a MySQL source: the same type (off-page, like a BLOB).
+  opaque: (t) => fixed(sameDialect(t, 'mysql'), OFF_PAGE),
 };
 
 export function canonicalToNative(type: CanonicalType, ctx: DdlContext): NativeDefinition {

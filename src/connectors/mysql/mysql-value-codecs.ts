@@ -32,14 +32,6 @@ export interface ValueCodec {
 const identity = (raw: unknown): Value => raw as Value;
 const text = (value: Value): string => String(value);
 
-const ZERO_DATE = /^0000-|-00(?:$|[ T-])/;
-/** Zero dates (`0000-00-00`, `2020-00-15`) exist in legacy MySQL data; they mean "no date". */
-function nonZeroDate(raw: unknown): string | null {
-  const s = String(raw);
-  if (ZERO_DATE.test(s)) return null;
-  return s;
-}
-
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?$/;
 
 function toBoolean(raw: unknown): Value {
@@ -75,6 +67,13 @@ const toBuffer = (value: Value): Buffer => {
 
 const plain = (decode: ValueCodec['decode'], field: ValueCodec['field'] = text): ValueCodec => ({ decode, field, param: field });
 
+const BYTES: ValueCodec = {
+  decode: (raw) => (raw instanceof Uint8Array ? raw : Buffer.from(String(raw), 'binary')),
+  field: (value) => toBuffer(value).toString('hex'),
+  load: (variable) => `UNHEX(${variable})`,
+  param: toBuffer,
+};
+
 const CODECS: { readonly [K in CanonicalKind]: ValueCodec } = {
   text: plain(identity),
   enum: plain(identity),
@@ -95,29 +94,24 @@ const CODECS: { readonly [K in CanonicalKind]: ValueCodec } = {
   },
   float: { decode: identity, field: text, param: identity },
   boolean: { decode: toBoolean, field: (value) => (value ? '1' : '0'), param: (value) => (value ? 1 : 0) },
-  date: plain(nonZeroDate),
+  // Zero dates never reach these decoders: the row decoder applies the source's zero-date rule first.
+  date: plain((raw) => String(raw)),
   time: plain((raw) => {
     const s = String(raw);
     if (!TIME_OF_DAY.test(s)) throw new UndecodableValue(`${s} is not a time of day`);
     return normalizeTime(s);
   }),
-  timestamp: plain((raw) => {
-    const s = nonZeroDate(raw);
-    return s === null ? null : normalizeTimestamp(s);
-  }),
+  timestamp: plain((raw) => normalizeTimestamp(String(raw))),
   // Stored as a naive UTC DATETIME(6) (or a TIMESTAMP read in the +00:00 session zone).
   timestamptz: plain((raw) => {
-    const s = nonZeroDate(raw);
-    return s === null ? null : `${s.slice(0, 10)}T${normalizeTime(s.slice(11))}Z`;
+    const s = String(raw);
+    return `${s.slice(0, 10)}T${normalizeTime(s.slice(11))}Z`;
   }, utcNaive),
   uuid: plain((raw) => String(raw).toLowerCase()),
-  binary: {
-    decode: (raw) => (raw instanceof Uint8Array ? raw : Buffer.from(String(raw), 'binary')),
-    field: (value) => toBuffer(value).toString('hex'),
-    load: (variable) => `UNHEX(${variable})`,
-    param: toBuffer,
-  },
+  binary: BYTES,
   multiselect: plain(parseJsonArray, (value) => JSON.stringify(value)),
+  // Selected as the column's bytes (GEOMETRY's internal form: SRID + WKB), which it takes back as they are.
+  opaque: BYTES,
 };
 
 /** Native storages whose wire form differs from the kind's usual one. */

@@ -88,6 +88,8 @@ const CANONICAL: { readonly [K in CanonicalKind]: Readonly<Record<string, Expres
   binary: { bytea: (c) => `encode(${c}, 'hex')` },
   json: {},
   multiselect: { _text: multiselect, _varchar: multiselect, _bpchar: multiselect },
+  // Any type: its output text is its canonical text (`planFor`).
+  opaque: {},
 };
 
 /** Key kinds whose native order equals canonical order (numbers numerically, the rest by code point) once text sorts by bytes. */
@@ -155,7 +157,7 @@ interface SqlPlan {
 function planFor(request: ChecksumRequest, storage: ReadonlyMap<string, Storage>, from: string): SqlPlan | undefined {
   const canonical = (column: ChecksumColumn): string | undefined => {
     const s = storage.get(storedName(column.name));
-    const expression = s ? CANONICAL[column.type.kind][storageKey(s)] : undefined;
+    const expression = s ? (CANONICAL[column.type.kind][storageKey(s)] ?? (column.type.kind === 'opaque' ? output : undefined)) : undefined;
     if (!expression) return undefined;
     const c = ident(column.name);
     return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${expression(c)} END`;

@@ -23,6 +23,8 @@ interface ColumnRow {
   enum_values: string[] | null;
   default_sql: string | null;
   identity: string;
+  /** pg_attribute.attgenerated: 's' for a stored generated column, '' otherwise. */
+  generated: string;
   comment: string | null;
 }
 
@@ -66,7 +68,7 @@ SELECT a.attrelid::text AS oid, a.attname AS name, a.attnotnull AS not_null,
        COALESCE(bt.typtype, t.typtype) = 'e' AS is_enum,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = COALESCE(bt.oid, t.oid) ORDER BY e.enumsortorder) AS enum_values,
        pg_get_expr(d.adbin, d.adrelid) AS default_sql,
-       a.attidentity::text AS identity,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
        col_description(a.attrelid, a.attnum) AS comment
   FROM pg_attribute a
   JOIN pg_type t ON t.oid = a.atttypid
@@ -146,7 +148,7 @@ function tableSchema(
   const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, expression: c.expression ?? 'true' }));
   return {
     name: table.name,
-    columns: columns.map((column) => columnSchema(table.name, column)),
+    columns: columns.map(columnSchema),
     primaryKey: constraints.find((c) => c.type === 'p')?.columns ?? [],
     uniqueKeys: [...constraints.filter((c) => c.type === 'u').map((c) => c.columns), ...uniqueIndexes],
     foreignKeys: constraints.filter((c) => c.type === 'f').map(foreignKey),
@@ -169,9 +171,9 @@ function foreignKey(c: ConstraintRow): ForeignKey {
   return { name: c.name, columns: c.columns, referencedTable: c.referenced_table ?? '', referencedColumns: c.referenced_columns };
 }
 
-function columnSchema(table: string, column: ColumnRow): ColumnSchema {
+function columnSchema(column: ColumnRow): ColumnSchema {
   const recorded = parseTypeComment(column.comment);
-  const type = recorded.type ?? nativeCanonicalType(table, column);
+  const type = recorded.type ?? nativeCanonicalType(column);
   const serial = column.default_sql?.startsWith('nextval(') ?? false;
   return {
     name: column.name,
@@ -180,17 +182,15 @@ function columnSchema(table: string, column: ColumnRow): ColumnSchema {
     nullable: !column.not_null,
     ...(column.default_sql !== null ? { default: column.default_sql } : {}),
     ...(column.identity !== '' || serial ? { autoIncrement: true } : {}),
+    // GENERATED ALWAYS AS (…) STORED, and GENERATED ALWAYS AS IDENTITY (BY DEFAULT takes values).
+    ...(column.generated !== '' || column.identity === 'a' ? { generated: true } : {}),
     ...(recorded.comment !== undefined ? { comment: recorded.comment } : {}),
   };
 }
 
-function nativeCanonicalType(table: string, column: ColumnRow): CanonicalType {
+function nativeCanonicalType(column: ColumnRow): CanonicalType {
   if (column.is_enum) return { kind: 'enum', values: column.enum_values ?? [] };
   const map = NATIVE_TO_CANONICAL[column.typname];
-  if (!map) {
-    throw new CrmError('CRM_S3003', `column ${column.name} of ${table} has type ${column.native}, which crmbridge cannot map`, {
-      location: { connector: 'postgres', table, column: column.name },
-    });
-  }
-  return map(column.typmod);
+  // tsvector, point, PostGIS geometry, ltree, ranges, …: kept as the server's own text of them.
+  return map ? map(column.typmod) : { kind: 'opaque', native: column.native, dialect: 'postgres' };
 }

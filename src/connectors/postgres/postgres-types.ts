@@ -1,9 +1,10 @@
 import type { CanonicalKind, CanonicalType } from '../../core/types.js';
+import { sameDialect } from '../shared/opaque-type.js';
 
 /**
  * Native type (pg_type.typname of the column's base type) → canonical type, given the column's
- * type modifier (pg_attribute.atttypmod, -1 when none). Types missing here are unsupported:
- * the introspector throws CRM_S3003 for them.
+ * type modifier (pg_attribute.atttypmod, -1 when none). Types missing here have no canonical
+ * form: the introspector gives them as `opaque`, carried as their text form.
  */
 export const NATIVE_TO_CANONICAL: Readonly<Record<string, (typmod: number) => CanonicalType>> = {
   int2: () => ({ kind: 'integer' }),
@@ -84,6 +85,7 @@ const CANONICAL_TO_NATIVE: ToNative = {
   binary: () => exact('bytea'),
   enum: () => ({ sql: 'text', recordCanonical: true }),
   multiselect: (t) => ({ sql: 'text[]', recordCanonical: (t.values?.length ?? 0) > 0 }),
+  opaque: (t) => exact(sameDialect(t, 'postgres')),
 };
 
 export function nativeColumnType(type: CanonicalType): NativeColumnType {

@@ -7,7 +7,7 @@ import { partCase } from '../shared/part-case.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { tableColumns } from './sqlite-introspector.js';
 import { quoteIdent } from './sqlite-sql.js';
-import { decoderFor, type SqliteValue } from './sqlite-values.js';
+import { decoderFor, REPLACEMENT, type SqliteValue } from './sqlite-values.js';
 
 /**
  * SQLite stores values loosely (a decimal as TEXT or REAL, a boolean as 0/1), so the canonical
@@ -24,6 +24,22 @@ const TEXT_ORDER: readonly CanonicalKind[] = ['uuid', 'date', 'time', 'timestamp
 const MASK = (1n << 64n) - 1n;
 
 /**
+ * The canonical text of a stored text that is not UTF-8: no value's canonical text starts with
+ * NUL, so the row hashes unequal to any row of the other side (a target holding the U+FFFD that
+ * better-sqlite3 shows in place of the bad bytes included), and the difference is reported.
+ */
+const NOT_UTF8 = '\u0000not UTF-8: ';
+
+/**
+ * True when better-sqlite3 replaced bytes of this text with U+FFFD (see `REPLACEMENT`): its UTF-8
+ * length then differs from the stored one. (Only bad sequences of exactly 3 bytes each, which
+ * U+FFFD replaces by 3 bytes, would go unseen; the reader itself reads the bytes and is exact.)
+ */
+function replacedBytes(raw: SqliteValue, storedBytes: bigint | null): boolean {
+  return typeof raw === 'string' && raw.includes(REPLACEMENT) && BigInt(Buffer.byteLength(raw, 'utf8')) !== storedBytes;
+}
+
+/**
  * A checksum session in one read transaction on `db`, or undefined when a key kind cannot be
  * ordered canonically here. `own` is a handle opened for this session, closed with it.
  */
@@ -37,15 +53,18 @@ export function openSqliteChecksum(db: Database, request: ChecksumRequest, own?:
     return undefined;
   }
   const decoders = all.map((c) => decoderFor(c.type));
-  const canonical = (i: bigint | number, raw: SqliteValue): string | null => {
+  const canonical = (i: bigint | number, raw: SqliteValue, storedBytes: bigint | null): string | null => {
     const column = Number(i);
+    if (replacedBytes(raw, storedBytes)) return `${NOT_UTF8}${raw}`;
     const value = decoders[column](raw);
     return value === null ? null : toCanonicalText(value, all[column].type);
   };
   withSqliteErrors({ table }, () => {
-    db.function('crm_text', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue) => canonical(i, raw));
-    db.function('crm_field', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue) => {
-      const text = canonical(i, raw);
+    db.function('crm_text', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue, n: bigint | null) =>
+      canonical(i, raw, n),
+    );
+    db.function('crm_field', { deterministic: true, safeIntegers: true }, (i: bigint, raw: SqliteValue, n: bigint | null) => {
+      const text = canonical(i, raw, n);
       return text === null ? '\\N|' : `${text.replaceAll('\\', '\\\\').replaceAll('|', '\\|')}|`;
     });
     db.aggregate('crm_hash_sum', {
@@ -71,8 +90,10 @@ class SqliteChecksumSession implements ChecksumSession {
   ) {
     this.from = quoteIdent(request.table);
     const all = [...request.key, ...request.columns];
-    this.texts = all.map((c, i) => `crm_text(${i}, ${quoteIdent(c.name)})`);
-    this.rowString = all.map((c, i) => `crm_field(${i}, ${quoteIdent(c.name)})`).join(' || ');
+    // Each value with its stored byte length (`replacedBytes`): O(1) for SQLite, no copy.
+    const args = (name: string) => `${quoteIdent(name)}, length(CAST(${quoteIdent(name)} AS BLOB))`;
+    this.texts = all.map((c, i) => `crm_text(${i}, ${args(c.name)})`);
+    this.rowString = all.map((c, i) => `crm_field(${i}, ${args(c.name)})`).join(' || ');
     this.order = request.key.map((k, i) => (NATIVE_ORDER.includes(k.type.kind) ? `${this.from}.${quoteIdent(k.name)}` : this.texts[i]));
   }
 

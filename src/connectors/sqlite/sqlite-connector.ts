@@ -8,7 +8,7 @@ import { type KeySplitDialect, keySplitSql } from '../shared/key-split.js';
 import { openSqliteChecksum } from './sqlite-checksum.js';
 import { translateSqliteError, withSqliteErrors } from './sqlite-errors.js';
 import { introspectTable, listTables } from './sqlite-introspector.js';
-import { projection, readTable } from './sqlite-reader.js';
+import { projection, readTable, textCheck } from './sqlite-reader.js';
 import { identList, parenList, placeholders, quoteIdent } from './sqlite-sql.js';
 import { type SqliteValue, toSqliteParam } from './sqlite-values.js';
 import { SqliteWriter } from './sqlite-writer.js';
@@ -88,16 +88,20 @@ export class SqliteConnector implements Connector {
   ): Promise<RowBatch> {
     const db = this.handle();
     const proj = projection(db, table, columns);
+    const { select, restore } = textCheck(db, table, proj.columns);
     const rows: Row[] = [];
     const perChunk = Math.max(1, Math.floor(MAX_PARAMS / keyColumns.length));
     const tuple = placeholders(keyColumns.length);
     for (let start = 0; start < keys.length; start += perChunk) {
       const chunk = keys.slice(start, start + perChunk);
       const list = keyColumns.length === 1 ? `IN (${chunk.map(() => '?').join(', ')})` : `IN (VALUES ${chunk.map(() => tuple).join(', ')})`;
-      const sql = `SELECT ${identList(proj.columns)} FROM ${quoteIdent(table)} WHERE ${parenList(keyColumns)} ${list}`;
+      const sql = `SELECT ${select}${identList(proj.columns)} FROM ${quoteIdent(table)} WHERE ${parenList(keyColumns)} ${list}`;
       const params = chunk.flatMap((key) => key.map(toSqliteParam));
       const found = withSqliteErrors({ table }, () => db.prepare(sql).raw(true).safeIntegers(true).all(params)) as SqliteValue[][];
-      for (const raw of found) rows.push(proj.decode(raw));
+      for (const raw of found) {
+        restore(raw);
+        rows.push(proj.decode(raw));
+      }
     }
     return { columns: proj.columns, rows };
   }

@@ -18,6 +18,8 @@ interface ColumnRow {
   notnull: number;
   dflt_value: string | null;
   pk: number;
+  /** pragma_table_xinfo: 0 a stored column, 2 or 3 a generated one (virtual, stored). */
+  hidden: number;
 }
 
 interface IndexRow {
@@ -45,7 +47,11 @@ export function listTables(db: Database): MasterRow[] {
 
 /** The columns of a table with their canonical types; throws CRM_S3001 when the table is missing. */
 export function tableColumns(db: Database, table: string): ColumnSchema[] {
-  const rows = db.prepare('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid').all(table) as ColumnRow[];
+  // table_xinfo, not table_info: it lists generated columns too (hidden 2 virtual, 3 stored; 1 is a
+  // virtual table's hidden column, which is not data).
+  const rows = db
+    .prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) WHERE hidden <> 1 ORDER BY cid')
+    .all(table) as ColumnRow[];
   if (rows.length === 0) {
     throw new CrmError('CRM_S3001', `no table or view named ${table}`, { location: { connector: 'sqlite', table } });
   }
@@ -60,6 +66,7 @@ export function tableColumns(db: Database, table: string): ColumnSchema[] {
       ...(row.dflt_value === null ? {} : { default: row.dflt_value }),
       // A lone INTEGER PRIMARY KEY is the rowid: SQLite assigns it when the insert leaves it out.
       ...(row.pk === 1 && row.type.toUpperCase() === 'INTEGER' && rows.filter((r) => r.pk > 0).length === 1 ? { autoIncrement: true } : {}),
+      ...(row.hidden >= 2 ? { generated: true } : {}),
     };
   });
 }

@@ -8,7 +8,7 @@ import { readCancelled } from '../shared/read-cancelled.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { tableColumns } from './sqlite-introspector.js';
 import { identList, parenList, placeholders, quoteIdent } from './sqlite-sql.js';
-import { type Decoder, decoderFor, displayValue, type SqliteValue, toSqliteParam } from './sqlite-values.js';
+import { type Decoder, decoderFor, displayValue, REPLACEMENT, type SqliteValue, toSqliteParam } from './sqlite-values.js';
 
 const DEFAULT_BATCH_SIZE = 1000;
 
@@ -56,7 +56,78 @@ export function projection(
   };
 }
 
-function selectSql(table: string, columns: readonly string[], options: ReadOptions): { sql: string; params: SqliteValue[] } {
+/**
+ * Gives back the stored bytes of the texts better-sqlite3 decoded with U+FFFD (see `REPLACEMENT`),
+ * in place, so that their decoder tells bytes that are not UTF-8 (CRM_R4002) from a stored U+FFFD.
+ * Rows come with their rowid first (`selectSql`), which this removes. A table without a rowid
+ * (a view, WITHOUT ROWID) cannot be looked up: such a text is a CRM_R4002 reject.
+ */
+function storedBytes(db: Database, table: string, columns: readonly string[], rowid: boolean): (raw: SqliteValue[]) => void {
+  // (`textCheck` pairs this with the select list it needs.)
+  const lookups = new Map<number, (id: SqliteValue) => SqliteValue>();
+  const lookup = (i: number) => {
+    let found = lookups.get(i);
+    if (!found) {
+      const statement = db.prepare(`SELECT CAST(${quoteIdent(columns[i])} AS BLOB) FROM ${quoteIdent(table)} WHERE rowid = ?`).pluck();
+      found = (id) => statement.safeIntegers(true).get(id) as SqliteValue;
+      lookups.set(i, found);
+    }
+    return found;
+  };
+  return (raw) => {
+    const id = rowid ? raw.shift() : undefined;
+    for (let i = 0; i < raw.length; i++) {
+      const value = raw[i];
+      if (typeof value !== 'string' || !value.includes(REPLACEMENT)) continue;
+      if (id === undefined) {
+        throw new CrmError(
+          'CRM_R4002',
+          `text with U+FFFD, which may stand for bytes that are not UTF-8 (${table} has no rowid to read them by)`,
+          {
+            location: { connector: 'sqlite', table, column: columns[i] },
+            value,
+          },
+        );
+      }
+      raw[i] = lookup(i)(id);
+    }
+  };
+}
+
+/**
+ * For a select of `columns`: what to put before them (`rowid, ` when the table has one) and the
+ * `storedBytes` step to run on each row before decoding it.
+ */
+export function textCheck(
+  db: Database,
+  table: string,
+  columns: readonly string[],
+): { select: string; restore: (raw: SqliteValue[]) => void } {
+  const rowid = hasRowid(
+    db,
+    table,
+    withSqliteErrors({ table }, () => tableColumns(db, table)),
+  );
+  return { select: rowid ? 'rowid, ' : '', restore: storedBytes(db, table, columns, rowid) };
+}
+
+/** Whether `rowid` names the table's rowid (not a view, not WITHOUT ROWID, no column of that name). */
+function hasRowid(db: Database, table: string, columns: readonly ColumnSchema[]): boolean {
+  if (columns.some((c) => c.name.toLowerCase() === 'rowid')) return false;
+  try {
+    db.prepare(`SELECT rowid FROM ${quoteIdent(table)} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function selectSql(
+  table: string,
+  columns: readonly string[],
+  options: ReadOptions,
+  prefix: string,
+): { sql: string; params: SqliteValue[] } {
   const conditions: string[] = [];
   const params: SqliteValue[] = [];
   if (options.where) conditions.push(`(${options.where})`);
@@ -72,7 +143,7 @@ function selectSql(table: string, columns: readonly string[], options: ReadOptio
     if (keyRange.after) bound(keyRange.after, '>');
     if (keyRange.upTo) bound(keyRange.upTo, '<=');
   }
-  let sql = `SELECT ${identList(columns)} FROM ${quoteIdent(table)}`;
+  let sql = `SELECT ${prefix}${identList(columns)} FROM ${quoteIdent(table)}`;
   if (conditions.length > 0) sql += ` WHERE ${conditions.join(' AND ')}`;
   if (orderBy && orderBy.length > 0) sql += ` ORDER BY ${identList(orderBy)}`;
   return { sql, params };
@@ -87,7 +158,8 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
   const budget = new BatchBudget(options, DEFAULT_BATCH_SIZE);
   const signal = options.signal;
   const proj = projection(db, table, options.columns, options.types);
-  const { sql, params } = selectSql(table, proj.columns, options);
+  const { select, restore } = textCheck(db, table, proj.columns);
+  const { sql, params } = selectSql(table, proj.columns, options, select);
   const statement = withSqliteErrors({ table }, () => db.prepare(sql).raw(true).safeIntegers(true));
   const iterator = withSqliteErrors({ table }, () => statement.iterate(...params) as IterableIterator<SqliteValue[]>);
   let skip = options.skip ?? 0;
@@ -109,13 +181,14 @@ export async function* readTable(db: Database, table: string, options: ReadOptio
             continue;
           }
           try {
+            restore(next.value);
             const row = proj.decode(next.value);
             rows.push(row);
             full = budget.add(row);
           } catch (err) {
-            if (!(err instanceof CrmError) || err.code !== 'CRM_R4003') throw err;
+            if (!(err instanceof CrmError) || (err.code !== 'CRM_R4003' && err.code !== 'CRM_R4002')) throw err;
             const raw = JSON.stringify(next.value.map(displayValue));
-            rejects.push({ code: 'CRM_R4003', message: err.message, raw, column: err.location.column });
+            rejects.push({ code: err.code, message: err.message, raw, column: err.location.column });
             full = budget.add(raw);
           }
         }

@@ -1,4 +1,5 @@
 import type { CanonicalType } from '../../core/types.js';
+import { sameDialect } from '../shared/opaque-type.js';
 
 /**
  * Native SQLite declared types ↔ canonical types.
@@ -20,12 +21,14 @@ export function declaredType(type: CanonicalType): string {
       return type.precision === undefined ? 'DECIMAL_TEXT' : `DECIMAL_TEXT(${type.precision},${type.scale ?? 0})`;
     case 'binary':
       return type.length === undefined ? 'BLOB' : `BLOB(${type.length})`;
+    case 'opaque':
+      return sameDialect(type, 'sqlite');
     default:
       return FIXED_DECLARATIONS[type.kind];
   }
 }
 
-const FIXED_DECLARATIONS: Record<Exclude<CanonicalType['kind'], 'text' | 'decimal' | 'binary'>, string> = {
+const FIXED_DECLARATIONS: Record<Exclude<CanonicalType['kind'], 'text' | 'decimal' | 'binary' | 'opaque'>, string> = {
   // INT32, not INTEGER: a foreign INTEGER column holds 64-bit values and reads as bigint.
   integer: 'INT32',
   bigint: 'BIGINT',

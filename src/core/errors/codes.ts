@@ -46,9 +46,20 @@ export const ERROR_CODES = {
     title: 'Target rule not predicted by the dry run',
     fix: 'Triggers and rules crmbridge cannot evaluate run only in a real run: expect its counts to differ where they act.',
   },
+  CRM_S3005: {
+    title: 'Column type with no canonical form',
+    fix: 'Map it to a column of the same type in the same kind of database, declare type: text (or binary) on the field, or leave it unmapped.',
+  },
+  CRM_S3006: {
+    title: 'Generated column mapped as a target',
+    fix: 'Remove the field from the mapping: the database computes this column (generated, or identity GENERATED ALWAYS).',
+  },
   // row-level (rejects)
   CRM_R4001: { title: 'Malformed CSV record', fix: 'Fix the record in the file (quotes, column count) or leave it to the rejects.' },
-  CRM_R4002: { title: 'Invalid text encoding', fix: 'Declare the file encoding (encoding: windows-1252, …) or fix the bytes.' },
+  CRM_R4002: {
+    title: 'Invalid text encoding',
+    fix: 'Declare the encoding (a file’s encoding: windows-1252; a MySQL column’s in the source option charsets) or fix the bytes.',
+  },
   CRM_R4003: { title: 'Value does not fit the type', fix: 'Map the value with a transform, or widen the target column.' },
   CRM_R4004: { title: 'Malformed JSON record', fix: 'Fix the record in the file or leave it to the rejects.' },
   CRM_R4005: {
@@ -66,6 +77,10 @@ export const ERROR_CODES = {
   CRM_R4014: {
     title: 'Lookup matches several rows',
     fix: 'Make the match unique, add an orderBy on a unique column or onAmbiguous: { firstBy: … }, or declare onAmbiguous: null.',
+  },
+  CRM_R4017: {
+    title: 'Zero date rejected',
+    fix: 'Declare what zero dates become: zeroDate: null or a date on the field, or in the source options; or fix the row.',
   },
   // mapping and plan
   CRM_M5001: {

@@ -79,6 +79,8 @@ function coercion(type: CanonicalType): (value: Value) => Value {
     boolean: (v) => typeof v === 'boolean',
     binary: (v) => v instanceof Uint8Array,
     multiselect: (v) => Array.isArray(v),
+    // The database's own text or bytes, whichever its connector gives: passed on as they are.
+    opaque: (v) => typeof v === 'string' || v instanceof Uint8Array,
   };
   const ok = expected[type.kind] ?? ((v: Value) => typeof v === 'string');
   return (value) => {

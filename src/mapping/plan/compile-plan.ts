@@ -51,13 +51,52 @@ export function compilePlan(project: ProjectFile): Plan {
   });
   const body = {
     version: 1 as const,
-    source: { url: project.source.url, options: project.source.options, timeZone: project.source.timeZone ?? 'UTC' },
+    source: {
+      url: project.source.url,
+      options: sourceOptions(project.source.options, objects),
+      timeZone: project.source.timeZone ?? 'UTC',
+    },
     target: { url: project.target.url, options: project.target.options, timeZone: project.target.timeZone ?? 'UTC' },
     options: { ...project.options, parallelism: project.options.parallelism ?? Math.max(1, availableParallelism()) },
     objects,
   };
   const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   return deepFreeze({ ...body, hash });
+}
+
+/**
+ * The source's connector options, with the fields' zero-date rules added as `zeroDates`
+ * (`table.column` → rule) so that every reader of the source (migrate's workers, verify, sync)
+ * applies them when it reads. A column read by fields with different rules is an error.
+ */
+function sourceOptions(options: Readonly<Record<string, unknown>> | undefined, objects: readonly ObjectPlan[]) {
+  const rules = new Map<string, { rule: string | null; field: string }>();
+  for (const object of objects) {
+    for (const f of object.fields) {
+      if (f.zeroDate === undefined) continue;
+      const field = `${object.name}.${f.target}`;
+      for (const column of f.from) {
+        for (const key of sourceColumnsNamed(object, column)) {
+          const seen = rules.get(key);
+          if (seen && seen.rule !== f.zeroDate) {
+            throw new CrmError('CRM_M5001', `${seen.field} and ${field} declare different zeroDate rules for source column ${key}`, {
+              location: { object: object.name, column: f.target },
+            });
+          }
+          rules.set(key, { rule: f.zeroDate, field });
+        }
+      }
+    }
+  }
+  if (rules.size === 0) return options;
+  return { ...options, zeroDates: Object.fromEntries([...rules].map(([key, r]) => [key, r.rule])) };
+}
+
+/** `table.column` of the source columns a field's `from` name can stand for: the base table's, or a joined table's by its prefix. */
+function sourceColumnsNamed(object: ObjectPlan, column: string): string[] {
+  const out = [`${object.source.table}.${column}`];
+  for (const j of object.source.joins) if (column.startsWith(j.prefix)) out.push(`${j.table}.${column.slice(j.prefix.length)}`);
+  return out;
 }
 
 function normaliseField(target: string, f: FieldSpec): FieldPlan {
@@ -73,6 +112,7 @@ function normaliseField(target: string, f: FieldSpec): FieldPlan {
     ...(f.lookup ? { lookup: f.lookup } : {}),
     ...(f.type ? { type: f.type } : {}),
     required: f.required ?? false,
+    ...(f.zeroDate !== undefined ? { zeroDate: f.zeroDate } : {}),
   };
 }
 

@@ -51,6 +51,8 @@ export interface FieldPlan {
   /** Declared target type (canonical type text such as `decimal(18,2)`), for design. */
   readonly type?: string;
   readonly required: boolean;
+  /** What a zero date in the source column(s) becomes (null, 'reject' or a date); carried to the source as its `zeroDates` option. */
+  readonly zeroDate?: string | null;
 }
 
 export interface ObjectPlan {

@@ -1,5 +1,5 @@
 import { CrmError } from '../../core/errors/index.js';
-import type { CanonicalKind, DatabaseSchema, TableSchema, Value } from '../../core/types.js';
+import type { CanonicalKind, CanonicalType, DatabaseSchema, TableSchema, Value } from '../../core/types.js';
 import { compileObjectMapper, lookupColumn } from '../row-mapper.js';
 import { compilePipeline } from '../transforms/compile-pipeline.js';
 import type { TransformContext } from '../transforms/transform.js';
@@ -106,7 +106,16 @@ function targetChecks(object: ObjectPlan, target: TableSchema, source: TableSche
     }
   }
   for (const c of target.columns) {
-    if (!c.nullable && !mapped.has(c.name) && c.default === undefined && !c.autoIncrement) {
+    if (mapped.has(c.name) && c.generated) {
+      problems.push({
+        severity: 'error',
+        code: 'CRM_S3006',
+        object: object.name,
+        field: c.name,
+        message: `target column ${target.name}.${c.name} is computed by the database (generated, or identity GENERATED ALWAYS): remove the field, the database fills it`,
+      });
+    }
+    if (!c.nullable && !mapped.has(c.name) && c.default === undefined && !c.autoIncrement && !c.generated) {
       problems.push({
         severity: 'error',
         code: 'CRM_M5003',
@@ -120,6 +129,18 @@ function targetChecks(object: ObjectPlan, target: TableSchema, source: TableSche
     if (f.steps.length > 0 || f.ref || f.lookup || f.from.length !== 1) continue;
     const from = source.columns.find((c) => c.name === f.from[0]);
     const to = target.columns.find((c) => c.name === f.target);
+    if (from?.type.kind === 'opaque' && to) {
+      const problem = opaqueProblem(from.type, to.type, f.type);
+      if (problem)
+        problems.push({
+          severity: 'error',
+          code: 'CRM_S3005',
+          object: object.name,
+          field: f.target,
+          message: `${source.name}.${from.name} ${problem}`,
+        });
+      continue;
+    }
     if (from && to && !convertible(from.type.kind, to.type.kind)) {
       problems.push({
         severity: 'error',
@@ -131,6 +152,20 @@ function targetChecks(object: ObjectPlan, target: TableSchema, source: TableSche
     }
   }
   return problems;
+}
+
+type Opaque = Extract<CanonicalType, { kind: 'opaque' }>;
+
+/**
+ * An opaque source column (a type with no canonical form) travels as the database's own text or
+ * bytes: into a column of the same type in the same kind of database, or, when the field declares
+ * `type: text` (or `binary`), as that text (or those bytes). Anything else is a problem, named.
+ */
+function opaqueProblem(from: Opaque, to: CanonicalType, declared: string | undefined): string | undefined {
+  if (to.kind === 'opaque' && to.dialect === from.dialect && to.native.toLowerCase() === from.native.toLowerCase()) return undefined;
+  if (declared !== undefined && /^(text|binary)\b/.test(declared) && (to.kind === 'text' || to.kind === 'binary')) return undefined;
+  const into = to.kind === 'opaque' ? `${to.dialect} ${to.native}` : to.kind;
+  return `has the ${from.dialect} type ${from.native}, which crmbridge has no canonical form for: it cannot become ${into}; map it to a ${from.dialect} column of type ${from.native}, declare type: text (or binary) on the field, or leave it unmapped`;
 }
 
 /** Kinds whose values convert without a transform (text converts per value, checked per row). */
@@ -166,6 +201,8 @@ const CONVERTIBLE: Record<CanonicalKind, readonly CanonicalKind[]> = {
   json: ['json', 'text'],
   binary: ['binary'],
   multiselect: ['multiselect', 'json', 'text'],
+  // Only into its very type (see `opaqueProblem`).
+  opaque: [],
 };
 
 function convertible(from: CanonicalKind, to: CanonicalKind): boolean {

@@ -14,7 +14,12 @@ const connectionString = z
 const endpoint = z.strictObject({
   url: connectionString,
   /** File connector options (delimiter, encoding, header, nullMarkers, …). */
-  options: z.record(z.string(), z.unknown()).optional().describe('Connector options, e.g. CSV delimiter, encoding, nullMarkers.'),
+  options: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Connector options, e.g. CSV delimiter, encoding, nullMarkers; MySQL zeroDate (null, reject or a date: what zero dates read as) and charsets ({ "table.column": encoding } for bytes not in the declared charset).',
+    ),
   timeZone: z.string().optional().describe('IANA zone of naive datetimes in this system (default UTC).'),
 });
 
@@ -78,6 +83,12 @@ const fieldSchema = z
     lookup: lookupSchema.optional(),
     type: z.string().optional().describe('Target canonical type when the target table is designed by crmbridge, e.g. decimal(18,2).'),
     required: z.boolean().optional(),
+    zeroDate: z
+      .union([z.null(), z.literal('reject'), z.string().regex(/^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)?$/)])
+      .optional()
+      .describe(
+        'What a MySQL zero date (0000-00-00, 2020-00-00) in the source column(s) becomes: null, reject, or a date such as 1970-01-01. Default: the source option zeroDate, else null.',
+      ),
   })
   .refine((f) => f.from !== undefined || f.value !== undefined || f.lookup !== undefined, {
     message: 'a field needs `from`, `value` or `lookup`',

@@ -60,15 +60,18 @@ export function catalogFromSchema(tables: readonly TableSchema[]): TargetTable[]
     name: t.name,
     words: tableWordsWithConcept(t.name, []),
     key: t.primaryKey,
-    fields: t.columns.map((c) => {
-      const fk = t.foreignKeys.find((k) => k.columns.length === 1 && k.columns[0] === c.name);
-      return {
-        name: c.name,
-        type: c.type,
-        required: !c.nullable && !c.autoIncrement && c.default === undefined,
-        keys: fieldKeys(c.name, []),
-        ...(fk ? { references: fk.referencedTable, kind: 'reference' as const } : {}),
-      };
-    }),
+    // Columns the database computes, and types with no canonical form, are never suggested.
+    fields: t.columns
+      .filter((c) => t.primaryKey.includes(c.name) || (!c.generated && c.type.kind !== 'opaque'))
+      .map((c) => {
+        const fk = t.foreignKeys.find((k) => k.columns.length === 1 && k.columns[0] === c.name);
+        return {
+          name: c.name,
+          type: c.type,
+          required: !c.nullable && !c.autoIncrement && c.default === undefined,
+          keys: fieldKeys(c.name, []),
+          ...(fk ? { references: fk.referencedTable, kind: 'reference' as const } : {}),
+        };
+      }),
   }));
 }
