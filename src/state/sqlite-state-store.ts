@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { CrmError, redact } from '../core/errors/index.js';
+import { boundedRecord, boundedText } from './bounded-text.js';
 import { newRunId } from './run-id.js';
 import { secretFreeJson } from './secret-free-json.js';
 import { toStateError } from './state-error.js';
@@ -485,11 +486,11 @@ export class SqliteStateStore implements StateStore {
         object: r.object,
         sourceKey: r.sourceKey,
         field: r.field ?? null,
-        rawValue: r.rawValue === undefined ? null : redact(r.rawValue),
+        rawValue: r.rawValue === undefined ? null : redact(boundedText(r.rawValue)),
         reason: r.reason,
         code: r.code,
-        message: redact(r.message),
-        record: r.record ?? null,
+        message: redact(boundedText(r.message)),
+        record: r.record === undefined ? null : boundedRecord(r.record),
         file: r.file ?? null,
         line: r.line ?? null,
         rowLoaded: r.rowLoaded ? 1 : 0,
