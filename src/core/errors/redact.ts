@@ -22,6 +22,11 @@ const SECRET_NAME = /(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?
 /** The longest secret name above (`access_key`, `password`): how far back a name is looked at. */
 const SECRET_NAME_TAIL = 10;
 
+/** Whether `name` (a query parameter, a key) names a secret: `password`, `sslpassword`, `api_key`, … */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 export function redact(text: string): string {
   let out = maskKeyValues(maskUrlPasswords(text));
   for (const secret of secretValues) {

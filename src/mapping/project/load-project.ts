@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/index.js';
+import { isSecretName } from '../../core/errors/redact.js';
 import { type ProjectFile, projectSchema } from './project-schema.js';
 
 export interface LoadedProject {
@@ -12,7 +13,7 @@ export interface LoadedProject {
 
 /**
  * Reads and validates `crmbridge.yaml`. Every error names file:line:column, the bad value and
- * what is expected; unknown keys are errors. A password written into a URL is refused: secrets
+ * what is expected; unknown keys are errors. A password or credential parameter written into a URL is refused: secrets
  * belong in `${env:NAME}` references, so the file can be committed and shared.
  */
 export async function loadProject(path: string): Promise<LoadedProject> {
@@ -33,10 +34,11 @@ export function parseProject(text: string, path: string): ProjectFile {
   if (!result.success) throw issueError(result.error.issues[0], doc, lineCounter, path);
   const project = result.data;
   for (const side of ['source', 'target'] as const) {
-    if (hasLiteralPassword(project[side].url)) {
+    const credential = literalCredential(project[side].url);
+    if (credential) {
       const node = doc.getIn([side, 'url'], true);
       const pos = isNode(node) && node.range ? lineCounter.linePos(node.range[0]) : undefined;
-      throw new CrmError('CRM_M5001', `${side}.url holds a password; write it as \${env:NAME} and export NAME`, {
+      throw new CrmError('CRM_M5001', `${side}.url holds ${credential} in clear; write it as \${env:NAME} and export NAME`, {
         location: { file: path, line: pos?.line, column_number: pos?.col },
       });
     }
@@ -44,9 +46,20 @@ export function parseProject(text: string, path: string): ProjectFile {
   return project;
 }
 
-function hasLiteralPassword(url: string): boolean {
+const ENV_REF_ONLY = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/**
+ * The credential a URL holds in clear, named (`password`, `?sslpassword=`), or undefined: the
+ * user-info password and every credential parameter must be an `${env:NAME}` reference.
+ */
+function literalCredential(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]*)@/i.exec(url);
-  return m !== null && m[1] !== '' && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(m[1]);
+  if (m !== null && m[1] !== '' && !ENV_REF_ONLY.test(m[1])) return 'a password';
+  const query = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\?([^#]*)/i.exec(url)?.[1];
+  for (const [name, value] of new URLSearchParams(query ?? '')) {
+    if (isSecretName(name) && value !== '' && !ENV_REF_ONLY.test(value)) return `the credential parameter ?${name}=`;
+  }
+  return undefined;
 }
 
 function issueError(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: string): CrmError {
