@@ -1,9 +1,10 @@
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
 import { openConnector } from '../../connectors/registry.js';
 import { analyze } from '../../schema/analyze.js';
+import { writePrivateFile } from '../private-files.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 import { runMigrate } from './migrate-command.js';
@@ -47,7 +48,7 @@ export function registerDemo(program: Command): void {
         const project = join(dir, 'crmbridge.yaml');
         const analysis = await analyze(legacy, { sampleRows: PROFILE_ROWS });
         await legacy.close();
-        await writeFile(join(stateFolder(project), 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
+        await writePrivateFile(join(stateFolder(project), 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
         process.stdout.write(
           `${analysis.tables.length} tables; ${analysis.relationships.length} references (${analysis.relationships.filter((r) => r.kind !== 'declared').length} inferred), ` +
             `${analysis.joinTables.length} join tables, ${analysis.polymorphic.length} polymorphic links\n`,

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CrmError, type ErrorCode } from '../../core/errors/index.js';
@@ -7,6 +6,7 @@ import { loadCustomModules } from '../../mapping/transforms/custom.js';
 import type { StateStore } from '../../state/state-store.js';
 import { migrateWorkers } from '../migrate-workers.js';
 import { prepareTarget } from '../prepare-target.js';
+import { writePrivateFile } from '../private-files.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { htmlReport } from '../render/html-report.js';
@@ -106,8 +106,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       })),
     );
     const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
-    await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, htmlReport(result, examples));
+    await writePrivateFile(reportPath, htmlReport(result, examples));
     if (!opts.json) {
       process.stdout.write(`${ledgerTable(result.objects)}\n`);
       for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);

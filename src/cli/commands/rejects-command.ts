@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { stringify } from 'csv-stringify';
 import { CrmError } from '../../core/errors/index.js';
 import type { StoredReject } from '../../state/state-store.js';
+import { privateWriteStream } from '../private-files.js';
 import { openProjectState } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
@@ -53,7 +53,7 @@ export function registerRejects(program: Command): void {
 
 /** Streams rejects page by page to CSV or NDJSON (by extension), with the original record. */
 async function exportRejects(path: string, page: (offset: number) => Promise<StoredReject[]>): Promise<number> {
-  const out = createWriteStream(path);
+  const out = privateWriteStream(path);
   const csv = path.endsWith('.csv') ? stringify({ header: true, columns: [...COLUMNS] }) : undefined;
   csv?.pipe(out);
   let count = 0;

@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import type { ObjectVerification, VerifyResult } from '../../engine/verify/verify.js';
 import { verify } from '../../engine/verify/verify.js';
+import { writePrivateFile } from '../private-files.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -58,8 +58,7 @@ export function verifyExitCode(result: VerifyResult): number {
 }
 
 export async function writeReport(path: string, result: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  await writePrivateFile(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 export function renderVerify(result: VerifyResult, limit: number): string {
