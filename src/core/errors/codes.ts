@@ -66,6 +66,14 @@ export const ERROR_CODES = {
   CRM_M5006: { title: 'Unknown transform', fix: 'Check the transform name against the README list, or load a custom module.' },
   CRM_M5007: { title: 'Unknown object', fix: 'Check the object name referenced (ref: <object>).' },
   CRM_M5008: { title: 'Picklist value without a mapping', fix: 'Add every listed source value to the map, or declare a default.' },
+  CRM_M5015: {
+    title: 'Project file runs code',
+    fix: 'Review the custom module (a project file runs its code, like a Makefile); drop --no-custom to allow it.',
+  },
+  CRM_M5016: {
+    title: 'Source filter invalid',
+    fix: "Correct the object's source.filter: it is SQL in the source's dialect (e.g. deleted = false on a PostgreSQL boolean).",
+  },
   // engine
   CRM_E6001: {
     title: 'Run incomplete: ledger does not balance',
@@ -79,6 +87,14 @@ export const ERROR_CODES = {
   CRM_E6007: {
     title: 'Worker out of memory',
     fix: 'Lower options.batchSize or raise options.workerMemoryMb in crmbridge.yaml, then `crmbridge migrate --resume`.',
+  },
+  CRM_E6018: {
+    title: 'Project busy',
+    fix: 'Wait for the named command to end (or stop it); a lock left by a process that died is taken over by itself.',
+  },
+  CRM_E6019: {
+    title: 'Target busy',
+    fix: 'Another crmbridge command (another project) writes to this target; wait for it to end, or use another target.',
   },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
