@@ -235,7 +235,19 @@ export interface Connector {
   writer(): Promise<Writer>;
   /** Optional: the database's change log (PostgreSQL logical replication, MySQL binlog), see `ChangeFeed`. */
   changes?(options: ChangeFeedOptions): ChangeFeed;
+  /**
+   * Optional: an exclusive lock on this target for crmbridge commands that write (`command` names
+   * the holder where the database can show it), held on a session of its own until released or
+   * until the process dies (the server then drops it). Fails with CRM_E6019, naming the holder,
+   * while another session holds it: two projects writing one target is refused.
+   */
+  lockTarget?(command: string): Promise<TargetLock>;
   close(): Promise<void>;
+}
+
+/** A held target lock (see `Connector.lockTarget`). */
+export interface TargetLock {
+  release(): Promise<void>;
 }
 
 /** A parsed connection string, with `${env:NAME}` references already resolved. */

@@ -7,7 +7,7 @@ import { analyze } from '../../schema/analyze.js';
 import { writePrivateFile } from '../private-files.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
-import { runMigrate } from './migrate-command.js';
+import { MIGRATE_EXIT, runMigrate } from './migrate-command.js';
 import { runVerify } from './verify-command.js';
 
 /** The shipped mapping: `examples/` sits three folders above this file in src/ and in dist/ alike. */
@@ -59,7 +59,7 @@ export function registerDemo(program: Command): void {
 
         step(`4/${steps} Migrating to the modern CRM model in ${join(opts.dir, 'modern.db')}`);
         const migrated = await runMigrate({ project });
-        if (migrated !== 0 || !opts.verify) {
+        if ((migrated !== 0 && migrated !== MIGRATE_EXIT.completed_with_rejects) || !opts.verify) {
           if (!opts.verify) process.stdout.write(`Prove it: npx crmbridge verify -p ${join(opts.dir, 'crmbridge.yaml')}\n`);
           return migrated;
         }

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { rollback } from '../../engine/rollback.js';
+import { withProjectLock } from '../command-lock.js';
 import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
@@ -14,7 +15,9 @@ export function registerRollback(program: Command): void {
       runAction(async (runId, opts) => {
         const ctx = await openProject(opts.project);
         try {
-          const result = await rollback({ runId, target: await ctx.target(), state: ctx.state, force: opts.force ?? false });
+          const result = await withProjectLock(ctx, 'rollback', async () =>
+            rollback({ runId, target: await ctx.target(), state: ctx.state, force: opts.force ?? false }),
+          );
           process.stdout.write(`Rolled back run ${runId}: ${result.restored} rows restored.\n`);
           for (const c of result.conflicts) process.stdout.write(`  kept (changed since the run): ${c.table} ${c.key}\n`);
           if (result.conflicts.length > 0)

@@ -11,9 +11,12 @@ export interface TinyProject {
 /**
  * A project in a fresh temp folder: SQLite `source.db` with `people` (id, name, email; `bad` of
  * the rows with an invalid email) → `target.db` (created by the first migrate). `fields` replaces
- * the field mappings (YAML flow text), `extra` is appended to the file (top-level keys).
+ * the field mappings (YAML flow text), `extra` is appended to the file (top-level keys), `target`
+ * replaces the target URL.
  */
-export async function tinyProject(options: { rows?: number; bad?: number; fields?: string; extra?: string } = {}): Promise<TinyProject> {
+export async function tinyProject(
+  options: { rows?: number; bad?: number; fields?: string; extra?: string; target?: string } = {},
+): Promise<TinyProject> {
   const dir = mkdtempSync(join(tmpdir(), 'crmbridge-tiny-'));
   const rows = options.rows ?? 6;
   const bad = options.bad ?? 0;
@@ -29,7 +32,7 @@ export async function tinyProject(options: { rows?: number; bad?: number; fields
     file,
     [
       'source: { url: "sqlite:source.db" }',
-      'target: { url: "sqlite:target.db" }',
+      `target: { url: "${options.target ?? 'sqlite:target.db'}" }`,
       'objects:',
       '  people:',
       '    source: { table: people, key: id }',
