@@ -4,11 +4,11 @@ import { CrmError, type ErrorCode } from '../../core/errors/index.js';
 import { migrate, type ObjectResult } from '../../engine/migrate/migrate.js';
 import { loadCustomModules } from '../../mapping/transforms/custom.js';
 import type { RunStatus, StateStore } from '../../state/state-store.js';
-import { withProjectLock } from '../command-lock.js';
+import { lockProject } from '../command-lock.js';
 import { migrateWorkers } from '../migrate-workers.js';
 import { prepareTarget } from '../prepare-target.js';
 import { writePrivateFile } from '../private-files.js';
-import { openProject, type ProjectContext } from '../project-context.js';
+import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { htmlReport } from '../render/html-report.js';
 import { ledgerTable } from '../render/ledger-table.js';
@@ -61,89 +61,90 @@ export const MIGRATE_EXIT: Readonly<Record<RunStatus, number>> = {
 /** `crmbridge migrate`: pre-flight, prepare the target, run, print the ledger, write the report. Returns the exit code. */
 export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
   const ctx = await openProject(opts.project);
+  const lock = await lockProject(ctx, 'migrate').catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
+  });
   try {
-    return await withProjectLock(ctx, 'migrate', () => migrateUnderLock(ctx, opts));
+    const source = await ctx.source();
+    const target = await ctx.target();
+    const problems = await checkPlan(ctx.plan, source, target, opts.project);
+    for (const p of problems)
+      process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
+    const blocking = problems.filter((p) => p.severity === 'error');
+    if (blocking.length > 0) {
+      throw new CrmError(
+        blocking[0].code as ErrorCode,
+        `pre-flight found ${blocking.length} problem(s), nothing was written; fix them and run again (\`crmbridge plan\` lists them)`,
+      );
+    }
+    const prepared = await prepareTarget(ctx.plan, source, target, { dryRun: opts.dryRun ?? false });
+    const mode: ProgressMode = opts.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
+    // Catalog row estimates (cheap; no count(*) over big tables) give the ETA per object.
+    const sourceTables = await source.introspect({ tables: [...new Set(ctx.plan.objects.map((o) => o.source.table))] });
+    const estimates = new Map(
+      ctx.plan.objects.flatMap((o) => {
+        const estimate = sourceTables.tables.find((t) => t.name === o.source.table)?.rowEstimate;
+        return estimate ? [[o.name, estimate] as const] : [];
+      }),
+    );
+    const progress = progressReporter(mode, estimates);
+    // Custom transform modules are imported here and, by path, again in each worker thread.
+    const pipelines = ctx.plan.objects.flatMap((o) => o.fields.map((f) => f.steps));
+    const baseDir = dirname(resolve(opts.project));
+    const customModules = await loadCustomModules(pipelines, baseDir);
+    const result = await migrate({
+      plan: ctx.plan,
+      source,
+      target,
+      state: ctx.state,
+      targetSchema: prepared.schema,
+      missingTables: prepared.missing,
+      completeAfterLoad: prepared.completeAfterLoad,
+      dryRun: opts.dryRun ?? false,
+      resume: opts.resume ?? false,
+      ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),
+      ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
+      ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
+      onEvent: progress.onEvent,
+      transformContext: { customModules },
+      workers: migrateWorkers({
+        ...ctx.endpoints,
+        stateFolder: stateFolder(opts.project),
+        ...(customModules.size > 0 ? { custom: { pipelines, baseDir } } : {}),
+      }),
+    }).finally(progress.stop);
+    const byReason = await ctx.state.countRejects(result.runId);
+    const examples = await Promise.all(
+      byReason.map(async (r) => ({
+        ...r,
+        examples: (await ctx.state.listRejects(result.runId, { object: r.object, reason: r.reason, limit: 3 })).map((x) => ({
+          key: x.sourceKey,
+          ...(x.field ? { field: x.field } : {}),
+          ...(x.rawValue !== undefined ? { value: x.rawValue } : {}),
+          message: x.message,
+        })),
+      })),
+    );
+    const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
+    await writePrivateFile(reportPath, htmlReport(result, examples));
+    if (!opts.json) {
+      process.stdout.write(`${ledgerTable(result.objects)}\n`);
+      for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);
+      process.stdout.write(
+        `Run ${result.runId} ${result.dryRun ? '(dry run) ' : ''}${result.status} in ${result.seconds.toFixed(1)} s. Report: ${reportPath}\n`,
+      );
+      for (const line of missingShares(result.objects)) process.stdout.write(`${line}\n`);
+      if (result.status === 'completed_with_rejects')
+        process.stdout.write('See `crmbridge rejects` and the report; fix the mapping, then `crmbridge migrate --retry-rejects`.\n');
+      else if (result.status !== 'completed')
+        process.stdout.write('See `crmbridge rejects` and the report; fix, then `crmbridge migrate --resume`.\n');
+    }
+    return lock.succeeded(MIGRATE_EXIT[result.status]);
   } finally {
+    await lock.release();
     await ctx.close();
   }
-}
-
-async function migrateUnderLock(ctx: ProjectContext, opts: MigrateCommandOptions): Promise<number> {
-  const source = await ctx.source();
-  const target = await ctx.target();
-  const problems = await checkPlan(ctx.plan, source, target, opts.project);
-  for (const p of problems)
-    process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
-  const blocking = problems.filter((p) => p.severity === 'error');
-  if (blocking.length > 0) {
-    throw new CrmError(
-      blocking[0].code as ErrorCode,
-      `pre-flight found ${blocking.length} problem(s), nothing was written; fix them and run again (\`crmbridge plan\` lists them)`,
-    );
-  }
-  const prepared = await prepareTarget(ctx.plan, source, target, { dryRun: opts.dryRun ?? false });
-  const mode: ProgressMode = opts.json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain';
-  // Catalog row estimates (cheap; no count(*) over big tables) give the ETA per object.
-  const sourceTables = await source.introspect({ tables: [...new Set(ctx.plan.objects.map((o) => o.source.table))] });
-  const estimates = new Map(
-    ctx.plan.objects.flatMap((o) => {
-      const estimate = sourceTables.tables.find((t) => t.name === o.source.table)?.rowEstimate;
-      return estimate ? [[o.name, estimate] as const] : [];
-    }),
-  );
-  const progress = progressReporter(mode, estimates);
-  // Custom transform modules are imported here and, by path, again in each worker thread.
-  const pipelines = ctx.plan.objects.flatMap((o) => o.fields.map((f) => f.steps));
-  const baseDir = dirname(resolve(opts.project));
-  const customModules = await loadCustomModules(pipelines, baseDir);
-  const result = await migrate({
-    plan: ctx.plan,
-    source,
-    target,
-    state: ctx.state,
-    targetSchema: prepared.schema,
-    missingTables: prepared.missing,
-    completeAfterLoad: prepared.completeAfterLoad,
-    dryRun: opts.dryRun ?? false,
-    resume: opts.resume ?? false,
-    ...(opts.retryRejects ? { retryRejectsOf: opts.retryRejects === true ? await latestRunId(ctx.state) : opts.retryRejects } : {}),
-    ...(opts.maxErrors !== undefined ? { maxErrors: Number(opts.maxErrors) } : {}),
-    ...(opts.maxErrorRatio !== undefined ? { maxErrorRatio: Number(opts.maxErrorRatio) } : {}),
-    onEvent: progress.onEvent,
-    transformContext: { customModules },
-    workers: migrateWorkers({
-      ...ctx.endpoints,
-      stateFolder: stateFolder(opts.project),
-      ...(customModules.size > 0 ? { custom: { pipelines, baseDir } } : {}),
-    }),
-  }).finally(progress.stop);
-  const byReason = await ctx.state.countRejects(result.runId);
-  const examples = await Promise.all(
-    byReason.map(async (r) => ({
-      ...r,
-      examples: (await ctx.state.listRejects(result.runId, { object: r.object, reason: r.reason, limit: 3 })).map((x) => ({
-        key: x.sourceKey,
-        ...(x.field ? { field: x.field } : {}),
-        ...(x.rawValue !== undefined ? { value: x.rawValue } : {}),
-        message: x.message,
-      })),
-    })),
-  );
-  const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
-  await writePrivateFile(reportPath, htmlReport(result, examples));
-  if (!opts.json) {
-    process.stdout.write(`${ledgerTable(result.objects)}\n`);
-    for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);
-    process.stdout.write(
-      `Run ${result.runId} ${result.dryRun ? '(dry run) ' : ''}${result.status} in ${result.seconds.toFixed(1)} s. Report: ${reportPath}\n`,
-    );
-    for (const line of missingShares(result.objects)) process.stdout.write(`${line}\n`);
-    if (result.status === 'completed_with_rejects')
-      process.stdout.write('See `crmbridge rejects` and the report; fix the mapping, then `crmbridge migrate --retry-rejects`.\n');
-    else if (result.status !== 'completed')
-      process.stdout.write('See `crmbridge rejects` and the report; fix, then `crmbridge migrate --resume`.\n');
-  }
-  return MIGRATE_EXIT[result.status];
 }
 
 /** One plain line per object some of whose rows did not arrive: how many of how many, and the share. */

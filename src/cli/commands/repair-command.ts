@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { repair } from '../../engine/repair/repair.js';
-import { withProjectLock } from '../command-lock.js';
+import { lockProject } from '../command-lock.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -21,17 +21,19 @@ export function registerRepair(program: Command): void {
     .action(
       runAction(async (opts) => {
         const ctx = await openProject(opts.project);
+        const lock = await lockProject(ctx, 'repair').catch(async (err: unknown) => {
+          await ctx.close();
+          throw err;
+        });
         try {
-          const result = await withProjectLock(ctx, 'repair', async () =>
-            repair({
-              plan: ctx.plan,
-              source: await ctx.source(),
-              target: await ctx.target(),
-              state: ctx.state,
-              deleteExtra: opts.deleteExtra ?? false,
-              ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
-            }),
-          );
+          const result = await repair({
+            plan: ctx.plan,
+            source: await ctx.source(),
+            target: await ctx.target(),
+            state: ctx.state,
+            deleteExtra: opts.deleteExtra ?? false,
+            ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+          });
           const report = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.json`);
           await writeReport(report, result);
           if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -44,8 +46,9 @@ export function registerRepair(program: Command): void {
             process.stdout.write(`Repair run ${result.runId} (undo: crmbridge rollback ${result.runId}). After the repair:\n`);
             process.stdout.write(`${renderVerify(result.after, 20)}Report: ${report}\n`);
           }
-          return verifyExitCode(result.after);
+          return lock.succeeded(verifyExitCode(result.after));
         } finally {
+          await lock.release();
           await ctx.close();
         }
       }),

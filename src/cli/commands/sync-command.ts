@@ -6,9 +6,9 @@ import { sync } from '../../engine/sync/sync.js';
 import type { SyncEvent } from '../../engine/sync/sync-events.js';
 import type { SyncMode, SyncStatus } from '../../engine/sync/sync-meter.js';
 import { targetFeedOptions } from '../../engine/sync/two-way-target-log.js';
-import { withProjectLock } from '../command-lock.js';
+import { lockProject } from '../command-lock.js';
 import { introspectTarget } from '../prepare-target.js';
-import { openProject, type ProjectContext } from '../project-context.js';
+import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
 export function registerSync(program: Command): void {
@@ -60,56 +60,57 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
     throw new CrmError('CRM_C1003', `--mode must be one of ${MODES.join(', ')} (got ${opts.mode})`);
   }
   const ctx = await openProject(opts.project);
+  const lock = await lockProject(ctx, 'sync').catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
+  });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await withProjectLock(ctx, 'sync', () => syncUnderLock(ctx, opts, controller.signal));
+    const source = await ctx.source();
+    if (opts.dropSlot) {
+      if (!source.changes) throw new CrmError('CRM_N2006', `the ${source.name} source has no change log to drop`);
+      const feed = source.changes(feedOptions(ctx.plan, opts.feed));
+      await feed.drop();
+      await feed.close();
+      process.stdout.write(`Dropped the change feed ${opts.feed} from the source.\n`);
+      // Two-way in cdc mode read the target's log through a feed of its own (a no-op when there is none).
+      const target = await ctx.target();
+      if (target.changes) {
+        const reverse = target.changes(targetFeedOptions(ctx.plan, opts.feed));
+        await reverse.drop();
+        await reverse.close();
+      }
+      return lock.succeeded(0);
+    }
+    const target = await ctx.target();
+    const mode = (opts.mode as SyncMode | undefined) ?? (source.changes ? 'cdc' : 'snapshot');
+    const result = await sync({
+      plan: ctx.plan,
+      source,
+      target,
+      state: ctx.state,
+      targetSchema: await introspectTarget(target),
+      mode,
+      follow: opts.follow ?? false,
+      feed: opts.feed,
+      lookbackSeconds: Number(opts.lookback),
+      intervalMs: Number(opts.interval),
+      lagWarnBytes: Number(opts.lagWarnMb) * 1024 ** 2,
+      statusEveryMs: Number(opts.statusEvery) * 1000,
+      twoWay: opts.twoWay ?? false,
+      signal: controller.signal,
+      onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
+    });
+    return lock.succeeded(result.status === 'completed' ? 0 : 1);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await lock.release();
     await ctx.close();
   }
-}
-
-async function syncUnderLock(ctx: ProjectContext, opts: SyncCommandOptions, signal: AbortSignal): Promise<number> {
-  const source = await ctx.source();
-  if (opts.dropSlot) {
-    if (!source.changes) throw new CrmError('CRM_N2006', `the ${source.name} source has no change log to drop`);
-    const feed = source.changes(feedOptions(ctx.plan, opts.feed));
-    await feed.drop();
-    await feed.close();
-    process.stdout.write(`Dropped the change feed ${opts.feed} from the source.\n`);
-    // Two-way in cdc mode read the target's log through a feed of its own (a no-op when there is none).
-    const target = await ctx.target();
-    if (target.changes) {
-      const reverse = target.changes(targetFeedOptions(ctx.plan, opts.feed));
-      await reverse.drop();
-      await reverse.close();
-    }
-    return 0;
-  }
-  const target = await ctx.target();
-  const mode = (opts.mode as SyncMode | undefined) ?? (source.changes ? 'cdc' : 'snapshot');
-  const result = await sync({
-    plan: ctx.plan,
-    source,
-    target,
-    state: ctx.state,
-    targetSchema: await introspectTarget(target),
-    mode,
-    follow: opts.follow ?? false,
-    feed: opts.feed,
-    lookbackSeconds: Number(opts.lookback),
-    intervalMs: Number(opts.interval),
-    lagWarnBytes: Number(opts.lagWarnMb) * 1024 ** 2,
-    statusEveryMs: Number(opts.statusEvery) * 1000,
-    twoWay: opts.twoWay ?? false,
-    signal,
-    onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
-  });
-  return result.status === 'completed' ? 0 : 1;
 }
 
 function printEvent(event: SyncEvent): void {

@@ -37,8 +37,12 @@ export async function lockMysqlTarget(pool: MysqlPool, command: string): Promise
   }
   return {
     release: async () => {
-      // Destroying the session frees its named locks.
-      session.raw.destroy();
+      // Released before the session ends: a server notices a closed connection only later.
+      try {
+        await session.sql.query('SELECT RELEASE_LOCK(?)', [name]);
+      } finally {
+        session.raw.destroy();
+      }
     },
   };
 }

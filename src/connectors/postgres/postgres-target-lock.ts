@@ -39,8 +39,13 @@ export async function lockPostgresTarget(db: PostgresDatabase, command: string):
   }
   return {
     release: async () => {
-      // Destroying the session drops its advisory lock and its application_name with it.
-      client.release(true);
+      // Unlocked before the session ends (its backend exits asynchronously); destroying the
+      // session also drops the application_name set for the lock.
+      try {
+        await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_CLASS, db.schema]);
+      } finally {
+        client.release(true);
+      }
     },
   };
 }
