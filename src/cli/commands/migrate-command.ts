@@ -1,8 +1,7 @@
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CrmError, type ErrorCode } from '../../core/errors/index.js';
 import { migrate, type ObjectResult } from '../../engine/migrate/migrate.js';
-import { loadCustomModules } from '../../mapping/transforms/custom.js';
 import type { RunStatus, StateStore } from '../../state/state-store.js';
 import { lockProject } from '../command-lock.js';
 import { migrateWorkers } from '../migrate-workers.js';
@@ -28,6 +27,7 @@ export function registerMigrate(program: Command): void {
     .option('--max-error-ratio <r>', 'stop cleanly when the share of rejected rows exceeds this (0–1)')
     .option('--json', 'print the run as a stream of JSON events')
     .option('--report <file>', 'HTML report file (default: .crmbridge/reports/<run>.html)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(runAction(runMigrate));
 }
 
@@ -40,6 +40,8 @@ export interface MigrateCommandOptions {
   maxErrorRatio?: string;
   json?: boolean;
   report?: string;
+  /** false (`--no-custom`): refuse a mapping that runs custom module code. */
+  custom?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export const MIGRATE_EXIT: Readonly<Record<RunStatus, number>> = {
 
 /** `crmbridge migrate`: pre-flight, prepare the target, run, print the ledger, write the report. Returns the exit code. */
 export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
-  const ctx = await openProject(opts.project);
+  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
   const lock = await lockProject(ctx, 'migrate').catch(async (err: unknown) => {
     await ctx.close();
     throw err;
@@ -68,7 +70,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
   try {
     const source = await ctx.source();
     const target = await ctx.target();
-    const problems = await checkPlan(ctx.plan, source, target, opts.project);
+    const problems = await checkPlan(ctx.plan, source, target, opts.project, ctx.transformContext);
     for (const p of problems)
       process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
     const blocking = problems.filter((p) => p.severity === 'error');
@@ -89,10 +91,8 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       }),
     );
     const progress = progressReporter(mode, estimates);
-    // Custom transform modules are imported here and, by path, again in each worker thread.
-    const pipelines = ctx.plan.objects.flatMap((o) => o.fields.map((f) => f.steps));
-    const baseDir = dirname(resolve(opts.project));
-    const customModules = await loadCustomModules(pipelines, baseDir);
+    // Custom transform modules were imported by openProject and are, by path, again in each worker thread.
+    const { customModules } = ctx.transformContext;
     const result = await migrate({
       plan: ctx.plan,
       source,
@@ -111,7 +111,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       workers: migrateWorkers({
         ...ctx.endpoints,
         stateFolder: stateFolder(opts.project),
-        ...(customModules.size > 0 ? { custom: { pipelines, baseDir } } : {}),
+        ...(customModules.size > 0 ? { custom: ctx.custom } : {}),
       }),
     }).finally(progress.stop);
     const byReason = await ctx.state.countRejects(result.runId);

@@ -1,11 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
+import { planTransformContext } from '../../engine/migrate/migrate.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
 import { distinctValuesFromAnalysis } from '../preflight-inputs.js';
 import { introspectTarget } from '../prepare-target.js';
-import { openProject } from '../project-context.js';
+import { openProject, type ProjectContext } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
 export function registerPlan(program: Command): void {
@@ -15,11 +16,14 @@ export function registerPlan(program: Command): void {
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--json', 'print the plan and the problems as JSON')
     .option('--offline', 'do not connect to the source and target (skip the schema checks)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(
       runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
+        const ctx = await openProject(opts.project, { custom: opts.custom });
         try {
-          const problems = opts.offline ? [] : await checkPlan(ctx.plan, await ctx.source(), await ctx.target(), opts.project);
+          const problems = opts.offline
+            ? []
+            : await checkPlan(ctx.plan, await ctx.source(), await ctx.target(), opts.project, ctx.transformContext);
           if (opts.json) process.stdout.write(`${JSON.stringify({ plan: ctx.plan, problems }, null, 2)}\n`);
           else process.stdout.write(renderPlan(ctx.plan, problems));
           return problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -31,7 +35,13 @@ export function registerPlan(program: Command): void {
 }
 
 /** Pre-flight against the live schemas: the source must exist; the target may not exist yet. */
-export async function checkPlan(plan: Plan, source: Connector, target: Connector, projectFile: string): Promise<PlanProblem[]> {
+export async function checkPlan(
+  plan: Plan,
+  source: Connector,
+  target: Connector,
+  projectFile: string,
+  transformContext: ProjectContext['transformContext'],
+): Promise<PlanProblem[]> {
   const sourceSchema = await source
     .introspect({ tables: [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))] })
     .catch((err: unknown) => {
@@ -40,7 +50,12 @@ export async function checkPlan(plan: Plan, source: Connector, target: Connector
     });
   const targetSchema = await introspectTarget(target);
   const distinctValues = distinctValuesFromAnalysis(projectFile);
-  return preflight(plan, { source: sourceSchema, target: targetSchema, ...(distinctValues ? { distinctValues } : {}) });
+  return preflight(plan, {
+    source: sourceSchema,
+    target: targetSchema,
+    ...(distinctValues ? { distinctValues } : {}),
+    transformContext: planTransformContext(plan, transformContext),
+  });
 }
 
 function renderPlan(plan: Plan, problems: readonly PlanProblem[]): string {

@@ -18,9 +18,10 @@ export function registerRepair(program: Command): void {
     .option('--delete-extra', 'also delete target rows that no source row maps to')
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/<run>.json)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(
       runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
+        const ctx = await openProject(opts.project, { custom: opts.custom });
         const lock = await lockProject(ctx, 'repair').catch(async (err: unknown) => {
           await ctx.close();
           throw err;
@@ -31,6 +32,7 @@ export function registerRepair(program: Command): void {
             source: await ctx.source(),
             target: await ctx.target(),
             state: ctx.state,
+            transformContext: ctx.transformContext,
             deleteExtra: opts.deleteExtra ?? false,
             ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
           });

@@ -33,6 +33,7 @@ export function registerSync(program: Command): void {
       'remove the feed from the source (PostgreSQL slot and publication), and the two-way feed from the target, and exit',
     )
     .option('--json', 'print events as JSON, one a line')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(runAction(runSync));
 }
 
@@ -49,6 +50,8 @@ export interface SyncCommandOptions {
   dropSlot?: boolean;
   twoWay?: boolean;
   json?: boolean;
+  /** false (`--no-custom`): refuse a mapping that runs custom module code. */
+  custom?: boolean;
 }
 
 const MODES: readonly SyncMode[] = ['cdc', 'poll', 'snapshot'];
@@ -59,7 +62,7 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
   if (opts.mode !== undefined && !MODES.includes(opts.mode as SyncMode)) {
     throw new CrmError('CRM_C1003', `--mode must be one of ${MODES.join(', ')} (got ${opts.mode})`);
   }
-  const ctx = await openProject(opts.project);
+  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
   const lock = await lockProject(ctx, 'sync').catch(async (err: unknown) => {
     await ctx.close();
     throw err;
@@ -101,6 +104,7 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
       lagWarnBytes: Number(opts.lagWarnMb) * 1024 ** 2,
       statusEveryMs: Number(opts.statusEvery) * 1000,
       twoWay: opts.twoWay ?? false,
+      transformContext: ctx.transformContext,
       signal: controller.signal,
       onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
     });
