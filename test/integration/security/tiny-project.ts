@@ -11,11 +11,11 @@ export interface TinyProject {
 /**
  * A project in a fresh temp folder: SQLite `source.db` with `people` (id, name, email; `bad` of
  * the rows with an invalid email) → `target.db` (created by the first migrate). `fields` replaces
- * the field mappings (YAML flow text), `extra` is appended to the file (top-level keys), `target`
+ * the field mappings (`badEmails`: the invalid emails, in order) (YAML flow text), `extra` is appended to the file (top-level keys), `target`
  * replaces the target URL.
  */
 export async function tinyProject(
-  options: { rows?: number; bad?: number; fields?: string; extra?: string; target?: string } = {},
+  options: { rows?: number; bad?: number; badEmails?: readonly string[]; fields?: string; extra?: string; target?: string } = {},
 ): Promise<TinyProject> {
   const dir = mkdtempSync(join(tmpdir(), 'crmbridge-tiny-'));
   const rows = options.rows ?? 6;
@@ -23,7 +23,7 @@ export async function tinyProject(
   await writeSqliteSource(join(dir, 'source.db'), {
     people: {
       columns: ['id', 'name', 'email'],
-      rows: Array.from({ length: rows }, (_, i) => [String(i + 1), `Person ${i + 1}`, i < bad ? `not-an-email-${i}` : `p${i}@example.com`]),
+      rows: Array.from({ length: rows }, (_, i) => [String(i + 1), `Person ${i + 1}`, i < bad ? (options.badEmails?.[i] ?? `not-an-email-${i}`) : `p${i}@example.com`]),
     },
   });
   const fields = options.fields ?? '{ id: id, name: name, email: { from: email, transform: [email] } }';
