@@ -30,7 +30,7 @@ export function parseProject(text: string, path: string): ProjectFile {
     const pos = lineCounter.linePos(e.pos[0]);
     throw new CrmError('CRM_M5001', e.message.split('\n')[0], { location: { file: path, line: pos.line, column_number: pos.col } });
   }
-  const result = projectSchema.safeParse(doc.toJS());
+  const result = projectSchema.safeParse(toPlainData(doc, path));
   if (!result.success) throw issueError(result.error.issues[0], doc, lineCounter, path);
   const project = result.data;
   for (const side of ['source', 'target'] as const) {
@@ -61,6 +61,29 @@ function literalCredential(url: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The document as plain data. A YAML alias expands to its anchor's whole value: nested aliases
+ * (a "billion laughs" file) would expand exponentially, which the yaml library stops at
+ * `maxAliasCount`; that, or any other failure to build the data, is a clear CRM_M5001.
+ */
+function toPlainData(doc: ReturnType<typeof parseDocument>, path: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new CrmError(
+      'CRM_M5001',
+      /alias/i.test(detail)
+        ? `the file's YAML aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} uses); write the values out instead of nesting aliases`
+        : `the YAML cannot be read as data: ${detail}`,
+      { location: { file: path } },
+    );
+  }
+}
+
+/** Aliases a project file may use (`&defaults` … `*defaults`), far more than a mapping needs. */
+const MAX_ALIAS_COUNT = 1000;
 
 function issueError(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: string): CrmError {
   // Walk up the path until a node exists (a missing key is reported at its parent).
