@@ -208,6 +208,12 @@ export interface Connector {
   read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch>;
   /** Exact row count, optionally with a source-SQL filter. */
   count(table: string, options?: { where?: string }): Promise<number>;
+  /**
+   * Optional: checks that a source-SQL filter is valid on `table` without reading rows (the
+   * database compiles `SELECT 1 FROM table WHERE (filter) LIMIT 0`); throws the database's own
+   * message as a CrmError when it is not. Pre-flight runs it, so a bad filter fails before a run.
+   */
+  checkWhere?(table: string, where: string): Promise<void>;
   /** Rows whose key is one of `keys` (any order); used for upsert diffs, journals and verify. */
   readByKeys(
     table: string,

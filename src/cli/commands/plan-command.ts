@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
+import type { DatabaseSchema } from '../../core/types.js';
 import { planTransformContext } from '../../engine/migrate/migrate.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
@@ -50,12 +51,41 @@ export async function checkPlan(
     });
   const targetSchema = await introspectTarget(target);
   const distinctValues = distinctValuesFromAnalysis(projectFile);
-  return preflight(plan, {
-    source: sourceSchema,
-    target: targetSchema,
-    ...(distinctValues ? { distinctValues } : {}),
-    transformContext: planTransformContext(plan, transformContext),
-  });
+  const filterProblems = await checkFilters(plan, source, sourceSchema);
+  return [
+    ...filterProblems,
+    ...preflight(plan, {
+      source: sourceSchema,
+      target: targetSchema,
+      ...(distinctValues ? { distinctValues } : {}),
+      transformContext: planTransformContext(plan, transformContext),
+    }),
+  ];
+}
+
+/**
+ * Each object's `source.filter` is SQL in the source's dialect: the source compiles it against
+ * the table (reading no rows), so `deleted = 0` on a PostgreSQL boolean fails here, naming the
+ * object, the filter and the server's message, instead of at run time.
+ */
+async function checkFilters(plan: Plan, source: Connector, sourceSchema: DatabaseSchema): Promise<PlanProblem[]> {
+  const problems: PlanProblem[] = [];
+  for (const object of plan.objects) {
+    const filter = object.source.filter;
+    if (!filter || !source.checkWhere || !sourceSchema.tables.some((t) => t.name === object.source.table)) continue;
+    try {
+      await source.checkWhere(object.source.table, filter);
+    } catch (err) {
+      if (!(err instanceof CrmError)) throw err;
+      problems.push({
+        severity: 'error',
+        code: 'CRM_M5016',
+        object: object.name,
+        message: `source.filter "${filter}" is not valid on ${source.name} table ${object.source.table}: ${err.message}`,
+      });
+    }
+  }
+  return problems;
 }
 
 function renderPlan(plan: Plan, problems: readonly PlanProblem[]): string {

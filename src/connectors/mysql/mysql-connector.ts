@@ -64,6 +64,10 @@ export class MysqlConnector implements Connector {
     return this.reader.count(table, options);
   }
 
+  checkWhere(table: string, where: string): Promise<void> {
+    return this.reader.checkWhere(table, where);
+  }
+
   readByKeys(
     table: string,
     keyColumns: readonly string[],

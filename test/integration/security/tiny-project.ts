@@ -23,7 +23,11 @@ export async function tinyProject(
   await writeSqliteSource(join(dir, 'source.db'), {
     people: {
       columns: ['id', 'name', 'email'],
-      rows: Array.from({ length: rows }, (_, i) => [String(i + 1), `Person ${i + 1}`, i < bad ? (options.badEmails?.[i] ?? `not-an-email-${i}`) : `p${i}@example.com`]),
+      rows: Array.from({ length: rows }, (_, i) => [
+        String(i + 1),
+        `Person ${i + 1}`,
+        i < bad ? (options.badEmails?.[i] ?? `not-an-email-${i}`) : `p${i}@example.com`,
+      ]),
     },
   });
   const fields = options.fields ?? '{ id: id, name: name, email: { from: email, transform: [email] } }';
