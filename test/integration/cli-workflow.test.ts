@@ -48,6 +48,6 @@ it('runs the whole workflow on CSV exports and exports the rejects with their or
   expect(line.record['Last Name']).toBe('Dupont');
 
   const runs = JSON.parse(cli('runs', '--json').out) as { status: string; ledger: { object: string; read: number }[] }[];
-  expect(runs[0].status).toBe('completed');
+  expect(runs[0].status).toBe('completed_with_rejects');
   expect(runs[0].ledger.find((l) => l.object === 'people')?.read).toBe(3);
 }, 120_000);
