@@ -1,14 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openStateStore, type StateStore } from '../state/index.js';
+import { privateFolder } from './private-files.js';
 
 export const DEFAULT_PROJECT_FILE = 'crmbridge.yaml';
 
-/** The state folder of a project: `.crmbridge/` beside the project file. */
+/** The state folder of a project: `.crmbridge/` beside the project file, readable by its owner only (0700). */
 export function stateFolder(projectFile: string = DEFAULT_PROJECT_FILE): string {
   const folder = join(dirname(resolve(projectFile)), '.crmbridge');
-  mkdirSync(folder, { recursive: true });
-  return folder;
+  return privateFolder(folder);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { resolveEnvRefs } from '../core/env-refs.js';
+import { resolveEnvRefs, resolveEnvRefsInUrl } from '../core/env-refs.js';
 import { CrmError } from '../core/errors/index.js';
 import { registerSecret } from '../core/errors/redact.js';
 import type { ConnectionSpec } from './contract.js';
@@ -11,7 +11,8 @@ import type { ConnectionSpec } from './contract.js';
  * `${env:NAME}` references are resolved here, and a URL's password is registered as a secret.
  */
 export function parseConnectionString(raw: string, options?: Readonly<Record<string, unknown>>): ConnectionSpec {
-  const resolved = resolveEnvRefs(raw);
+  // A server URL takes its references into its parsed fields (a password may hold `@` or `/`).
+  const resolved = (/^(postgres|postgresql|mysql|mariadb):/i.test(raw) ? resolveEnvRefsInUrl(raw) : undefined) ?? resolveEnvRefs(raw);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(resolved)?.[1]?.toLowerCase();
   const make = (kind: ConnectionSpec['kind']): ConnectionSpec => ({ raw, resolved, kind, ...(options ? { options } : {}) });
   if (scheme === 'postgres' || scheme === 'postgresql' || scheme === 'mysql' || scheme === 'mariadb') {

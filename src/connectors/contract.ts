@@ -214,6 +214,12 @@ export interface Connector {
   read(table: string, options?: ReadOptions): AsyncIterable<ReadBatch>;
   /** Exact row count, optionally with a source-SQL filter. */
   count(table: string, options?: { where?: string }): Promise<number>;
+  /**
+   * Optional: checks that a source-SQL filter is valid on `table` without reading rows (the
+   * database compiles `SELECT 1 FROM table WHERE (filter) LIMIT 0`); throws the database's own
+   * message as a CrmError when it is not. Pre-flight runs it, so a bad filter fails before a run.
+   */
+  checkWhere?(table: string, where: string): Promise<void>;
   /** Rows whose key is one of `keys` (any order); used for upsert diffs, journals and verify. */
   readByKeys(
     table: string,
@@ -255,7 +261,19 @@ export interface Connector {
   writer(): Promise<Writer>;
   /** Optional: the database's change log (PostgreSQL logical replication, MySQL binlog), see `ChangeFeed`. */
   changes?(options: ChangeFeedOptions): ChangeFeed;
+  /**
+   * Optional: an exclusive lock on this target for crmbridge commands that write (`command` names
+   * the holder where the database can show it), held on a session of its own until released or
+   * until the process dies (the server then drops it). Fails with CRM_E6019, naming the holder,
+   * while another session holds it: two projects writing one target is refused.
+   */
+  lockTarget?(command: string): Promise<TargetLock>;
   close(): Promise<void>;
+}
+
+/** A held target lock (see `Connector.lockTarget`). */
+export interface TargetLock {
+  release(): Promise<void>;
 }
 
 /** A parsed connection string, with `${env:NAME}` references already resolved. */

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { CrmError, redact } from '../core/errors/index.js';
+import { boundedRecord, boundedText } from './bounded-text.js';
+import { dropLock, lockIsStale, takeLock } from './project-lock.js';
 import { newRunId } from './run-id.js';
 import { secretFreeJson } from './secret-free-json.js';
 import { toStateError } from './state-error.js';
@@ -12,6 +14,7 @@ import type {
   JournalSpan,
   LedgerCounts,
   LedgerEntry,
+  ProjectLock,
   RunRecord,
   RunStatus,
   StateStore,
@@ -170,8 +173,18 @@ export class SqliteStateStore implements StateStore {
     return this.guard('listing runs', () => {
       // Insertion order breaks ties between runs started in the same millisecond.
       const rows = this.statement('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit ?? -1) as RunRow[];
-      return rows.map(toRunRecord);
+      const interrupted = this.runningIsInterrupted();
+      return rows.map((row) => toRunRecord(row, interrupted));
     });
+  }
+
+  /**
+   * The commands that write runs hold the project lock while they run and release it at the end:
+   * a lock still there whose holder died means the runs left `running` were interrupted. They are
+   * shown so before the next command taking the lock records it.
+   */
+  private runningIsInterrupted(): boolean {
+    return lockIsStale(this.db);
   }
 
   commitBatch(runId: string, batch: BatchCommit): Promise<void> {
@@ -450,6 +463,16 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
+  acquireLock(command: string): Promise<ProjectLock> {
+    return this.guard('taking the project lock', () => {
+      const held = takeLock(this.db, command, this.path);
+      return {
+        holder: held.holder,
+        release: (outcome = 'ok') => this.guard('releasing the project lock', () => dropLock(this.db, held, outcome)),
+      };
+    });
+  }
+
   close(): Promise<void> {
     return this.guard('closing the state database', () => {
       this.statements.clear();
@@ -498,11 +521,11 @@ export class SqliteStateStore implements StateStore {
         object: r.object,
         sourceKey: r.sourceKey,
         field: r.field ?? null,
-        rawValue: r.rawValue === undefined ? null : redact(r.rawValue),
+        rawValue: r.rawValue === undefined ? null : redact(boundedText(r.rawValue)),
         reason: r.reason,
         code: r.code,
-        message: redact(r.message),
-        record: r.record ?? null,
+        message: redact(boundedText(r.message)),
+        record: r.record === undefined ? null : boundedRecord(r.record),
         file: r.file ?? null,
         line: r.line ?? null,
         rowLoaded: r.rowLoaded ? 1 : 0,
@@ -601,7 +624,7 @@ export class SqliteStateStore implements StateStore {
 
   private readRun(id: string): RunRecord | undefined {
     const row = this.statement('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row === undefined ? undefined : toRunRecord(row);
+    return row === undefined ? undefined : toRunRecord(row, this.runningIsInterrupted());
   }
 
   /** Prepared statements, compiled once per SQL text for the life of the connection. */
@@ -638,11 +661,11 @@ function countsOf(c: LedgerCounts): LedgerCounts {
   return { read: c.read, created: c.created, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, filtered: c.filtered };
 }
 
-function toRunRecord(row: RunRow): RunRecord {
+function toRunRecord(row: RunRow, runningIsInterrupted: boolean): RunRecord {
   return {
     id: row.id,
     kind: row.kind,
-    status: row.status,
+    status: row.status === 'running' && runningIsInterrupted ? 'interrupted' : row.status,
     dryRun: row.dry_run === 1,
     planHash: row.plan_hash,
     startedAt: row.started_at,

@@ -176,6 +176,38 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE id_map_v8 RENAME TO id_map;
   CREATE INDEX id_map_target ON id_map (object, target_key) WHERE target_key IS NOT NULL;
   `,
+  // 9: two run statuses: `completed_with_rejects` (every row accounted for, some rejected beyond
+  // the declared maxErrorRatio) and `interrupted` (left running by a process that died). SQLite
+  // cannot alter a CHECK, so runs is rebuilt (foreign keys are off during an upgrade, see
+  // migrateStateSchema). project_lock: the one row of the command that holds the project.
+  `
+  CREATE TABLE runs_v9 (
+    id            TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('migrate', 'repair', 'sync', 'rollback')),
+    status        TEXT NOT NULL CHECK (status IN ('running', 'completed', 'completed_with_rejects', 'incomplete', 'failed', 'stopped', 'interrupted')),
+    dry_run       INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    plan_hash     TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    options       TEXT NOT NULL,
+    summary       TEXT,
+    parent_run_id TEXT REFERENCES runs (id)
+  );
+  INSERT INTO runs_v9 (id, kind, status, dry_run, plan_hash, started_at, finished_at, options, summary, parent_run_id)
+    SELECT id, kind, status, dry_run, plan_hash, started_at, finished_at, options, summary, parent_run_id FROM runs;
+  DROP TABLE runs;
+  ALTER TABLE runs_v9 RENAME TO runs;
+  CREATE INDEX runs_started ON runs (started_at);
+
+  CREATE TABLE project_lock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    command     TEXT NOT NULL,
+    pid         INTEGER NOT NULL,
+    host        TEXT NOT NULL,
+    start_ticks TEXT,
+    started_at  TEXT NOT NULL
+  );
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -196,8 +228,26 @@ export function migrateStateSchema(db: Database.Database, path: string, onUpgrad
       );
     }
     for (const ddl of MIGRATIONS.slice(current)) db.exec(ddl);
+    if (current < STATE_SCHEMA_VERSION && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+      throw new CrmError('CRM_E6004', 'the state database upgrade left dangling references; nothing was changed', {
+        location: { file: path },
+      });
+    }
     db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
   });
-  // IMMEDIATE: two processes opening a fresh store at once must not both run the DDL.
-  apply.immediate();
+  if ((db.pragma('user_version', { simple: true }) as number) >= STATE_SCHEMA_VERSION) {
+    apply.immediate();
+    return;
+  }
+  // A migration may rebuild a table others reference (SQLite's documented way to change a
+  // constraint); foreign keys cannot be switched inside a transaction, so they are off for the
+  // upgrade and checked as a whole before it commits.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    // IMMEDIATE: two processes opening a fresh store at once must not both run the DDL.
+    apply.immediate();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
 }

@@ -19,7 +19,34 @@
  */
 
 export type RunKind = 'migrate' | 'repair' | 'sync' | 'rollback';
-export type RunStatus = 'running' | 'completed' | 'incomplete' | 'failed' | 'stopped';
+/**
+ * `completed`: every row accounted for, none rejected beyond a declared `maxErrorRatio`;
+ * `completed_with_rejects`: every row accounted for, some rejected; `interrupted`: left
+ * `running` by a process that died (shown so when no live command holds the project lock).
+ */
+export type RunStatus = 'running' | 'completed' | 'completed_with_rejects' | 'incomplete' | 'failed' | 'stopped' | 'interrupted';
+
+/** Statuses of a run that ended with every row accounted for: nothing to resume. */
+export const FINISHED_STATUSES: ReadonlySet<RunStatus> = new Set(['completed', 'completed_with_rejects']);
+
+/** The command holding a project's lock (see `StateStore.acquireLock`). */
+export interface LockHolder {
+  readonly command: string;
+  readonly pid: number;
+  readonly host: string;
+  /** ISO-8601 UTC. */
+  readonly startedAt: string;
+}
+
+/** A held project lock. */
+export interface ProjectLock {
+  readonly holder: LockHolder;
+  /**
+   * Releases the lock. With `failed`, the runs this command left `running` are marked `failed`
+   * (a command that failed at start is not shown running, nor interrupted).
+   */
+  release(outcome?: 'ok' | 'failed'): Promise<void>;
+}
 
 export interface RunRecord {
   readonly id: string;
@@ -229,6 +256,14 @@ export interface StateStore {
   addConflicts(runId: string, conflicts: readonly ConflictRecord[]): Promise<void>;
   /** Conflicts, newest first; of one run when `runId` is given. */
   listConflicts(options?: { runId?: string; limit?: number }): Promise<StoredConflict[]>;
+
+  /**
+   * Takes the project lock for a command that writes (migrate, repair, rollback, sync), for as long
+   * as it runs. Fails with CRM_E6018, naming the holder, while another live process holds it; a
+   * lock left by a dead process on this host is taken over. Taking it marks runs left `running`
+   * `interrupted` (no live command holds the project, so none of them can be running).
+   */
+  acquireLock(command: string): Promise<ProjectLock>;
 
   close(): Promise<void>;
 }

@@ -135,7 +135,7 @@ describe('migrate engine (SQLite → SQLite)', () => {
 
   it('accounts for every row, rejects bad rows with reasons, and loads self-references in a second pass', async () => {
     const result = await run();
-    expect(result.status).toBe('completed');
+    expect(result.status).toBe('completed_with_rejects');
     const byObject = Object.fromEntries(result.ledger.map((l) => [l.object, l]));
     expect(byObject.companies).toMatchObject({ read: 5, created: 3, rejected: 1, filtered: 1, updated: 0, unchanged: 0 });
     expect(byObject.people).toMatchObject({ read: 8, created: 3, rejected: 5 });
@@ -223,7 +223,7 @@ describe('migrate engine (SQLite → SQLite)', () => {
     expect(stopped.objects.find((o) => o.object === 'people')?.status).toBe('skipped');
     const resumed = await migrate({ plan, source, target, state, targetSchema: schema, resume: true });
     expect(resumed.runId).toBe(stopped.runId);
-    expect(resumed.status).toBe('completed');
+    expect(resumed.status).toBe('completed_with_rejects');
     const companies = resumed.ledger.find((l) => l.object === 'companies')!;
     expect(companies).toMatchObject({ read: 5, created: 3, rejected: 1, filtered: 1 });
   });

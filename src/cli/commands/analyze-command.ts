@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { openConnector } from '../../connectors/registry.js';
 import { analyze } from '../../schema/analyze.js';
 import { renderAnalysis } from '../../schema/render-analysis.js';
+import { writePrivateFile } from '../private-files.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
@@ -28,7 +28,7 @@ export function registerAnalyze(program: Command): void {
           });
           if (!opts.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
           const saved = join(stateFolder(opts.project), 'analysis.json');
-          await writeFile(saved, `${JSON.stringify(result, null, 2)}\n`);
+          await writePrivateFile(saved, `${JSON.stringify(result, null, 2)}\n`);
           process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderAnalysis(result)}\nSaved to ${saved}\n`);
           return 0;
         } finally {

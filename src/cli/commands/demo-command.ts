@@ -1,12 +1,13 @@
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
 import { openConnector } from '../../connectors/registry.js';
 import { analyze } from '../../schema/analyze.js';
+import { writePrivateFile } from '../private-files.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
-import { runMigrate } from './migrate-command.js';
+import { MIGRATE_EXIT, runMigrate } from './migrate-command.js';
 import { runVerify } from './verify-command.js';
 
 /** The shipped mapping: `examples/` sits three folders above this file in src/ and in dist/ alike. */
@@ -47,7 +48,7 @@ export function registerDemo(program: Command): void {
         const project = join(dir, 'crmbridge.yaml');
         const analysis = await analyze(legacy, { sampleRows: PROFILE_ROWS });
         await legacy.close();
-        await writeFile(join(stateFolder(project), 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
+        await writePrivateFile(join(stateFolder(project), 'analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
         process.stdout.write(
           `${analysis.tables.length} tables; ${analysis.relationships.length} references (${analysis.relationships.filter((r) => r.kind !== 'declared').length} inferred), ` +
             `${analysis.joinTables.length} join tables, ${analysis.polymorphic.length} polymorphic links\n`,
@@ -58,7 +59,7 @@ export function registerDemo(program: Command): void {
 
         step(`4/${steps} Migrating to the modern CRM model in ${join(opts.dir, 'modern.db')}`);
         const migrated = await runMigrate({ project });
-        if (migrated !== 0 || !opts.verify) {
+        if ((migrated !== 0 && migrated !== MIGRATE_EXIT.completed_with_rejects) || !opts.verify) {
           if (!opts.verify) process.stdout.write(`Prove it: npx crmbridge verify -p ${join(opts.dir, 'crmbridge.yaml')}\n`);
           return migrated;
         }

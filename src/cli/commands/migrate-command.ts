@@ -1,12 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { CrmError, type ErrorCode } from '../../core/errors/index.js';
-import { migrate } from '../../engine/migrate/migrate.js';
-import { loadCustomModules } from '../../mapping/transforms/custom.js';
-import type { StateStore } from '../../state/state-store.js';
+import { migrate, type ObjectResult } from '../../engine/migrate/migrate.js';
+import type { RunStatus, StateStore } from '../../state/state-store.js';
+import { lockProject } from '../command-lock.js';
 import { migrateWorkers } from '../migrate-workers.js';
 import { prepareTarget } from '../prepare-target.js';
+import { writePrivateFile } from '../private-files.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { htmlReport } from '../render/html-report.js';
@@ -27,6 +27,7 @@ export function registerMigrate(program: Command): void {
     .option('--max-error-ratio <r>', 'stop cleanly when the share of rejected rows exceeds this (0–1)')
     .option('--json', 'print the run as a stream of JSON events')
     .option('--report <file>', 'HTML report file (default: .crmbridge/reports/<run>.html)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(runAction(runMigrate));
 }
 
@@ -39,15 +40,37 @@ export interface MigrateCommandOptions {
   maxErrorRatio?: string;
   json?: boolean;
   report?: string;
+  /** false (`--no-custom`): refuse a mapping that runs custom module code. */
+  custom?: boolean;
 }
+
+/**
+ * Exit codes of `crmbridge migrate`: 0 completed (no rejects, or within a declared maxErrors /
+ * maxErrorRatio); 3 completed with rejects (every row accounted for, some not loaded); 1
+ * incomplete, stopped at a threshold, or failed; 2 the command could not run (a `[CRM_…]` error,
+ * e.g. CRM_E6018 when another command holds the project).
+ */
+export const MIGRATE_EXIT: Readonly<Record<RunStatus, number>> = {
+  completed: 0,
+  completed_with_rejects: 3,
+  incomplete: 1,
+  stopped: 1,
+  failed: 1,
+  interrupted: 1,
+  running: 1,
+};
 
 /** `crmbridge migrate`: pre-flight, prepare the target, run, print the ledger, write the report. Returns the exit code. */
 export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
-  const ctx = await openProject(opts.project);
+  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
+  const lock = await lockProject(ctx, 'migrate').catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
+  });
   try {
     const source = await ctx.source();
     const target = await ctx.target();
-    const problems = await checkPlan(ctx.plan, source, target, opts.project);
+    const problems = await checkPlan(ctx.plan, source, target, opts.project, ctx.transformContext);
     for (const p of problems)
       process.stderr.write(`${p.severity}: [${p.code}] ${p.object ?? ''}${p.field ? `.${p.field}` : ''}: ${p.message}\n`);
     const blocking = problems.filter((p) => p.severity === 'error');
@@ -68,10 +91,8 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       }),
     );
     const progress = progressReporter(mode, estimates);
-    // Custom transform modules are imported here and, by path, again in each worker thread.
-    const pipelines = ctx.plan.objects.flatMap((o) => o.fields.map((f) => f.steps));
-    const baseDir = dirname(resolve(opts.project));
-    const customModules = await loadCustomModules(pipelines, baseDir);
+    // Custom transform modules were imported by openProject and are, by path, again in each worker thread.
+    const { customModules } = ctx.transformContext;
     const result = await migrate({
       plan: ctx.plan,
       source,
@@ -91,7 +112,7 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       workers: migrateWorkers({
         ...ctx.endpoints,
         stateFolder: stateFolder(opts.project),
-        ...(customModules.size > 0 ? { custom: { pipelines, baseDir } } : {}),
+        ...(customModules.size > 0 ? { custom: ctx.custom } : {}),
       }),
     }).finally(progress.stop);
     const byReason = await ctx.state.countRejects(result.runId);
@@ -107,21 +128,34 @@ export async function runMigrate(opts: MigrateCommandOptions): Promise<number> {
       })),
     );
     const reportPath = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.html`);
-    await mkdir(dirname(reportPath), { recursive: true });
-    await writeFile(reportPath, htmlReport(result, examples));
+    await writePrivateFile(reportPath, htmlReport(result, examples));
     if (!opts.json) {
       process.stdout.write(`${ledgerTable(result.objects)}\n`);
       for (const r of byReason) process.stdout.write(`  rejected ${r.object}: ${r.count} × ${r.reason}\n`);
       process.stdout.write(
         `Run ${result.runId} ${result.dryRun ? '(dry run) ' : ''}${result.status} in ${result.seconds.toFixed(1)} s. Report: ${reportPath}\n`,
       );
-      if (result.status !== 'completed')
+      for (const line of missingShares(result.objects)) process.stdout.write(`${line}\n`);
+      if (result.status === 'completed_with_rejects')
+        process.stdout.write('See `crmbridge rejects` and the report; fix the mapping, then `crmbridge migrate --retry-rejects`.\n');
+      else if (result.status !== 'completed')
         process.stdout.write('See `crmbridge rejects` and the report; fix, then `crmbridge migrate --resume`.\n');
     }
-    return result.status === 'completed' ? 0 : 1;
+    return lock.succeeded(MIGRATE_EXIT[result.status]);
   } finally {
+    await lock.release();
     await ctx.close();
   }
+}
+
+/** One plain line per object some of whose rows did not arrive: how many of how many, and the share. */
+export function missingShares(objects: readonly ObjectResult[]): string[] {
+  return objects
+    .filter((o) => o.ledger.rejected > 0)
+    .map((o) => {
+      const share = o.ledger.read === 0 ? 0 : (100 * o.ledger.rejected) / o.ledger.read;
+      return `${o.object}: ${o.ledger.rejected} of ${o.ledger.read} rows (${share.toFixed(1)} %) rejected, not in the target`;
+    });
 }
 
 async function latestRunId(state: StateStore): Promise<string> {

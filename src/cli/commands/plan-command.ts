@@ -1,13 +1,15 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Connector } from '../../connectors/contract.js';
 import { CrmError } from '../../core/errors/index.js';
+import type { DatabaseSchema } from '../../core/types.js';
 import { surveyLookups } from '../../engine/lookup-survey.js';
+import { planTransformContext } from '../../engine/migrate/migrate.js';
 import { identifierProblems } from '../../mapping/plan/name-map.js';
 import type { Plan, PlanProblem } from '../../mapping/plan/plan-types.js';
 import { preflight } from '../../mapping/plan/preflight.js';
 import { distinctValuesFromAnalysis } from '../preflight-inputs.js';
 import { introspectTarget } from '../prepare-target.js';
-import { openProject } from '../project-context.js';
+import { openProject, type ProjectContext } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
 export function registerPlan(program: Command): void {
@@ -17,11 +19,14 @@ export function registerPlan(program: Command): void {
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--json', 'print the plan and the problems as JSON')
     .option('--offline', 'do not connect to the source and target (skip the schema checks)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(
       runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
+        const ctx = await openProject(opts.project, { custom: opts.custom });
         try {
-          const problems = opts.offline ? [] : await checkPlan(ctx.plan, await ctx.source(), await ctx.target(), opts.project);
+          const problems = opts.offline
+            ? []
+            : await checkPlan(ctx.plan, await ctx.source(), await ctx.target(), opts.project, ctx.transformContext);
           // Lookups are surveyed only when the schema checks found no error (their tables and columns exist).
           if (!opts.offline && !problems.some((p) => p.severity === 'error'))
             problems.push(...(await surveyLookups(await ctx.source(), ctx.plan)));
@@ -36,7 +41,13 @@ export function registerPlan(program: Command): void {
 }
 
 /** Pre-flight against the live schemas: the source must exist; the target may not exist yet. */
-export async function checkPlan(plan: Plan, source: Connector, target: Connector, projectFile: string): Promise<PlanProblem[]> {
+export async function checkPlan(
+  plan: Plan,
+  source: Connector,
+  target: Connector,
+  projectFile: string,
+  transformContext: ProjectContext['transformContext'],
+): Promise<PlanProblem[]> {
   const sourceSchema = await source
     .introspect({ tables: [...new Set(plan.objects.flatMap((o) => [o.source.table, ...o.source.joins.map((j) => j.table)]))] })
     .catch((err: unknown) => {
@@ -45,10 +56,42 @@ export async function checkPlan(plan: Plan, source: Connector, target: Connector
     });
   const targetSchema = await introspectTarget(target, plan);
   const distinctValues = distinctValuesFromAnalysis(projectFile);
+  const filterProblems = await checkFilters(plan, source, sourceSchema);
   return [
+    ...filterProblems,
     ...identifierProblems(plan, target.capabilities.maxIdentifierLength),
-    ...preflight(plan, { source: sourceSchema, target: targetSchema, ...(distinctValues ? { distinctValues } : {}) }),
+    ...preflight(plan, {
+      source: sourceSchema,
+      target: targetSchema,
+      ...(distinctValues ? { distinctValues } : {}),
+      transformContext: planTransformContext(plan, transformContext),
+    }),
   ];
+}
+
+/**
+ * Each object's `source.filter` is SQL in the source's dialect: the source compiles it against
+ * the table (reading no rows), so `deleted = 0` on a PostgreSQL boolean fails here, naming the
+ * object, the filter and the server's message, instead of at run time.
+ */
+async function checkFilters(plan: Plan, source: Connector, sourceSchema: DatabaseSchema): Promise<PlanProblem[]> {
+  const problems: PlanProblem[] = [];
+  for (const object of plan.objects) {
+    const filter = object.source.filter;
+    if (!filter || !source.checkWhere || !sourceSchema.tables.some((t) => t.name === object.source.table)) continue;
+    try {
+      await source.checkWhere(object.source.table, filter);
+    } catch (err) {
+      if (!(err instanceof CrmError)) throw err;
+      problems.push({
+        severity: 'error',
+        code: 'CRM_M5016',
+        object: object.name,
+        message: `source.filter "${filter}" is not valid on ${source.name} table ${object.source.table}: ${err.message}`,
+      });
+    }
+  }
+  return problems;
 }
 
 function renderPlan(plan: Plan, problems: readonly PlanProblem[]): string {

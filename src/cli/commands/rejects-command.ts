@@ -1,8 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { stringify } from 'csv-stringify';
 import { CrmError } from '../../core/errors/index.js';
 import type { StoredReject } from '../../state/state-store.js';
+import { privateWriteStream } from '../private-files.js';
 import { openProjectState } from '../project-paths.js';
 import { runAction } from '../run-action.js';
 
@@ -17,6 +17,10 @@ export function registerRejects(program: Command): void {
     .option('--object <name>', 'only this object')
     .option('--reason <reason>', 'only this reason (e.g. invalid_email, missing_parent)')
     .option('--export <file>', 'write all matching rejects to a .csv or .ndjson file')
+    .option(
+      '--raw',
+      "CSV export: write cells as they are (by default a cell starting with = + - @ is prefixed with ' against formula injection)",
+    )
     .option('--limit <n>', 'rows to list', '50')
     .action(
       runAction(async (runArg, opts) => {
@@ -31,7 +35,11 @@ export function registerRejects(program: Command): void {
           }
           const filter = { ...(opts.object ? { object: opts.object } : {}), ...(opts.reason ? { reason: opts.reason } : {}) };
           if (opts.export) {
-            const count = await exportRejects(opts.export, (offset) => state.listRejects(runId, { ...filter, limit: 5000, offset }));
+            const count = await exportRejects(
+              opts.export,
+              (offset) => state.listRejects(runId, { ...filter, limit: 5000, offset }),
+              opts.raw ?? false,
+            );
             process.stdout.write(`Exported ${count} rejects of run ${runId} to ${opts.export}\n`);
             return 0;
           }
@@ -51,9 +59,20 @@ export function registerRejects(program: Command): void {
     );
 }
 
+/**
+ * Rejected values are hostile input, and a spreadsheet runs a cell that starts with `=`, `+`, `-`
+ * or `@` (or a tab or carriage return before one) as a formula: such cells get a leading `'`,
+ * which spreadsheets show as text (OWASP "CSV injection"). `--raw` writes them as they are.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function formulaSafe(cell: unknown): unknown {
+  return typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
 /** Streams rejects page by page to CSV or NDJSON (by extension), with the original record. */
-async function exportRejects(path: string, page: (offset: number) => Promise<StoredReject[]>): Promise<number> {
-  const out = createWriteStream(path);
+async function exportRejects(path: string, page: (offset: number) => Promise<StoredReject[]>, raw: boolean): Promise<number> {
+  const out = privateWriteStream(path);
   const csv = path.endsWith('.csv') ? stringify({ header: true, columns: [...COLUMNS] }) : undefined;
   csv?.pipe(out);
   let count = 0;
@@ -62,7 +81,7 @@ async function exportRejects(path: string, page: (offset: number) => Promise<Sto
     if (rows.length === 0) break;
     for (const r of rows) {
       const record = Object.fromEntries(COLUMNS.map((c) => [c, r[c] ?? null]));
-      if (csv) csv.write(record);
+      if (csv) csv.write(raw ? record : Object.fromEntries(Object.entries(record).map(([k, v]) => [k, formulaSafe(v)])));
       else out.write(`${JSON.stringify({ ...record, record: r.record ? JSON.parse(r.record) : null })}\n`);
       count++;
     }

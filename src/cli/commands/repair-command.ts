@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { repair } from '../../engine/repair/repair.js';
+import { lockProject } from '../command-lock.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -17,15 +18,21 @@ export function registerRepair(program: Command): void {
     .option('--delete-extra', 'also delete target rows that no source row maps to')
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/<run>.json)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(
       runAction(async (opts) => {
-        const ctx = await openProject(opts.project);
+        const ctx = await openProject(opts.project, { custom: opts.custom });
+        const lock = await lockProject(ctx, 'repair').catch(async (err: unknown) => {
+          await ctx.close();
+          throw err;
+        });
         try {
           const result = await repair({
             plan: ctx.plan,
             source: await ctx.source(),
             target: await ctx.target(),
             state: ctx.state,
+            transformContext: ctx.transformContext,
             deleteExtra: opts.deleteExtra ?? false,
             ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
           });
@@ -41,8 +48,9 @@ export function registerRepair(program: Command): void {
             process.stdout.write(`Repair run ${result.runId} (undo: crmbridge rollback ${result.runId}). After the repair:\n`);
             process.stdout.write(`${renderVerify(result.after, 20)}Report: ${report}\n`);
           }
-          return verifyExitCode(result.after);
+          return lock.succeeded(verifyExitCode(result.after));
         } finally {
+          await lock.release();
           await ctx.close();
         }
       }),

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { type RollbackResult, rollback } from '../../engine/rollback.js';
+import { withProjectLock } from '../command-lock.js';
 import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
 
@@ -20,13 +21,15 @@ export function registerRollback(program: Command): void {
       runAction(async (runId, opts) => {
         const ctx = await openProject(opts.project);
         try {
-          const result = await rollback({
-            runId,
-            target: await ctx.target(),
-            state: ctx.state,
-            force: opts.force ?? false,
-            keepTables: opts.keepTables ?? false,
-          });
+          const result = await withProjectLock(ctx, 'rollback', async () =>
+            rollback({
+              runId,
+              target: await ctx.target(),
+              state: ctx.state,
+              force: opts.force ?? false,
+              keepTables: opts.keepTables ?? false,
+            }),
+          );
           process.stdout.write(render(result));
           return result.kept.length > 0 && !result.alreadyRolledBackAt ? 1 : 0;
         } finally {

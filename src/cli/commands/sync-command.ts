@@ -6,6 +6,7 @@ import { sync } from '../../engine/sync/sync.js';
 import type { SyncEvent } from '../../engine/sync/sync-events.js';
 import type { SyncMode, SyncStatus } from '../../engine/sync/sync-meter.js';
 import { targetFeedOptions } from '../../engine/sync/two-way-target-log.js';
+import { lockProject } from '../command-lock.js';
 import { introspectTarget } from '../prepare-target.js';
 import { openProject } from '../project-context.js';
 import { runAction } from '../run-action.js';
@@ -32,6 +33,7 @@ export function registerSync(program: Command): void {
       'remove the feed from the source (PostgreSQL slot and publication), and the two-way feed from the target, and exit',
     )
     .option('--json', 'print events as JSON, one a line')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(runAction(runSync));
 }
 
@@ -48,6 +50,8 @@ export interface SyncCommandOptions {
   dropSlot?: boolean;
   twoWay?: boolean;
   json?: boolean;
+  /** false (`--no-custom`): refuse a mapping that runs custom module code. */
+  custom?: boolean;
 }
 
 const MODES: readonly SyncMode[] = ['cdc', 'poll', 'snapshot'];
@@ -58,7 +62,11 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
   if (opts.mode !== undefined && !MODES.includes(opts.mode as SyncMode)) {
     throw new CrmError('CRM_C1003', `--mode must be one of ${MODES.join(', ')} (got ${opts.mode})`);
   }
-  const ctx = await openProject(opts.project);
+  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
+  const lock = await lockProject(ctx, 'sync').catch(async (err: unknown) => {
+    await ctx.close();
+    throw err;
+  });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -78,7 +86,7 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
         await reverse.drop();
         await reverse.close();
       }
-      return 0;
+      return lock.succeeded(0);
     }
     const target = await ctx.target();
     const mode = (opts.mode as SyncMode | undefined) ?? (source.changes ? 'cdc' : 'snapshot');
@@ -96,13 +104,15 @@ export async function runSync(opts: SyncCommandOptions): Promise<number> {
       lagWarnBytes: Number(opts.lagWarnMb) * 1024 ** 2,
       statusEveryMs: Number(opts.statusEvery) * 1000,
       twoWay: opts.twoWay ?? false,
+      transformContext: ctx.transformContext,
       signal: controller.signal,
       onEvent: opts.json ? (e) => process.stdout.write(`${JSON.stringify(e)}\n`) : printEvent,
     });
-    return result.status === 'completed' ? 0 : 1;
+    return lock.succeeded(result.status === 'completed' ? 0 : 1);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    await lock.release();
     await ctx.close();
   }
 }

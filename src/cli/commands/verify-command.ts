@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import type { ObjectVerification, VerifyResult } from '../../engine/verify/verify.js';
 import { verify } from '../../engine/verify/verify.js';
+import { writePrivateFile } from '../private-files.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
@@ -18,6 +18,7 @@ export function registerVerify(program: Command): void {
     .option('--limit <n>', 'differences listed per kind and object (human output)', '20')
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/verify-<time>.json)')
+    .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
     .action(runAction(runVerify));
 }
 
@@ -27,17 +28,20 @@ export interface VerifyCommandOptions {
   limit?: string;
   json?: boolean;
   report?: string;
+  /** false (`--no-custom`): refuse a mapping that runs custom module code. */
+  custom?: boolean;
 }
 
 /** `crmbridge verify`: returns the exit code (0 equal, 1 differ, 2 could not run). */
 export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
-  const ctx = await openProject(opts.project);
+  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
   try {
     const result = await verify({
       plan: ctx.plan,
       source: await ctx.source(),
       target: await ctx.target(),
       state: ctx.state,
+      transformContext: ctx.transformContext,
       ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
     });
     const report =
@@ -58,8 +62,7 @@ export function verifyExitCode(result: VerifyResult): number {
 }
 
 export async function writeReport(path: string, result: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  await writePrivateFile(path, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 export function renderVerify(result: VerifyResult, limit: number): string {

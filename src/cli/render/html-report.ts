@@ -52,6 +52,8 @@ const NEXT_STEP: Partial<Record<MigrateResult['status'], string>> = {
   stopped: 'Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept.',
   incomplete: 'Not every object loaded and balanced; see the status and balanced columns of the ledger.',
   failed: 'The run failed; see the problems below.',
+  completed_with_rejects:
+    'Every row is accounted for, but the rejected ones are not in the target: see the rejects, fix the mapping, then run `crmbridge migrate --retry-rejects`.',
 };
 
 /** Why an object did not load, and the references pass 2 left NULL in rows it did load: what a reader must act on. */

@@ -8,6 +8,7 @@ import type {
   Connector,
   ReadBatch,
   ReadOptions,
+  TargetLock,
   Writer,
 } from '../contract.js';
 import { MysqlChangeFeed } from './mysql-changes.js';
@@ -19,6 +20,7 @@ import type { MysqlPool, MysqlTarget } from './mysql-pool.js';
 import { MysqlReader } from './mysql-reader.js';
 import { SchemaCache } from './mysql-schema-cache.js';
 import { MAX_IDENTIFIER_BYTES } from './mysql-sql.js';
+import { lockMysqlTarget } from './mysql-target-lock.js';
 import { MysqlWriter } from './mysql-writer.js';
 
 const CAPABILITIES: Capabilities = {
@@ -63,6 +65,10 @@ export class MysqlConnector implements Connector {
     return this.reader.count(table, options);
   }
 
+  checkWhere(table: string, where: string): Promise<void> {
+    return this.reader.checkWhere(table, where);
+  }
+
   readByKeys(
     table: string,
     keyColumns: readonly string[],
@@ -95,6 +101,10 @@ export class MysqlConnector implements Connector {
 
   changes(options: ChangeFeedOptions): ChangeFeed {
     return new MysqlChangeFeed(this.pool, this.target, this.schemas, options);
+  }
+
+  lockTarget(command: string): Promise<TargetLock> {
+    return lockMysqlTarget(this.pool, command);
   }
 
   close(): Promise<void> {

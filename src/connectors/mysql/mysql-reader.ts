@@ -103,6 +103,15 @@ export class MysqlReader {
     }
   }
 
+  async checkWhere(table: string, where: string): Promise<void> {
+    const schema = await this.schemas.get(table);
+    try {
+      await this.pool.withSession((s) => s.sql.query(`SELECT 1 FROM ${quoteId(schema.name)} WHERE (${where}) LIMIT 0`));
+    } catch (err) {
+      throw translateMysqlError(err, { table });
+    }
+  }
+
   async count(table: string, options: { where?: string } = {}): Promise<number> {
     const schema = await this.schemas.get(table);
     const where = options.where ? ` WHERE ${options.where}` : '';

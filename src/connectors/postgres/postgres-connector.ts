@@ -8,6 +8,7 @@ import type {
   Connector,
   ReadBatch,
   ReadOptions,
+  TargetLock,
   Writer,
 } from '../contract.js';
 import { PostgresCatalog } from './postgres-catalog.js';
@@ -19,6 +20,7 @@ import { PostgresEvaluator } from './postgres-evaluate.js';
 import { PG_MAX_IDENTIFIER_BYTES } from './postgres-identifiers.js';
 import { introspect } from './postgres-introspector.js';
 import { PostgresReader } from './postgres-reader.js';
+import { lockPostgresTarget } from './postgres-target-lock.js';
 import { PostgresWriter } from './postgres-writer.js';
 
 const CAPABILITIES: Capabilities = {
@@ -64,6 +66,10 @@ export class PostgresConnector implements Connector {
     return this.reader.count(table, options);
   }
 
+  checkWhere(table: string, where: string): Promise<void> {
+    return this.reader.checkWhere(table, where);
+  }
+
   readByKeys(
     table: string,
     keyColumns: readonly string[],
@@ -96,6 +102,10 @@ export class PostgresConnector implements Connector {
 
   changes(options: ChangeFeedOptions): ChangeFeed {
     return new PostgresChangeFeed(this.db, this.config, options);
+  }
+
+  lockTarget(command: string): Promise<TargetLock> {
+    return lockPostgresTarget(this.db, command);
   }
 
   close(): Promise<void> {

@@ -71,6 +71,10 @@ export class PostgresReader {
     return Number(rows[0].n);
   }
 
+  async checkWhere(table: string, where: string): Promise<void> {
+    await this.db.query(`SELECT 1 FROM ${this.db.table(table)} WHERE (${where}) LIMIT 0`, [], table);
+  }
+
   async readByKeys(
     table: string,
     keyColumns: readonly string[],

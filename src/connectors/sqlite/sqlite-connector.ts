@@ -67,6 +67,12 @@ export class SqliteConnector implements Connector {
     }
   }
 
+  async checkWhere(table: string, where: string): Promise<void> {
+    const db = this.handle();
+    // Preparing compiles the statement (names, syntax) without running it.
+    withSqliteErrors({ table }, () => db.prepare(`SELECT 1 FROM ${quoteIdent(table)} WHERE (${where}) LIMIT 0`));
+  }
+
   async count(table: string, options: { where?: string } = {}): Promise<number> {
     const db = this.handle();
     const where = options.where ? ` WHERE (${options.where})` : '';

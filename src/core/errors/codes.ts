@@ -113,6 +113,14 @@ export const ERROR_CODES = {
     title: 'Target name longer than the identifier limit',
     fix: 'Nothing to do: it is stored under the shortened identifier shown, and crmbridge finds it there; rename it for a readable name.',
   },
+  CRM_M5015: {
+    title: 'Project file runs code',
+    fix: 'Review the custom module (a project file runs its code, like a Makefile); drop --no-custom to allow it.',
+  },
+  CRM_M5016: {
+    title: 'Source filter invalid',
+    fix: "Correct the object's source.filter: it is SQL in the source's dialect (e.g. deleted = false on a PostgreSQL boolean).",
+  },
   // engine
   CRM_E6001: {
     title: 'Run incomplete: ledger does not balance',
@@ -136,6 +144,14 @@ export const ERROR_CODES = {
     fix: 'The row was changed after the run, or rows the run did not create still reference it: review it (`crmbridge rejects <rollback run>`); --force overwrites changed rows.',
   },
   CRM_E6016: { title: 'Run cannot be rolled back', fix: 'Roll back the migrate, repair or sync run itself (see `crmbridge runs`).' },
+  CRM_E6018: {
+    title: 'Project busy',
+    fix: 'Wait for the named command to end (or stop it); a lock left by a process that died is taken over by itself.',
+  },
+  CRM_E6019: {
+    title: 'Target busy',
+    fix: 'Another crmbridge command (another project) writes to this target; wait for it to end, or use another target.',
+  },
   // internal
   CRM_X9001: { title: 'Internal error', fix: 'This is a bug in crmbridge; please report it with the command you ran.' },
 } as const satisfies Record<string, { title: string; fix: string }>;

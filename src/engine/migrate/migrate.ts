@@ -4,7 +4,14 @@ import type { DatabaseSchema, TableSchema } from '../../core/types.js';
 import type { ObjectPlan, Plan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper, type ObjectMapper } from '../../mapping/row-mapper.js';
 import type { TransformContext } from '../../mapping/transforms/transform.js';
-import type { Checkpoint, LedgerCounts, LedgerEntry, RunStatus, StateStore } from '../../state/state-store.js';
+import {
+  type Checkpoint,
+  FINISHED_STATUSES,
+  type LedgerCounts,
+  type LedgerEntry,
+  type RunStatus,
+  type StateStore,
+} from '../../state/state-store.js';
 import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
 import { emptyLedger, ledgerBalances } from '../ledger.js';
@@ -91,8 +98,9 @@ class ThresholdReached extends CrmError {
  * Executes a plan: objects in dependency order (independent ones in parallel up to the plan's
  * parallelism), each streamed in batches (pass 1), then the deferred references (pass 2).
  * The run is `completed` only when every object's ledger balances
- * (read = created + updated + unchanged + rejected + filtered) and no object failed;
- * otherwise `incomplete`, `stopped` (threshold) or `failed`.
+ * (read = created + updated + unchanged + rejected + filtered), no object failed and no row was
+ * rejected beyond the declared thresholds (else `completed_with_rejects`); otherwise
+ * `incomplete`, `stopped` (threshold) or `failed`.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const { plan, source, target, state } = options;
@@ -106,7 +114,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   const previous = options.resume
     ? (await state.listRuns(50)).find(
-        (r) => r.kind === 'migrate' && r.planHash === plan.hash && r.status !== 'completed' && r.dryRun === dryRun,
+        (r) => r.kind === 'migrate' && r.planHash === plan.hash && !FINISHED_STATUSES.has(r.status) && r.dryRun === dryRun,
       )
     : undefined;
   // Sync hand-off: the change log position is taken before any source row is read, so every
@@ -305,7 +313,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     : objects.some((o) => o.status === 'failed')
       ? 'failed'
       : objects.every((o) => o.balanced && o.status === 'ok')
-        ? 'completed'
+        ? completedStatus(
+            objects.map((o) => o.ledger),
+            options.maxErrors ?? plan.options.maxErrors,
+            options.maxErrorRatio ?? plan.options.maxErrorRatio,
+          )
         : 'incomplete';
   const ledger = await state.getLedger(run.id);
   const seconds = (Date.now() - started) / 1000;
@@ -484,13 +496,31 @@ function skippedResult(object: string, ledger: LedgerCounts): ObjectResult {
   return { object, status: 'skipped', ledger, balanced: ledgerBalances(ledger), seconds: 0, unresolvedReferences: 0 };
 }
 
-function checkThresholds(ledgers: ReadonlyMap<string, LedgerCounts>, maxErrors: number | undefined, maxRatio: number | undefined): void {
+/**
+ * A run that accounted for every row is `completed` when nothing was rejected, or when the rejects
+ * stay within the thresholds the user declared (`maxErrors`, `maxErrorRatio`): the user said that
+ * many are acceptable. Otherwise `completed_with_rejects`, which the CLI exits with a code of its own.
+ */
+function completedStatus(ledgers: readonly LedgerCounts[], maxErrors: number | undefined, maxRatio: number | undefined): RunStatus {
+  const { read, rejected } = rejectTotals(ledgers);
+  if (rejected === 0) return 'completed';
+  const declared = maxErrors !== undefined || maxRatio !== undefined;
+  const within = (maxErrors === undefined || rejected <= maxErrors) && (maxRatio === undefined || rejected / read <= maxRatio);
+  return declared && within ? 'completed' : 'completed_with_rejects';
+}
+
+function rejectTotals(ledgers: Iterable<LedgerCounts>): { read: number; rejected: number } {
   let read = 0;
   let rejected = 0;
-  for (const l of ledgers.values()) {
+  for (const l of ledgers) {
     read += l.read;
     rejected += l.rejected;
   }
+  return { read, rejected };
+}
+
+function checkThresholds(ledgers: ReadonlyMap<string, LedgerCounts>, maxErrors: number | undefined, maxRatio: number | undefined): void {
+  const { read, rejected } = rejectTotals(ledgers.values());
   if (maxErrors !== undefined && rejected > maxErrors) {
     throw new ThresholdReached('CRM_E6002', `${rejected} rows rejected, more than --max-errors ${maxErrors}`);
   }

@@ -2,6 +2,7 @@ import type { Connector, Writer } from '../../connectors/contract.js';
 import type { DatabaseSchema, TableSchema } from '../../core/types.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
 import { compileObjectMapper, type ObjectMapper } from '../../mapping/row-mapper.js';
+import type { TransformContext } from '../../mapping/transforms/transform.js';
 import type { LedgerCounts, StateStore } from '../../state/state-store.js';
 import type { EventSink } from '../events.js';
 import { IdResolver } from '../id-resolver.js';
@@ -37,6 +38,8 @@ export interface SyncContext {
    * before the reverse direction has read them.
    */
   readonly twoWay: boolean;
+  /** The plan's transform context, with the project's custom modules. */
+  readonly transformContext: TransformContext;
 }
 
 export async function openSyncContext(options: {
@@ -49,9 +52,10 @@ export async function openSyncContext(options: {
   readonly emit: EventSink;
   readonly signal?: AbortSignal;
   readonly twoWay: boolean;
+  readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
 }): Promise<SyncContext> {
   const { plan, source, target, state } = options;
-  const transformContext = planTransformContext(plan);
+  const transformContext = planTransformContext(plan, options.transformContext);
   const tables = new Map(plan.objects.map((o) => [o.name, targetTableOf(options.targetSchema, o)]));
   const tableColumns = await sourceTableColumns(source, plan);
   const writer = await target.writer();
@@ -68,6 +72,7 @@ export async function openSyncContext(options: {
     tables,
     tableColumns,
     twoWay: options.twoWay,
+    transformContext,
     ledgers: new Map(plan.objects.map((o) => [o.name, emptyLedger()])),
     pass: {
       runId: options.runId,

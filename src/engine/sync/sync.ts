@@ -2,6 +2,7 @@ import type { ChangeFeed, Connector } from '../../connectors/contract.js';
 import { isCrmError } from '../../core/errors/index.js';
 import type { DatabaseSchema } from '../../core/types.js';
 import type { Plan } from '../../mapping/plan/plan-types.js';
+import type { TransformContext } from '../../mapping/transforms/transform.js';
 import type { RunStatus, StateStore } from '../../state/state-store.js';
 import { journalColumnsOf } from '../row-digest.js';
 import { openFeed, runCdc } from './cdc-sync.js';
@@ -39,6 +40,8 @@ export interface SyncOptions {
   readonly maxBatchChanges?: number;
   /** Also apply target changes to the source (objects with `sync.updatedAt.target`), each round after the forward one. */
   readonly twoWay?: boolean;
+  /** Custom transform modules (`loadCustomModules`), as for migrate. */
+  readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
   readonly signal?: AbortSignal;
   readonly onEvent?: SyncEventSink;
 }
@@ -88,6 +91,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     state,
     targetSchema: options.targetSchema,
     twoWay: options.twoWay ?? false,
+    ...(options.transformContext ? { transformContext: options.transformContext } : {}),
     signal: stop.signal,
     emit: (e) => {
       if (e.type === 'warning') emit({ type: 'warning', ...(e.object ? { object: e.object } : {}), message: e.message });

@@ -1,7 +1,6 @@
 import { CrmError } from '../../core/errors/index.js';
 import type { TableSchema } from '../../core/types.js';
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
-import { planTransformContext } from '../migrate/migrate.js';
 import { applyChanged } from './apply-keys.js';
 import type { ChangedKeys } from './change-router.js';
 import type { ApplyGate } from './drift-guard.js';
@@ -56,7 +55,7 @@ export class TwoWaySync implements ApplyGate {
     if (mode === 'snapshot') {
       throw new CrmError('CRM_N2006', 'two-way sync needs a change feed or polling on the source: use --mode cdc or --mode poll');
     }
-    const transformContext = planTransformContext(ctx.plan);
+    const transformContext = ctx.transformContext;
     const mappings = ctx.plan.objects.map((o) => reverseMappingOf(o, transformContext));
     const schema = await ctx.source.introspect({ tables: ctx.plan.objects.map((o) => o.source.table) });
     const sourceTable = (object: ObjectPlan): TableSchema => {

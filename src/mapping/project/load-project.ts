@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CrmError } from '../../core/errors/index.js';
+import { isSecretName } from '../../core/errors/redact.js';
 import { type ProjectFile, projectSchema } from './project-schema.js';
 
 export interface LoadedProject {
@@ -12,7 +13,7 @@ export interface LoadedProject {
 
 /**
  * Reads and validates `crmbridge.yaml`. Every error names file:line:column, the bad value and
- * what is expected; unknown keys are errors. A password written into a URL is refused: secrets
+ * what is expected; unknown keys are errors. A password or credential parameter written into a URL is refused: secrets
  * belong in `${env:NAME}` references, so the file can be committed and shared.
  */
 export async function loadProject(path: string): Promise<LoadedProject> {
@@ -29,14 +30,15 @@ export function parseProject(text: string, path: string): ProjectFile {
     const pos = lineCounter.linePos(e.pos[0]);
     throw new CrmError('CRM_M5001', e.message.split('\n')[0], { location: { file: path, line: pos.line, column_number: pos.col } });
   }
-  const result = projectSchema.safeParse(doc.toJS());
+  const result = projectSchema.safeParse(toPlainData(doc, path));
   if (!result.success) throw issueError(result.error.issues[0], doc, lineCounter, path);
   const project = result.data;
   for (const side of ['source', 'target'] as const) {
-    if (hasLiteralPassword(project[side].url)) {
+    const credential = literalCredential(project[side].url);
+    if (credential) {
       const node = doc.getIn([side, 'url'], true);
       const pos = isNode(node) && node.range ? lineCounter.linePos(node.range[0]) : undefined;
-      throw new CrmError('CRM_M5001', `${side}.url holds a password; write it as \${env:NAME} and export NAME`, {
+      throw new CrmError('CRM_M5001', `${side}.url holds ${credential} in clear; write it as \${env:NAME} and export NAME`, {
         location: { file: path, line: pos?.line, column_number: pos?.col },
       });
     }
@@ -44,10 +46,44 @@ export function parseProject(text: string, path: string): ProjectFile {
   return project;
 }
 
-function hasLiteralPassword(url: string): boolean {
+const ENV_REF_ONLY = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/**
+ * The credential a URL holds in clear, named (`password`, `?sslpassword=`), or undefined: the
+ * user-info password and every credential parameter must be an `${env:NAME}` reference.
+ */
+function literalCredential(url: string): string | undefined {
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]*)@/i.exec(url);
-  return m !== null && m[1] !== '' && !/^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/.test(m[1]);
+  if (m !== null && m[1] !== '' && !ENV_REF_ONLY.test(m[1])) return 'a password';
+  const query = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\?([^#]*)/i.exec(url)?.[1];
+  for (const [name, value] of new URLSearchParams(query ?? '')) {
+    if (isSecretName(name) && value !== '' && !ENV_REF_ONLY.test(value)) return `the credential parameter ?${name}=`;
+  }
+  return undefined;
 }
+
+/**
+ * The document as plain data. A YAML alias expands to its anchor's whole value: nested aliases
+ * (a "billion laughs" file) would expand exponentially, which the yaml library stops at
+ * `maxAliasCount`; that, or any other failure to build the data, is a clear CRM_M5001.
+ */
+function toPlainData(doc: ReturnType<typeof parseDocument>, path: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new CrmError(
+      'CRM_M5001',
+      /alias/i.test(detail)
+        ? `the file's YAML aliases (*name) expand too much (more than ${MAX_ALIAS_COUNT} uses); write the values out instead of nesting aliases`
+        : `the YAML cannot be read as data: ${detail}`,
+      { location: { file: path } },
+    );
+  }
+}
+
+/** Aliases a project file may use (`&defaults` … `*defaults`), far more than a mapping needs. */
+const MAX_ALIAS_COUNT = 1000;
 
 function issueError(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, path: string): CrmError {
   // Walk up the path until a node exists (a missing key is reported at its parent).

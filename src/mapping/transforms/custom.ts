@@ -61,7 +61,7 @@ export const custom: TransformDefinition<CustomParams> = {
 };
 
 /** The module paths named by `custom` steps in the given pipelines. */
-function customModulePaths(pipelines: readonly (readonly unknown[])[]): Set<string> {
+export function customModulePaths(pipelines: readonly (readonly unknown[])[]): Set<string> {
   const paths = new Set<string>();
   for (const steps of pipelines) {
     for (const step of steps) {
