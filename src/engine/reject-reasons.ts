@@ -15,6 +15,8 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   CRM_R4011: 'unmapped_value',
   CRM_R4012: 'parent_rejected',
   CRM_R4013: 'target_rejected',
+  CRM_R4015: 'duplicate_conflict',
+  CRM_R4016: 'duplicate_superseded',
 };
 
 export function reasonFor(code: ErrorCode): string {

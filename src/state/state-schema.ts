@@ -176,6 +176,10 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE id_map_v8 RENAME TO id_map;
   CREATE INDEX id_map_target ON id_map (object, target_key) WHERE target_key IS NOT NULL;
   `,
+  // Collapsed duplicates (rows sharing a source key), a part of `filtered`, counted on their own.
+  `
+  ALTER TABLE ledger ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0 CHECK (duplicates >= 0);
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

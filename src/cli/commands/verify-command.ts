@@ -81,7 +81,7 @@ function renderObject(o: ObjectVerification, limit: number): string[] {
   const lines = [
     `${o.object} → ${o.table}: ${o.status === 'equal' ? 'equal' : 'DIFFERENT'} — expected ${c.expected}, target ${c.target}; ` +
       `${o.missing.length} missing, ${o.extra.length} extra, ${o.changed.length} differing; ` +
-      `${o.accountedFor.length + c.filtered} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered)${o.pushdown ? '' : ' [target hashed in-process]'}`,
+      `${o.accountedFor.length + c.filtered + (c.duplicates ?? 0)} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered${c.duplicates ? `, ${c.duplicates} duplicates` : ''})${o.pushdown ? '' : ' [target hashed in-process]'}`,
   ];
   const key = (k: readonly string[]) => k.join(', ');
   for (const m of o.missing.slice(0, limit)) lines.push(`  - missing ${key(m.key)} (source ${m.sourceKey})`);

@@ -51,6 +51,14 @@ export const ERROR_CODES = {
   CRM_R4011: { title: 'Value not in the picklist map', fix: 'Add the value to the map in the mapping, or declare a default.' },
   CRM_R4012: { title: 'Parent row was rejected', fix: 'Fix the parent row first; this row follows it.' },
   CRM_R4013: { title: 'Target rejected the row', fix: 'Read the target message; fix the value or the target constraint.' },
+  CRM_R4015: {
+    title: 'Source key repeated with different values',
+    fix: "Correct the source rows, or declare `duplicates: first` or `merge` on the object's source in crmbridge.yaml.",
+  },
+  CRM_R4016: {
+    title: 'Repeated source key: another row of the key was loaded',
+    fix: 'Nothing to do if the first row is right (`duplicates: first`); otherwise correct the source rows.',
+  },
   // mapping and plan
   CRM_M5001: {
     title: 'Invalid project file',

@@ -188,7 +188,9 @@ export async function loadDeferredReferences(
  */
 export function deferredView(object: ObjectPlan): ObjectPlan {
   const fields = object.fields.filter((f) => object.deferredFields.includes(f.target));
-  const columns = new Set(object.source.key);
+  // A declared rule for repeated keys (first, merge) decides on all the base columns: pass 2
+  // reads them too, so it takes the same row of a key as pass 1 did.
+  const columns = new Set(object.source.duplicates ? object.source.columns : object.source.key);
   for (const f of fields) {
     for (const c of f.from) columns.add(c);
     for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);

@@ -31,7 +31,14 @@ export interface ObjectVerification {
   readonly key: readonly string[];
   /** Compared target columns (the key excluded). */
   readonly columns: readonly string[];
-  readonly counts: { readonly sourceRead: number; readonly filtered: number; readonly expected: number; readonly target: number };
+  readonly counts: {
+    readonly sourceRead: number;
+    readonly filtered: number;
+    /** Source rows collapsed into another with the same key (identical, or merged by the object's rule); absent = 0. */
+    readonly duplicates?: number;
+    readonly expected: number;
+    readonly target: number;
+  };
   /** Source rows expected to be absent: rejected by the latest run, or unmappable. Not differences. */
   readonly accountedFor: readonly AccountedRow[];
   readonly missing: readonly { readonly key: readonly string[]; readonly sourceKey: string; readonly expected: RowTexts }[];
@@ -198,7 +205,13 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
         status: missing.length + extra.length + changed.length === 0 ? 'equal' : 'different',
         key,
         columns,
-        counts: { sourceRead: summary.read, filtered: summary.filtered, expected: summary.expected, target: targetCount },
+        counts: {
+          sourceRead: summary.read,
+          filtered: summary.filtered,
+          ...(summary.duplicates ? { duplicates: summary.duplicates } : {}),
+          expected: summary.expected,
+          target: targetCount,
+        },
         accountedFor: summary.accountedFor,
         missing,
         extra,
@@ -226,7 +239,8 @@ async function rejectedInRun(
     const page = await state.listRejects(runId, { object: object.name, limit: 5000, offset });
     if (page.length === 0) break;
     for (const r of page) {
-      if (!r.sourceKey || (r.field && object.deferredFields.includes(r.field))) continue;
+      // A row of a repeated key superseded by the one loaded (`rowLoaded`) leaves its key loaded.
+      if (!r.sourceKey || r.rowLoaded || (r.field && object.deferredFields.includes(r.field))) continue;
       out.set(r.sourceKey, { reason: r.reason, ...(r.field ? { field: r.field } : {}) });
     }
   }
