@@ -4,7 +4,7 @@ import { repair } from '../../engine/repair/repair.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
-import { renderVerify, verifyExitCode, writeReport } from './verify-command.js';
+import { renderVerify, scopeOption, verifyExitCode, writeReport } from './verify-command.js';
 
 export function registerRepair(program: Command): void {
   program
@@ -14,7 +14,8 @@ export function registerRepair(program: Command): void {
     )
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--object <names>', 'only these objects, comma-separated')
-    .option('--delete-extra', 'also delete target rows that no source row maps to')
+    .option('--delete-extra', 'also delete target rows that no source row maps to (of the --scope rows only)')
+    .addOption(scopeOption())
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/<run>.json)')
     .action(
@@ -27,6 +28,7 @@ export function registerRepair(program: Command): void {
             target: await ctx.target(),
             state: ctx.state,
             deleteExtra: opts.deleteExtra ?? false,
+            scope: opts.scope,
             ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
           });
           const report = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.json`);

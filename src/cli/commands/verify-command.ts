@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
-import type { ObjectVerification, VerifyResult } from '../../engine/verify/verify.js';
+import { type Command, Option } from '@commander-js/extra-typings';
+import type { ObjectVerification, VerifyResult, VerifyScope } from '../../engine/verify/verify.js';
 import { verify } from '../../engine/verify/verify.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
@@ -16,6 +16,7 @@ export function registerVerify(program: Command): void {
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--object <names>', 'only these objects, comma-separated')
     .option('--limit <n>', 'differences listed per kind and object (human output)', '20')
+    .addOption(scopeOption())
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/verify-<time>.json)')
     .action(runAction(runVerify));
@@ -25,6 +26,7 @@ export interface VerifyCommandOptions {
   project: string;
   object?: string;
   limit?: string;
+  scope?: VerifyScope;
   json?: boolean;
   report?: string;
 }
@@ -39,6 +41,7 @@ export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
       target: await ctx.target(),
       state: ctx.state,
       ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+      ...(opts.scope ? { scope: opts.scope } : {}),
     });
     const report =
       opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -50,6 +53,13 @@ export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
   } finally {
     await ctx.close();
   }
+}
+
+/** `--scope`: which target rows verify (and repair) compare. */
+export function scopeOption() {
+  return new Option('--scope <scope>', 'target rows compared: migration (rows this migration owns; others only counted) or all')
+    .choices(['migration', 'all'] as const)
+    .default('migration' as const);
 }
 
 /** 0 equal, 1 differences, 2 an object could not be verified. */
@@ -83,6 +93,7 @@ function renderObject(o: ObjectVerification, limit: number): string[] {
       `${o.missing.length} missing, ${o.extra.length} extra, ${o.changed.length} differing; ` +
       `${o.accountedFor.length + c.filtered + (c.duplicates ?? 0)} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered${c.duplicates ? `, ${c.duplicates} duplicates` : ''})${o.pushdown ? '' : ' [target hashed in-process]'}`,
   ];
+  if (o.foreign > 0) lines.push(`  ${o.foreign} target rows not from this migration, not compared (--scope all to include)`);
   const key = (k: readonly string[]) => k.join(', ');
   for (const m of o.missing.slice(0, limit)) lines.push(`  - missing ${key(m.key)} (source ${m.sourceKey})`);
   for (const e of o.extra.slice(0, limit)) lines.push(`  + extra ${key(e.key)}`);

@@ -3,11 +3,11 @@ import { canonicalTexts, parseCanonicalText } from '../../core/canonical.js';
 import { CrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { TableSchema, Value } from '../../core/types.js';
-import type { JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
+import type { IdMapping, JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { type ObjectVerification, type VerifyOptions, type VerifyResult, verify } from '../verify/verify.js';
 
 export interface RepairOptions extends VerifyOptions {
-  /** Also delete rows the target has and the source (through the mapping) does not. Off by default. */
+  /** Also delete rows the target has and the source (through the mapping) does not — of the verify scope's rows only. Off by default. */
   readonly deleteExtra?: boolean;
 }
 
@@ -58,7 +58,9 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     // Parents before children for writes (plan order), children before parents for deletes.
     for (const o of differing) {
       const counts = await insertAndUpdate(writer, target, tableOf(o), o);
-      await commit(state, run.id, o.object, 1, counts.journal, { created: counts.inserted, updated: counts.updated });
+      // An inserted row is the migration's from now on (verify's scope `migration`): mapped like a loaded one.
+      const idMappings = o.missing.filter((m) => m.sourceKey).map((m) => ({ sourceKey: m.sourceKey, targetKey: encodeKey(m.key) }));
+      await commit(state, run.id, o.object, 1, counts.journal, { created: counts.inserted, updated: counts.updated }, idMappings);
       results.set(o.object, { ...results.get(o.object)!, inserted: counts.inserted, updated: counts.updated });
     }
     if (options.deleteExtra) {
@@ -178,7 +180,8 @@ async function commit(
   pass: number,
   journal: readonly JournalRecord[],
   counts: Pick<LedgerCounts, 'created' | 'updated'>,
+  idMappings: readonly IdMapping[] = [],
 ): Promise<void> {
   const ledger: LedgerCounts = { read: counts.created + counts.updated, unchanged: 0, rejected: 0, filtered: 0, ...counts };
-  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger }, journal });
+  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger }, journal, idMappings });
 }

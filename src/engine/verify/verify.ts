@@ -42,7 +42,13 @@ export interface ObjectVerification {
   /** Source rows expected to be absent: rejected by the latest run, or unmappable. Not differences. */
   readonly accountedFor: readonly AccountedRow[];
   readonly missing: readonly { readonly key: readonly string[]; readonly sourceKey: string; readonly expected: RowTexts }[];
+  /** Target rows no source row maps to, among the rows the migration owns (all rows with scope `all`). */
   readonly extra: readonly { readonly key: readonly string[]; readonly actual: RowTexts }[];
+  /**
+   * Scope `migration`: target rows without a source row that the migration does not own (no id
+   * mapping of the object: rows the target held before, or others wrote) — counted, not compared.
+   */
+  readonly foreign: number;
   readonly changed: readonly {
     readonly key: readonly string[];
     readonly sourceKey: string;
@@ -78,7 +84,15 @@ export interface VerifyOptions extends HashDiffOptions {
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
   /** About how many expected rows are held in memory at once (default 50,000). */
   readonly partitionRows?: number;
+  /**
+   * Which target rows are compared: `migration` (default) those the migration owns — the rows a
+   * source row maps to, and the rows in the object's id map (loaded by a migrate run or inserted
+   * by repair) — so a target that held other rows before is not "extra"; `all` every row.
+   */
+  readonly scope?: VerifyScope;
 }
+
+export type VerifyScope = 'migration' | 'all';
 
 const DEFAULT_PARTITION_ROWS = 50_000;
 
@@ -181,13 +195,18 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
       const extra: ObjectVerification['extra'][number][] = [];
       const changed: ObjectVerification['changed'][number][] = [];
       let held = 0;
+      let foreign = 0;
       for (let i = 0; i < partitions.partitions; i++) {
         const part = await partitions.load(i);
         held = Math.max(held, part.rows.length);
         const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
         const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
         for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
-        for (const r of found.onlyB) extra.push({ key: r.key, actual: texts(r.values) });
+        const owned = await ownedKeys(input, object, found.onlyB);
+        for (const r of found.onlyB) {
+          if (owned && !owned.has(encodeKey(r.key))) foreign++;
+          else extra.push({ key: r.key, actual: texts(r.values) });
+        }
         for (const c of found.changed) {
           const o = origin(c.key);
           changed.push({
@@ -215,6 +234,7 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
         accountedFor: summary.accountedFor,
         missing,
         extra,
+        foreign,
         changed,
         pushdown: theirs.pushdown,
         expectedRowsHeld: held,
@@ -226,6 +246,20 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
   } finally {
     await theirs.session.close();
   }
+}
+
+/**
+ * Of the target rows no source row maps to, the keys the migration owns (in the object's id map);
+ * undefined with scope `all` (every row is the migration's).
+ */
+async function ownedKeys(
+  input: Pick<VerifyOptions, 'scope' | 'state'>,
+  object: ObjectPlan,
+  rows: readonly { readonly key: readonly string[] }[],
+): Promise<Set<string> | undefined> {
+  if (input.scope === 'all') return undefined;
+  const keys = rows.map((r) => encodeKey(r.key));
+  return new Set((await input.state.lookupSourceKeys(object.name, keys)).keys());
 }
 
 /** Pass-1 rejects of a run for one object. Pass-2 rejects (deferred references) left the row loaded: not absences. */
@@ -268,6 +302,7 @@ function failedObject(object: ObjectPlan, err: CrmError, started: number): Objec
     accountedFor: [],
     missing: [],
     extra: [],
+    foreign: 0,
     changed: [],
     pushdown: false,
     expectedRowsHeld: 0,
