@@ -1,4 +1,4 @@
-import type { ChecksumColumn, Connector } from '../../connectors/contract.js';
+import type { ChecksumColumn, Connector, TextKeyRange } from '../../connectors/contract.js';
 import { CrmError, isCrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { DatabaseSchema, TableSchema } from '../../core/types.js';
@@ -196,28 +196,29 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
       const changed: ObjectVerification['changed'][number][] = [];
       let held = 0;
       let foreign = 0;
-      for (let i = 0; i < partitions.partitions; i++) {
-        const part = await partitions.load(i);
-        held = Math.max(held, part.rows.length);
-        const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
-        const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
-        for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
-        const owned = await ownedKeys(input, object, found.onlyB);
-        for (const r of found.onlyB) {
-          if (owned && !owned.has(encodeKey(r.key))) foreign++;
-          else extra.push({ key: r.key, actual: texts(r.values) });
+      const split = (range: TextKeyRange, parts: number) => theirs.session.splitPoints(range, parts);
+      for (let i = 0; i < partitions.partitions; i++)
+        for await (const part of partitions.ranges(i, split)) {
+          held = Math.max(held, part.rows.length);
+          const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
+          const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
+          for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
+          const owned = await ownedKeys(input, object, found.onlyB);
+          for (const r of found.onlyB) {
+            if (owned && !owned.has(encodeKey(r.key))) foreign++;
+            else extra.push({ key: r.key, actual: texts(r.values) });
+          }
+          for (const c of found.changed) {
+            const o = origin(c.key);
+            changed.push({
+              key: c.key,
+              sourceKey: o?.sourceKey ?? '',
+              fields: c.columns.map((j) => ({ field: columns[j], source: sourceText(columns[j], o), expected: c.a[j], actual: c.b[j] })),
+              expected: texts(c.a),
+              actual: texts(c.b),
+            });
+          }
         }
-        for (const c of found.changed) {
-          const o = origin(c.key);
-          changed.push({
-            key: c.key,
-            sourceKey: o?.sourceKey ?? '',
-            fields: c.columns.map((j) => ({ field: columns[j], source: sourceText(columns[j], o), expected: c.a[j], actual: c.b[j] })),
-            expected: texts(c.a),
-            actual: texts(c.b),
-          });
-        }
-      }
       return {
         object: object.name,
         table: table.name,
