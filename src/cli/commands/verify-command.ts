@@ -2,10 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import type { ObjectVerification, VerifyResult, VerifyScope } from '../../engine/verify/verify.js';
-import { verify } from '../../engine/verify/verify.js';
-import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
+import { verifyInWorker } from '../verify-in-worker.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -33,26 +32,18 @@ export interface VerifyCommandOptions {
 
 /** `crmbridge verify`: returns the exit code (0 equal, 1 differ, 2 could not run). */
 export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
-  const ctx = await openProject(opts.project);
-  try {
-    const result = await verify({
-      plan: ctx.plan,
-      source: await ctx.source(),
-      target: await ctx.target(),
-      state: ctx.state,
-      ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
-      ...(opts.scope ? { scope: opts.scope } : {}),
-    });
-    const report =
-      opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeReport(report, result);
-    process.stdout.write(
-      opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit ?? '20'))}Report: ${report}\n`,
-    );
-    return verifyExitCode(result);
-  } finally {
-    await ctx.close();
-  }
+  // In a worker with a capped heap (bounded memory); it opens the project's connections itself.
+  const result = await verifyInWorker({
+    project: opts.project,
+    ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+    ...(opts.scope ? { scope: opts.scope } : {}),
+  });
+  const report = opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeReport(report, result);
+  process.stdout.write(
+    opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit ?? '20'))}Report: ${report}\n`,
+  );
+  return verifyExitCode(result);
 }
 
 /** `--scope`: which target rows verify (and repair) compare. */
