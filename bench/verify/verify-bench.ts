@@ -105,7 +105,7 @@ function reported(report: VerifyReport): Difference[] {
 
 /** `crmbridge verify` as the CLI, timed; exit 1 (differences) is a result, not a failure. */
 async function runVerifyCli(build: CrmbridgeBuild, project: string, report: string, env: NodeJS.ProcessEnv): Promise<Measured> {
-  const command = `"${process.execPath}" "${build.cli}" verify -p "${project}" --report "${report}"; code=$?; [ $code -le 1 ] || exit $code`;
+  const command = `"${process.execPath}" "${build.cli}" verify -p "${project}" --scope all --report "${report}"; code=$?; [ $code -le 1 ] || exit $code`;
   return measureCommand('sh', ['-c', command], { env: { ...process.env, ...env } });
 }
 

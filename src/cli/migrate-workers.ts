@@ -12,17 +12,22 @@ export interface MigrateWorkerOpen {
   readonly custom?: { readonly pipelines: readonly (readonly unknown[])[]; readonly baseDir: string };
 }
 
+/** The migrate worker entry script (see `workerScript`), with what it opens. */
+export function migrateWorkers(open: MigrateWorkerOpen): WorkerSpawn {
+  return { script: workerScript('migrate-worker'), data: open };
+}
+
 /**
- * The worker entry script next to this module: the compiled .js in a build, the .ts file when
+ * A worker entry script next to this module: the compiled .js in a build, the .ts file when
  * crmbridge runs from its sources (tests, benchmarks), loaded through tsx like the caller.
  */
-export function migrateWorkers(open: MigrateWorkerOpen): WorkerSpawn {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./migrate-worker.js', import.meta.url), data: open };
+export function workerScript(name: string): URL {
+  if (!import.meta.url.endsWith('.ts')) return new URL(`./${name}.js`, import.meta.url);
   // From the sources: a one-line module that imports the .ts entry through tsx (a dev dependency,
   // resolved from here, not from the run's working directory).
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsx = pathToFileURL(join(dirname(tsxPackage), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./migrate-worker.ts', import.meta.url).href;
+  const entry = new URL(`./${name}.ts`, import.meta.url).href;
   const bootstrap = `import { tsImport } from ${JSON.stringify(tsx)}; await tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)});`;
-  return { script: new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), data: open };
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
 }

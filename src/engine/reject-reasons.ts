@@ -17,6 +17,8 @@ const REASONS: Partial<Record<ErrorCode, string>> = {
   CRM_R4013: 'target_rejected',
   CRM_R4014: 'ambiguous_reference',
   CRM_R4017: 'zero_date',
+  CRM_R4015: 'duplicate_conflict',
+  CRM_R4016: 'duplicate_superseded',
 };
 
 export function reasonFor(code: ErrorCode): string {

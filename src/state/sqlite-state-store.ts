@@ -246,10 +246,12 @@ export class SqliteStateStore implements StateStore {
 
   getLedger(runId: string): Promise<LedgerEntry[]> {
     return this.guard('reading the ledger', () => {
-      return this.statement(
-        `SELECT run_id AS runId, object, read, created, updated, unchanged, rejected, filtered
+      const rows = this.statement(
+        `SELECT run_id AS runId, object, read, created, updated, unchanged, rejected, filtered, duplicates
          FROM ledger WHERE run_id = ? ORDER BY object`,
       ).all(runId) as LedgerEntry[];
+      // `duplicates` only where there were some, as in the checkpoints' ledgers.
+      return rows.map(({ duplicates, ...entry }) => (duplicates ? { ...entry, duplicates } : entry));
     });
   }
 
@@ -488,13 +490,13 @@ export class SqliteStateStore implements StateStore {
     // whole-pass row (chunk 0), or every chunk's. Read and written under the write lock this
     // transaction holds (BEGIN IMMEDIATE), so other connections' chunks are summed as committed.
     this.statement(
-      `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered)
+      `INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered, duplicates)
        SELECT run_id, object, sum(ledger ->> 'read'), sum(ledger ->> 'created'), sum(ledger ->> 'updated'),
-         sum(ledger ->> 'unchanged'), sum(ledger ->> 'rejected'), sum(ledger ->> 'filtered')
+         sum(ledger ->> 'unchanged'), sum(ledger ->> 'rejected'), sum(ledger ->> 'filtered'), coalesce(sum(ledger ->> 'duplicates'), 0)
        FROM checkpoints WHERE run_id = @runId AND object = @object AND pass = @pass AND (chunk > 0) = @chunked
        GROUP BY run_id, object
        ON CONFLICT (run_id, object) DO UPDATE SET read = excluded.read, created = excluded.created, updated = excluded.updated,
-         unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered`,
+         unchanged = excluded.unchanged, rejected = excluded.rejected, filtered = excluded.filtered, duplicates = excluded.duplicates`,
     ).run({ runId, object, pass, chunked: checkpoint.chunk ? 1 : 0 });
 
     // A replayed batch re-maps a key to the same target: the row is left as is (keeping the run
@@ -656,9 +658,17 @@ function checkCheckpoint(checkpoint: Checkpoint, object: string, pass: number): 
   }
 }
 
-/** Only the six counts: a ledger object may carry more (a LedgerEntry's runId/object). */
+/** Only the counts: a ledger object may carry more (a LedgerEntry's runId/object). */
 function countsOf(c: LedgerCounts): LedgerCounts {
-  return { read: c.read, created: c.created, updated: c.updated, unchanged: c.unchanged, rejected: c.rejected, filtered: c.filtered };
+  return {
+    read: c.read,
+    created: c.created,
+    updated: c.updated,
+    unchanged: c.unchanged,
+    rejected: c.rejected,
+    filtered: c.filtered,
+    ...(c.duplicates ? { duplicates: c.duplicates } : {}),
+  };
 }
 
 function toRunRecord(row: RunRow, runningIsInterrupted: boolean): RunRecord {

@@ -208,6 +208,10 @@ const MIGRATIONS: readonly string[] = [
     started_at  TEXT NOT NULL
   );
   `,
+  // 10: collapsed duplicates (rows sharing a source key), a part of `filtered`, counted on their own.
+  `
+  ALTER TABLE ledger ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0 CHECK (duplicates >= 0);
+  `,
 ];
 
 export const STATE_SCHEMA_VERSION = MIGRATIONS.length;

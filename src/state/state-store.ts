@@ -72,7 +72,10 @@ export interface LedgerCounts {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Rows not loaded by declaration: excluded by the source filter, or collapsed duplicates. */
   filtered: number;
+  /** Of `filtered`: rows collapsed into another row with the same source key (identical, or merged). Absent = 0. */
+  duplicates?: number;
 }
 
 export interface LedgerEntry extends LedgerCounts {

@@ -114,7 +114,9 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
 
   const companyId = (i: number) => deterministicUuid('companies', encodeKey([accountId(i)]));
   const personId = (i: number) => deterministicUuid('people', encodeKey([i]));
-  const run = () => verify({ plan, source, target, state });
+  // Scope all: the row planted below is not the migration's, and these tests want it as extra
+  // (the default scope counts it apart: test/integration/verify-scope.test.ts).
+  const run = () => verify({ plan, source, target, state, scope: 'all' });
 
   beforeAll(async () => {
     [pg, my] = await Promise.all([freshPostgres(), freshMysql()]);
@@ -207,7 +209,7 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
 
     // Bounded memory: cut into ranges of about 100 rows, verify holds one range's expected rows
     // at a time and reports the same differences (the default holds this small table whole).
-    const ranged = await verify({ plan, source, target, state, partitionRows: 100 });
+    const ranged = await verify({ plan, source, target, state, partitionRows: 100, scope: 'all' });
     const people100 = ranged.objects.find((o) => o.object === 'people')!;
     expect(people.expectedRowsHeld).toBe(people.counts.expected);
     expect(people100.counts.expected).toBeGreaterThan(800);
@@ -215,7 +217,7 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
     const differences = (r: typeof found) => r.objects.map(({ seconds, expectedRowsHeld, ...rest }) => rest);
     expect(differences(ranged)).toEqual(differences(found));
 
-    const repaired = await repair({ plan, source, target, state, deleteExtra: true });
+    const repaired = await repair({ plan, source, target, state, deleteExtra: true, scope: 'all' });
     expect(repaired.objects.find((o) => o.object === 'people')).toMatchObject({ inserted: 1, updated: 1, deleted: 1 });
     expect(repaired.objects.find((o) => o.object === 'companies')).toMatchObject({ inserted: 0, updated: 1, deleted: 0 });
     expect(repaired.after.equal).toBe(true);
@@ -230,7 +232,7 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
 
   it('keeps extra rows without --delete-extra and still reports them', async (ctx) => {
     if (!pg || !my) return ctx.skip();
-    const repaired = await repair({ plan, source, target, state });
+    const repaired = await repair({ plan, source, target, state, scope: 'all' });
     const people = repaired.after.objects.find((o) => o.object === 'people')!;
     expect(people.missing).toEqual([]);
     expect(people.changed).toEqual([]);
@@ -257,8 +259,11 @@ describe('verify and repair through the mapping (MariaDB legacy → PostgreSQL m
     };
     const file = join(dir, 'crmbridge.yaml');
     // The extra row kept by the previous test is still there.
-    expect(await cli('verify', '-p', file, '--json')).toBe(1);
-    expect(await cli('repair', '-p', file, '--delete-extra')).toBe(0);
+    expect(await cli('verify', '-p', file, '--json', '--scope', 'all')).toBe(1);
+    // Not the migration's row: the default scope counts it and does not fail on it.
+    expect(await cli('verify', '-p', file)).toBe(0);
+    expect(await cli('repair', '-p', file, '--delete-extra', '--scope', 'all')).toBe(0);
+    expect(await cli('verify', '-p', file, '--scope', 'all')).toBe(0);
     expect(await cli('verify', '-p', file, '--report', join(dir, 'verify.json'))).toBe(0);
     expect(await cli('verify', '-p', join(dir, 'missing.yaml'))).toBe(2);
   });

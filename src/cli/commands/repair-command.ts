@@ -5,7 +5,7 @@ import { lockProject } from '../command-lock.js';
 import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
-import { renderVerify, verifyExitCode, writeReport } from './verify-command.js';
+import { renderVerify, scopeOption, verifyExitCode, writeReport } from './verify-command.js';
 
 export function registerRepair(program: Command): void {
   program
@@ -15,7 +15,8 @@ export function registerRepair(program: Command): void {
     )
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--object <names>', 'only these objects, comma-separated')
-    .option('--delete-extra', 'also delete target rows that no source row maps to')
+    .option('--delete-extra', 'also delete target rows that no source row maps to (of the --scope rows only)')
+    .addOption(scopeOption())
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/<run>.json)')
     .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
@@ -34,6 +35,7 @@ export function registerRepair(program: Command): void {
             state: ctx.state,
             transformContext: ctx.transformContext,
             deleteExtra: opts.deleteExtra ?? false,
+            scope: opts.scope,
             ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
           });
           const report = opts.report ?? join(stateFolder(opts.project), 'reports', `${result.runId}.json`);

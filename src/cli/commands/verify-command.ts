@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { Command } from '@commander-js/extra-typings';
-import type { ObjectVerification, VerifyResult } from '../../engine/verify/verify.js';
-import { verify } from '../../engine/verify/verify.js';
+import { type Command, Option } from '@commander-js/extra-typings';
+import type { ObjectVerification, VerifyResult, VerifyScope } from '../../engine/verify/verify.js';
 import { writePrivateFile } from '../private-files.js';
-import { openProject } from '../project-context.js';
 import { stateFolder } from '../project-paths.js';
 import { runAction } from '../run-action.js';
+import { verifyInWorker } from '../verify-in-worker.js';
 
 export function registerVerify(program: Command): void {
   program
@@ -16,6 +15,7 @@ export function registerVerify(program: Command): void {
     .option('-p, --project <file>', 'project file', 'crmbridge.yaml')
     .option('--object <names>', 'only these objects, comma-separated')
     .option('--limit <n>', 'differences listed per kind and object (human output)', '20')
+    .addOption(scopeOption())
     .option('--json', 'print the result as JSON')
     .option('--report <file>', 'JSON report file (default: .crmbridge/reports/verify-<time>.json)')
     .option('--no-custom', 'refuse a mapping that runs custom transform code (a project file from an untrusted source)')
@@ -26,6 +26,7 @@ export interface VerifyCommandOptions {
   project: string;
   object?: string;
   limit?: string;
+  scope?: VerifyScope;
   json?: boolean;
   report?: string;
   /** false (`--no-custom`): refuse a mapping that runs custom module code. */
@@ -34,26 +35,26 @@ export interface VerifyCommandOptions {
 
 /** `crmbridge verify`: returns the exit code (0 equal, 1 differ, 2 could not run). */
 export async function runVerify(opts: VerifyCommandOptions): Promise<number> {
-  const ctx = await openProject(opts.project, { custom: opts.custom !== false });
-  try {
-    const result = await verify({
-      plan: ctx.plan,
-      source: await ctx.source(),
-      target: await ctx.target(),
-      state: ctx.state,
-      transformContext: ctx.transformContext,
-      ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
-    });
-    const report =
-      opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    await writeReport(report, result);
-    process.stdout.write(
-      opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit ?? '20'))}Report: ${report}\n`,
-    );
-    return verifyExitCode(result);
-  } finally {
-    await ctx.close();
-  }
+  // In a worker with a capped heap (bounded memory); it opens the project's connections itself.
+  const result = await verifyInWorker({
+    project: opts.project,
+    custom: opts.custom !== false,
+    ...(opts.object ? { objects: opts.object.split(',').map((s) => s.trim()) } : {}),
+    ...(opts.scope ? { scope: opts.scope } : {}),
+  });
+  const report = opts.report ?? join(stateFolder(opts.project), 'reports', `verify-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeReport(report, result);
+  process.stdout.write(
+    opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderVerify(result, Number(opts.limit ?? '20'))}Report: ${report}\n`,
+  );
+  return verifyExitCode(result);
+}
+
+/** `--scope`: which target rows verify (and repair) compare. */
+export function scopeOption() {
+  return new Option('--scope <scope>', 'target rows compared: migration (rows this migration owns; others only counted) or all')
+    .choices(['migration', 'all'] as const)
+    .default('migration' as const);
 }
 
 /** 0 equal, 1 differences, 2 an object could not be verified. */
@@ -84,8 +85,9 @@ function renderObject(o: ObjectVerification, limit: number): string[] {
   const lines = [
     `${o.object} → ${o.table}: ${o.status === 'equal' ? 'equal' : 'DIFFERENT'} — expected ${c.expected}, target ${c.target}; ` +
       `${o.missing.length} missing, ${o.extra.length} extra, ${o.changed.length} differing; ` +
-      `${o.accountedFor.length + c.filtered} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered)${o.pushdown ? '' : ' [target hashed in-process]'}`,
+      `${o.accountedFor.length + c.filtered + (c.duplicates ?? 0)} accounted for (${o.accountedFor.length} rejected, ${c.filtered} filtered${c.duplicates ? `, ${c.duplicates} duplicates` : ''})${o.pushdown ? '' : ' [target hashed in-process]'}`,
   ];
+  if (o.foreign > 0) lines.push(`  ${o.foreign} target rows not from this migration, not compared (--scope all to include)`);
   const key = (k: readonly string[]) => k.join(', ');
   if (o.unprovable.length > 0) {
     lines.push(

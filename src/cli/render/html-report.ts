@@ -24,7 +24,9 @@ function ledgerRow(o: ObjectResult): string {
   const rate = o.seconds > 0 ? grouped(l.read / o.seconds) : '–';
   return [
     `<tr><td>${escapeHtml(o.object)}</td><td class="${o.status}">${o.status}</td>`,
-    ...[l.read, l.created, l.updated, l.unchanged, l.rejected, l.filtered].map((n) => num(grouped(n))),
+    ...[l.read, l.created, l.updated, l.unchanged, l.rejected].map((n) => num(grouped(n))),
+    // Collapsed duplicates are part of `filtered`: shown beside it, not added again.
+    num(l.duplicates ? `${grouped(l.filtered)} (${grouped(l.duplicates)} duplicates)` : grouped(l.filtered)),
     `<td class="${o.balanced ? 'ok' : 'failed'}">${o.balanced ? 'yes' : 'NO'}</td>`,
     num(o.status === 'skipped' ? '–' : duration(o.seconds)),
     num(rate),

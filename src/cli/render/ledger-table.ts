@@ -17,7 +17,8 @@ export function ledgerTable(objects: readonly ObjectResult[]): string {
       l.updated,
       l.unchanged,
       l.rejected,
-      l.filtered,
+      // Collapsed duplicates are part of `filtered`: shown, not added again.
+      l.duplicates ? `${l.filtered} (${l.duplicates} duplicates)` : l.filtered,
       o.balanced ? 'yes' : 'NO',
       o.seconds > 0 ? Math.round(l.read / o.seconds) : '',
     ]);

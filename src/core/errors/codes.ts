@@ -82,6 +82,14 @@ export const ERROR_CODES = {
     title: 'Zero date rejected',
     fix: 'Declare what zero dates become: zeroDate: null or a date on the field, or in the source options; or fix the row.',
   },
+  CRM_R4015: {
+    title: 'Source key repeated with different values',
+    fix: "Correct the source rows, or declare `duplicates: first` or `merge` on the object's source in crmbridge.yaml.",
+  },
+  CRM_R4016: {
+    title: 'Repeated source key: another row of the key was loaded',
+    fix: 'Nothing to do if the first row is right (`duplicates: first`); otherwise correct the source rows.',
+  },
   // mapping and plan
   CRM_M5001: {
     title: 'Invalid project file',

@@ -373,8 +373,10 @@ async function runObject(
       // still accounts for every row of the source table.
       const filtered =
         (await ctx.source.count(object.source.table)) - (await ctx.source.count(object.source.table, { where: object.source.filter }));
-      ledger.read += filtered - ledger.filtered;
-      ledger.filtered = filtered;
+      // `filtered` also holds the collapsed duplicates (counted batch by batch): kept as they are.
+      const duplicates = ledger.duplicates ?? 0;
+      ledger.read += filtered - (ledger.filtered - duplicates);
+      ledger.filtered = filtered + duplicates;
     }
     await markDone(ctx.state, ctx.runId, { object: object.name, pass: 1 }, ledger);
     const seconds = (Date.now() - t0) / 1000;

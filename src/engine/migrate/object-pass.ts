@@ -104,6 +104,19 @@ export async function loadObject(
       ...(r.file ? { file: r.file } : {}),
       ...(r.line !== undefined ? { line: r.line } : {}),
     }));
+    for (const d of batch.duplicates?.rejects ?? []) {
+      rejects.push({
+        object: object.name,
+        sourceKey: d.sourceKey,
+        reason: reasonFor(d.code),
+        code: d.code,
+        message: d.message,
+        // The record as read from the base table: the leading columns of the batch.
+        record: recordJson(batch.columns.slice(0, d.record.length), d.record),
+        ...(d.line !== undefined ? { line: d.line } : {}),
+        ...(d.rowLoaded ? { rowLoaded: true } : {}),
+      });
+    }
     const pending: Pending[] = batch.rows.map((row, i) => {
       const p: Pending = { sourceKey: batch.keys[i], record: row, ...(batch.lines ? { line: batch.lines[i] } : {}) };
       // A deferred lookup that is ambiguous leaves only its reference empty, in pass 2.
@@ -200,8 +213,12 @@ export async function loadObject(
       );
     }
     for (const p of pending) if (p.reject) rejects.push(p.reject);
+    const collapsed = batch.duplicates?.collapsed ?? 0;
     addLedger(ledger, {
-      read: batch.rows.length + batch.rejects.length,
+      // `rejects` holds the reader's and the rule's rejects besides the rows': all were read.
+      read: batch.rows.length + batch.rejects.length + (batch.duplicates?.rejects.length ?? 0) + collapsed,
+      filtered: collapsed,
+      duplicates: collapsed,
       created: outcome.created,
       updated: outcome.updated,
       unchanged: outcome.unchanged,

@@ -1,4 +1,5 @@
-import type { Connector, KeyRange, ReadReject } from '../../connectors/contract.js';
+import type { Connector, KeyRange, ReadBatch, ReadOptions, ReadReject } from '../../connectors/contract.js';
+import { CrmError } from '../../core/errors/index.js';
 import { decodeKey, encodeKey } from '../../core/keys.js';
 import type { Row, RowBatch, Value } from '../../core/types.js';
 import {
@@ -12,6 +13,7 @@ import {
 import type { ObjectPlan } from '../../mapping/plan/plan-types.js';
 import type { LookupSpec } from '../../mapping/project/project-schema.js';
 import { lookupColumn, looseText } from '../../mapping/row-mapper.js';
+import { DuplicateIndex, type DuplicateReject, type ResolvedRows, resolveBatch } from './duplicate-keys.js';
 
 /** A lookup field of a row whose source value matches several different values (see `pickRelated`). */
 export interface AmbiguousLookup {
@@ -58,6 +60,11 @@ export interface SourceBatch {
   readonly rejects: readonly ReadReject[];
   /** Where the next read resumes: the last source key (keyed sources) or the records consumed (files). */
   readonly position: string;
+  /**
+   * Rows of repeated source keys taken out by the object's rule (`duplicate-keys.ts`): collapsed
+   * into the row loaded for their key, or rejected. Read, but not in `rows`.
+   */
+  readonly duplicates?: { readonly collapsed: number; readonly rejects: readonly DuplicateReject[] };
 }
 
 export interface SourceBatchOptions {
@@ -73,30 +80,102 @@ export interface SourceBatchOptions {
 /**
  * Streams an object's source rows in key order from a checkpoint, enriched batch by batch with
  * the joined side tables (`accounts_cstm` on `id_c = id`) and the lookup fields (the email
- * relation table), each fetched with one `readByKeys` per batch, never row by row.
+ * relation table), each fetched with one `readByKeys` per batch, never row by row. Rows that
+ * share a source key are resolved first, by the object's rule (see `duplicate-keys.ts`).
  */
 export async function* sourceBatches(source: Connector, object: ObjectPlan, options: SourceBatchOptions): AsyncGenerator<SourceBatch> {
-  const { table, key, filter } = object.source;
-  const keyed = source.capabilities.keyRanges;
-  let consumed = keyed ? 0 : Number(options.after ?? 0);
-  const reads = source.read(table, {
-    columns: baseColumns(object, options.tableColumns),
-    batchSize: options.batchSize,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(keyed ? { orderBy: key, ...keyRangeOf(options) } : { skip: consumed }),
-    ...(filter ? { where: filter } : {}),
-  });
-  for await (const batch of reads) {
-    consumed += batch.rows.length + (batch.rejects?.length ?? 0);
-    const enriched = await enrich(source, object, batch, options.tableColumns);
-    const last = enriched.keys[enriched.keys.length - 1];
+  const batches = source.capabilities.keyRanges ? keyedBatches(source, object, options) : fileBatches(source, object, options);
+  for await (const { batch, resolved, position } of batches) {
+    const enriched = await enrich(source, object, { columns: batch.columns, rows: resolved.rows }, resolved.keys, options.tableColumns);
     yield {
       ...enriched,
       rejects: batch.rejects ?? [],
-      position: keyed ? (last ?? options.after ?? '') : String(consumed),
-      ...(batch.lines ? { lines: batch.lines } : {}),
+      position,
+      ...(resolved.lines ? { lines: resolved.lines } : {}),
+      duplicates: { collapsed: resolved.collapsed, rejects: resolved.rejects },
     };
   }
+}
+
+/** A batch as read, its rows after the rule for repeated keys, and where a resume continues after it. */
+interface ReadStep {
+  readonly batch: ReadBatch;
+  readonly resolved: ResolvedRows;
+  readonly position: string;
+}
+
+function readOptions(object: ObjectPlan, options: SourceBatchOptions): ReadOptions {
+  return {
+    columns: baseColumns(object, options.tableColumns),
+    batchSize: options.batchSize,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(object.source.filter ? { where: object.source.filter } : {}),
+  };
+}
+
+/**
+ * A keyed source, read in key order: the rows of one key are adjacent, and a batch never ends
+ * inside a key (the rows of the batch's last key wait for the next batch), so every batch holds
+ * all the rows of its keys and its position (its last key) never splits one — on a resume, in a
+ * key-range chunk (whose bounds are keys) or not.
+ */
+async function* keyedBatches(source: Connector, object: ObjectPlan, options: SourceBatchOptions): AsyncGenerator<ReadStep> {
+  const rule = object.source.duplicates ?? 'reject';
+  const reads = source.read(object.source.table, { ...readOptions(object, options), orderBy: object.source.key, ...keyRangeOf(options) });
+  let held: { rows: Row[]; keys: string[]; rejects: ReadReject[] } = { rows: [], keys: [], rejects: [] };
+  let position = options.after ?? '';
+  const step = (columns: readonly string[], rows: Row[], keys: string[], rejects: ReadReject[]): ReadStep => {
+    position = keys[keys.length - 1] ?? position;
+    return { batch: { columns, rows, rejects }, resolved: resolveBatch(rows, keys, columns, rule), position };
+  };
+  let columns: readonly string[] = [];
+  for await (const batch of reads) {
+    columns = batch.columns;
+    const rows = [...held.rows, ...batch.rows];
+    const keys = [...held.keys, ...keysOf(object, batch)];
+    const rejects = [...held.rejects, ...(batch.rejects ?? [])];
+    let cut = keys.length;
+    while (cut > 0 && keys[cut - 1] === keys[keys.length - 1]) cut--;
+    held = { rows: rows.slice(cut), keys: keys.slice(cut), rejects: cut === 0 ? rejects : [] };
+    if (cut > 0) yield step(columns, rows.slice(0, cut), keys.slice(0, cut), rejects);
+  }
+  if (held.rows.length > 0 || held.rejects.length > 0) yield step(columns, held.rows, held.keys, held.rejects);
+}
+
+/**
+ * A file: read in file order, resumed by records consumed. Where keys repeat, the rule needs every
+ * row of a key, so a `DuplicateIndex` is built first (two reads of the file), and the load reads
+ * from the start, counting (not loading) the rows a resume skips.
+ */
+async function* fileBatches(source: Connector, object: ObjectPlan, options: SourceBatchOptions): AsyncGenerator<ReadStep> {
+  const rule = object.source.duplicates ?? 'reject';
+  const after = Number(options.after ?? 0);
+  const read = (skip: number) => source.read(object.source.table, { ...readOptions(object, options), skip });
+  const index = await DuplicateIndex.build(async function* () {
+    for await (const batch of read(0)) yield { rows: batch.rows, keys: keysOf(object, batch) };
+  });
+  let consumed = index ? 0 : after;
+  for await (const batch of read(consumed)) {
+    const keys = keysOf(object, batch);
+    const records = batch.rows.length + (batch.rejects?.length ?? 0);
+    consumed += records;
+    if (index && consumed <= after) {
+      index.skip(keys);
+      continue;
+    }
+    if (consumed - records < after) {
+      throw new CrmError('CRM_X9001', `resume position ${after} of ${object.name} falls inside a batch of its source`);
+    }
+    const resolved = index
+      ? index.resolve(batch.rows, keys, batch.columns, rule, batch.lines)
+      : { rows: batch.rows, keys: [...keys], ...(batch.lines ? { lines: [...batch.lines] } : {}), collapsed: 0, rejects: [] };
+    yield { batch, resolved, position: String(consumed) };
+  }
+}
+
+function keysOf(object: ObjectPlan, batch: RowBatch): string[] {
+  const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
+  return batch.rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
 }
 
 function keyRangeOf({ after, upTo }: SourceBatchOptions): { keyRange?: KeyRange } {
@@ -117,8 +196,15 @@ export async function* sourceRowsByKeys(
   for (let i = 0; i < keys.length; i += options.batchSize) {
     const chunk = keys.slice(i, i + options.batchSize).map((k) => decodeKey(k));
     const batch = await source.readByKeys(object.source.table, object.source.key, chunk, baseColumns(object, options.tableColumns));
-    const enriched = await enrich(source, object, batch, options.tableColumns);
-    yield { ...enriched, rejects: [], position: enriched.keys[enriched.keys.length - 1] ?? '' };
+    // Every row of each key comes in the same read: the rule for repeated keys applies as in a scan.
+    const resolved = resolveBatch(batch.rows, keysOf(object, batch), batch.columns, object.source.duplicates ?? 'reject');
+    const enriched = await enrich(source, object, { columns: batch.columns, rows: resolved.rows }, resolved.keys, options.tableColumns);
+    yield {
+      ...enriched,
+      rejects: [],
+      position: enriched.keys[enriched.keys.length - 1] ?? '',
+      duplicates: { collapsed: resolved.collapsed, rejects: resolved.rejects },
+    };
   }
 }
 
@@ -128,7 +214,9 @@ export async function* sourceRowsByKeys(
  * references) and `plan`'s lookup survey read instead of the whole object.
  */
 export function fieldsView(object: ObjectPlan, fields: ObjectPlan['fields']): ObjectPlan {
-  const columns = new Set(object.source.key);
+  // A declared rule for repeated keys (first, merge) decides on all the base columns: the view
+  // reads them too, so it takes the same row of a key as the whole object does.
+  const columns = new Set(object.source.duplicates ? object.source.columns : object.source.key);
   for (const f of fields) {
     for (const c of f.from) columns.add(c);
     for (const c of Object.keys(f.ref?.when ?? {})) columns.add(c);
@@ -154,14 +242,13 @@ async function enrich(
   source: Connector,
   object: ObjectPlan,
   batch: RowBatch,
+  keys: string[],
   tableColumns: ReadonlyMap<string, readonly string[]>,
 ): Promise<{ columns: readonly string[]; rows: Row[]; keys: string[]; ambiguous: Map<Row, AmbiguousLookup[]> }> {
-  const keyIdx = object.source.key.map((k) => batch.columns.indexOf(k));
   const columns = [...batch.columns];
   // The reader's row arrays belong to this batch: side-table and lookup values are appended to
   // them in place, never copied per join or per lookup.
   const rows = batch.rows;
-  const keys = rows.map((r) => encodeKey(keyIdx.map((i) => r[i])));
   for (const join of object.source.joins) {
     columns.push(...(await joinSideTable(source, columns, rows, join, tableColumns.get(join.table) ?? [])));
   }

@@ -5,11 +5,11 @@ import { encodeKey } from '../../core/keys.js';
 import { killPoint } from '../../core/kill-point.js';
 import type { TableSchema, Value } from '../../core/types.js';
 import { targetView } from '../../mapping/plan/name-map.js';
-import type { JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
+import type { IdMapping, JournalRecord, LedgerCounts, StateStore } from '../../state/state-store.js';
 import { type ObjectVerification, type VerifyOptions, type VerifyResult, verify } from '../verify/verify.js';
 
 export interface RepairOptions extends VerifyOptions {
-  /** Also delete rows the target has and the source (through the mapping) does not. Off by default. */
+  /** Also delete rows the target has and the source (through the mapping) does not — of the verify scope's rows only. Off by default. */
   readonly deleteExtra?: boolean;
 }
 
@@ -65,7 +65,9 @@ export async function repair(options: RepairOptions): Promise<RepairResult> {
     // Parents before children for writes (plan order), children before parents for deletes.
     for (const o of differing) {
       const counts = await insertAndUpdate(io, tableOf(o), o);
-      await commit(state, run.id, o.object, 1, { created: counts.inserted, updated: counts.updated });
+      // An inserted row is the migration's from now on (verify's scope `migration`): mapped like a loaded one.
+      const idMappings = o.missing.filter((m) => m.sourceKey).map((m) => ({ sourceKey: m.sourceKey, targetKey: encodeKey(m.key) }));
+      await commit(state, run.id, o.object, 1, { created: counts.inserted, updated: counts.updated }, idMappings);
       results.set(o.object, { ...results.get(o.object)!, inserted: counts.inserted, updated: counts.updated });
     }
     if (options.deleteExtra) {
@@ -220,9 +222,10 @@ async function commit(
   object: string,
   pass: number,
   counts: Pick<LedgerCounts, 'created' | 'updated'>,
+  idMappings: readonly IdMapping[] = [],
 ): Promise<void> {
   const ledger: LedgerCounts = { read: counts.created + counts.updated, unchanged: 0, rejected: 0, filtered: 0, ...counts };
   // The journal is in already: each write's records were committed before it.
-  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger } });
+  await state.commitBatch(runId, { object, pass, checkpoint: { object, pass, position: '', done: true, ledger }, idMappings });
   killPoint('committed');
 }

@@ -74,7 +74,8 @@ export class SyncMeter {
   status(): SyncStatus {
     const seconds = (Date.now() - this.started) / 1000;
     const ledger = emptyLedger();
-    for (const l of this.ledgers.values()) for (const k of Object.keys(ledger) as (keyof LedgerCounts)[]) ledger[k] += l[k];
+    for (const l of this.ledgers.values())
+      for (const k of Object.keys(ledger) as (keyof LedgerCounts)[]) ledger[k] = (ledger[k] ?? 0) + (l[k] ?? 0);
     const sorted = [...this.lags].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
     return {

@@ -8,6 +8,7 @@ import { deterministicUuid } from '../deterministic-uuid.js';
 import type { IdResolver } from '../id-resolver.js';
 import { rejectingLookup, sourceBatches } from '../migrate/source-batches.js';
 import { compileTargetRules } from '../migrate/target-rules.js';
+import { reasonFor } from '../reject-reasons.js';
 
 /** A source row that is expected to be absent from the target, and why. */
 export interface AccountedRow {
@@ -46,6 +47,8 @@ export interface ExpectedSummary {
   /** Source rows read (the filter's rows excluded: they are counted in `filtered`). */
   readonly read: number;
   readonly filtered: number;
+  /** Rows collapsed into another row with the same source key (their rule: `duplicate-keys.ts`); not in `filtered`. */
+  readonly duplicates: number;
   /** Expected rows handed to the sink. */
   readonly expected: number;
 }
@@ -90,12 +93,16 @@ export async function expectedRows(input: ExpectedRowsInput, sink: ExpectedSink)
   const types: CanonicalType[] = layout.map((c) => targetTable.columns.find((t) => t.name === c)!.type);
   const generatedKey = object.target.generateKey === 'uuid' ? mapper.targetColumns.indexOf(object.target.key[0]) : -1;
   const fromColumns = sourceColumnsOf(object);
-  const out = { accountedFor: [] as AccountedRow[], unprovable: [] as UnprovableLink[], read: 0, filtered: 0, expected: 0 };
+  const out = { accountedFor: [] as AccountedRow[], unprovable: [] as UnprovableLink[], read: 0, filtered: 0, duplicates: 0, expected: 0 };
   let bound: ReturnType<ObjectMapper['bind']> | undefined;
 
   for await (const batch of sourceBatches(input.source, object, { batchSize: input.batchSize, tableColumns: input.tableColumns })) {
-    out.read += batch.rows.length + batch.rejects.length;
+    const duplicates = batch.duplicates ?? { collapsed: 0, rejects: [] };
+    out.read += batch.rows.length + batch.rejects.length + duplicates.collapsed + duplicates.rejects.length;
+    out.duplicates += duplicates.collapsed;
     for (const r of batch.rejects) out.accountedFor.push({ sourceKey: '', reason: 'unreadable', ...(r.column ? { field: r.column } : {}) });
+    // Rows of a repeated key the rule leaves out: the key's loaded row (if any) is among `rows`.
+    for (const d of duplicates.rejects) out.accountedFor.push({ sourceKey: d.sourceKey, reason: reasonFor(d.code) });
     bound ??= mapper.bind(batch.columns);
     const fromIndexes = fromColumns.map((c) => batch.columns.indexOf(c));
     const mapped: { sourceKey: string; row: Row; values: Value[] }[] = [];

@@ -1,4 +1,4 @@
-import type { ChecksumColumn, Connector } from '../../connectors/contract.js';
+import type { ChecksumColumn, Connector, TextKeyRange } from '../../connectors/contract.js';
 import { CrmError, isCrmError } from '../../core/errors/index.js';
 import { encodeKey } from '../../core/keys.js';
 import type { DatabaseSchema, TableSchema } from '../../core/types.js';
@@ -32,13 +32,26 @@ export interface ObjectVerification {
   readonly key: readonly string[];
   /** Compared target columns (the key excluded). */
   readonly columns: readonly string[];
-  readonly counts: { readonly sourceRead: number; readonly filtered: number; readonly expected: number; readonly target: number };
+  readonly counts: {
+    readonly sourceRead: number;
+    readonly filtered: number;
+    /** Source rows collapsed into another with the same key (identical, or merged by the object's rule); absent = 0. */
+    readonly duplicates?: number;
+    readonly expected: number;
+    readonly target: number;
+  };
   /** Source rows expected to be absent: rejected by the latest run, or unmappable. Not differences. */
   readonly accountedFor: readonly AccountedRow[];
   /** Links the source does not determine (a lookup matched several values): not checked against a candidate, only for their absence. */
   readonly unprovable: readonly UnprovableLink[];
   readonly missing: readonly { readonly key: readonly string[]; readonly sourceKey: string; readonly expected: RowTexts }[];
+  /** Target rows no source row maps to, among the rows the migration owns (all rows with scope `all`). */
   readonly extra: readonly { readonly key: readonly string[]; readonly actual: RowTexts }[];
+  /**
+   * Scope `migration`: target rows without a source row that the migration does not own (no id
+   * mapping of the object: rows the target held before, or others wrote) — counted, not compared.
+   */
+  readonly foreign: number;
   readonly changed: readonly {
     readonly key: readonly string[];
     readonly sourceKey: string;
@@ -74,7 +87,15 @@ export interface VerifyOptions extends HashDiffOptions {
   readonly transformContext?: Omit<TransformContext, 'timeZone' | 'defaultCountry' | 'locale'>;
   /** About how many expected rows are held in memory at once (default 50,000). */
   readonly partitionRows?: number;
+  /**
+   * Which target rows are compared: `migration` (default) those the migration owns — the rows a
+   * source row maps to, and the rows in the object's id map (loaded by a migrate run or inserted
+   * by repair) — so a target that held other rows before is not "extra"; `all` every row.
+   */
+  readonly scope?: VerifyScope;
 }
+
+export type VerifyScope = 'migration' | 'all';
 
 const DEFAULT_PARTITION_ROWS = 50_000;
 
@@ -181,35 +202,48 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
       const extra: ObjectVerification['extra'][number][] = [];
       const changed: ObjectVerification['changed'][number][] = [];
       let held = 0;
-      for (let i = 0; i < partitions.partitions; i++) {
-        const part = await partitions.load(i);
-        held = Math.max(held, part.rows.length);
-        const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
-        const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
-        for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
-        for (const r of found.onlyB) extra.push({ key: r.key, actual: texts(r.values) });
-        for (const c of found.changed) {
-          const o = origin(c.key);
-          changed.push({
-            key: c.key,
-            sourceKey: o?.sourceKey ?? '',
-            fields: c.columns.map((j) => ({ field: columns[j], source: sourceText(columns[j], o), expected: c.a[j], actual: c.b[j] })),
-            expected: texts(c.a),
-            actual: texts(c.b),
-          });
+      let foreign = 0;
+      const split = (range: TextKeyRange, parts: number) => theirs.session.splitPoints(range, parts);
+      for (let i = 0; i < partitions.partitions; i++)
+        for await (const part of partitions.ranges(i, split)) {
+          held = Math.max(held, part.rows.length);
+          const found = await hashDiff(new MemoryChecksum(part.rows, compare), theirs.session, kinds, { ...input, range: part.range });
+          const origin = (k: readonly string[]) => part.origins.get(encodeKey(k));
+          for (const r of found.onlyA) missing.push({ key: r.key, sourceKey: origin(r.key)?.sourceKey ?? '', expected: texts(r.values) });
+          const owned = await ownedKeys(input, object, found.onlyB);
+          for (const r of found.onlyB) {
+            if (owned && !owned.has(encodeKey(r.key))) foreign++;
+            else extra.push({ key: r.key, actual: texts(r.values) });
+          }
+          for (const c of found.changed) {
+            const o = origin(c.key);
+            changed.push({
+              key: c.key,
+              sourceKey: o?.sourceKey ?? '',
+              fields: c.columns.map((j) => ({ field: columns[j], source: sourceText(columns[j], o), expected: c.a[j], actual: c.b[j] })),
+              expected: texts(c.a),
+              actual: texts(c.b),
+            });
+          }
         }
-      }
       return {
         object: object.name,
         table: table.name,
         status: missing.length + extra.length + changed.length === 0 ? 'equal' : 'different',
         key,
         columns,
-        counts: { sourceRead: summary.read, filtered: summary.filtered, expected: summary.expected, target: targetCount },
+        counts: {
+          sourceRead: summary.read,
+          filtered: summary.filtered,
+          ...(summary.duplicates ? { duplicates: summary.duplicates } : {}),
+          expected: summary.expected,
+          target: targetCount,
+        },
         accountedFor: summary.accountedFor,
         unprovable: summary.unprovable,
         missing,
         extra,
+        foreign,
         changed,
         pushdown: theirs.pushdown,
         expectedRowsHeld: held,
@@ -223,6 +257,20 @@ async function verifyObject(input: ObjectInput): Promise<ObjectVerification> {
   }
 }
 
+/**
+ * Of the target rows no source row maps to, the keys the migration owns (in the object's id map);
+ * undefined with scope `all` (every row is the migration's).
+ */
+async function ownedKeys(
+  input: Pick<VerifyOptions, 'scope' | 'state'>,
+  object: ObjectPlan,
+  rows: readonly { readonly key: readonly string[] }[],
+): Promise<Set<string> | undefined> {
+  if (input.scope === 'all') return undefined;
+  const keys = rows.map((r) => encodeKey(r.key));
+  return new Set((await input.state.lookupSourceKeys(object.name, keys)).keys());
+}
+
 /** Pass-1 rejects of a run for one object. Pass-2 rejects (deferred references) left the row loaded: not absences. */
 async function rejectedInRun(
   state: StateStore,
@@ -234,7 +282,8 @@ async function rejectedInRun(
     const page = await state.listRejects(runId, { object: object.name, limit: 5000, offset });
     if (page.length === 0) break;
     for (const r of page) {
-      if (!r.sourceKey || (r.field && object.deferredFields.includes(r.field))) continue;
+      // A row of a repeated key superseded by the one loaded (`rowLoaded`) leaves its key loaded.
+      if (!r.sourceKey || r.rowLoaded || (r.field && object.deferredFields.includes(r.field))) continue;
       out.set(r.sourceKey, { reason: r.reason, ...(r.field ? { field: r.field } : {}) });
     }
   }
@@ -263,6 +312,7 @@ function failedObject(object: ObjectPlan, err: CrmError, started: number): Objec
     unprovable: [],
     missing: [],
     extra: [],
+    foreign: 0,
     changed: [],
     pushdown: false,
     expectedRowsHeld: 0,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { CrmError } from '../../core/errors/index.js';
-import type { FieldSpec, ObjectSpec, ProjectFile } from '../project/project-schema.js';
+import type { DuplicatesRule, FieldSpec, ObjectSpec, ProjectFile } from '../project/project-schema.js';
 import { dependencyOrder, type ReferenceEdge } from './dependency-order.js';
 import type { FieldPlan, ObjectPlan, Plan } from './plan-types.js';
 
@@ -47,7 +47,7 @@ export function compilePlan(project: ProjectFile): Plan {
     const fields = fieldsByObject
       .get(name)!
       .map((f) => (f.ref && deferred.has(`${name}.${f.target}`) ? { ...f, ref: { ...f.ref, deferred: true } } : f));
-    return objectPlan(name, project.objects[name], fields, edges);
+    return objectPlan(name, project.objects[name], fields, edges, project.options.duplicates);
   });
   const body = {
     version: 1 as const,
@@ -116,7 +116,14 @@ function normaliseField(target: string, f: FieldSpec): FieldPlan {
   };
 }
 
-function objectPlan(name: string, spec: ObjectSpec, fields: FieldPlan[], edges: readonly ReferenceEdge[]): ObjectPlan {
+function objectPlan(
+  name: string,
+  spec: ObjectSpec,
+  fields: FieldPlan[],
+  edges: readonly ReferenceEdge[],
+  defaultDuplicates: DuplicatesRule | undefined,
+): ObjectPlan {
+  const duplicates = spec.source.duplicates ?? defaultDuplicates ?? 'reject';
   const sourceKey = asList(spec.source.key);
   const targetKey = asList(spec.target.key);
   const joins = (spec.source.join ?? []).map((j) => ({ table: j.table, on: j.on, prefix: j.prefix ?? '' }));
@@ -143,6 +150,7 @@ function objectPlan(name: string, spec: ObjectSpec, fields: FieldPlan[], edges: 
       table: spec.source.table,
       key: sourceKey,
       ...(spec.source.filter ? { filter: spec.source.filter } : {}),
+      ...(duplicates !== 'reject' ? { duplicates } : {}),
       joins,
       columns: [...used],
     },

@@ -1,4 +1,4 @@
-import type { LookupSpec } from '../project/project-schema.js';
+import type { DuplicatesRule, LookupSpec } from '../project/project-schema.js';
 
 /**
  * The compiled plan: immutable plain data (frozen), printable (`crmbridge plan --json`) and
@@ -20,6 +20,7 @@ export interface Plan {
     readonly maxErrorRatio?: number;
     readonly defaultCountry?: string;
     readonly locale?: string;
+    readonly duplicates?: DuplicatesRule;
   };
   /** Objects in dependency order: every object comes after the objects it references (deferred references excepted). */
   readonly objects: readonly ObjectPlan[];
@@ -61,6 +62,8 @@ export interface ObjectPlan {
     readonly table: string;
     readonly key: readonly string[];
     readonly filter?: string;
+    /** The rule for rows sharing a source key; absent = reject (absent, so older plans keep their hash). */
+    readonly duplicates?: Exclude<DuplicatesRule, 'reject'>;
     readonly joins: readonly JoinPlan[];
     /** Every source column the object reads from the base table, key first. */
     readonly columns: readonly string[];

@@ -94,10 +94,18 @@ const fieldSchema = z
     message: 'a field needs `from`, `value` or `lookup`',
   });
 
+/** What to do with source rows that share a key (see docs/02-migrate.md, "Repeated source keys"). */
+const duplicatesRule = z
+  .enum(['reject', 'first', 'merge'])
+  .describe(
+    'Rows sharing a source key: identical ones always collapse into one (counted as duplicates). Conflicting ones: reject → all rejected; first → the first row loads, the others are rejected as superseded; merge → each field from the rows that have it, all rejected if two values contradict.',
+  );
+
 const objectSchema = z.strictObject({
   source: z.strictObject({
     table: z.string(),
     key: keyColumns,
+    duplicates: duplicatesRule.optional().describe('Rows sharing a source key (default: options.duplicates, else reject).'),
     filter: z.string().optional().describe('A source-SQL filter, e.g. "deleted = 0". Filtered rows are counted as filtered.'),
     join: z
       .array(
@@ -148,6 +156,7 @@ export const projectSchema = z.strictObject({
       maxErrorRatio: z.number().min(0).max(1).optional(),
       defaultCountry: z.string().length(2).optional().describe('ISO country for phone numbers without a country code.'),
       locale: z.string().optional().describe('Default locale for numbers and money, e.g. en-US, de-DE.'),
+      duplicates: duplicatesRule.optional().describe('Default rule for rows sharing a source key (default reject).'),
     })
     .default({ batchSize: 2000 }),
   objects: z.record(z.string(), objectSchema),
@@ -157,4 +166,5 @@ export type ProjectFile = z.infer<typeof projectSchema>;
 export type ObjectSpec = z.infer<typeof objectSchema>;
 export type FieldSpec = z.infer<typeof fieldSchema>;
 export type LookupSpec = z.infer<typeof lookupSchema>;
+export type DuplicatesRule = z.infer<typeof duplicatesRule>;
 export type ReferenceSpec = z.infer<typeof referenceSchema>;
