@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
-import { incompleteTailLength, scanUtf8 } from './utf8-scan.js';
+import { incompleteTailLength, scanUtf8 } from '../shared/utf8-scan.js';
 
 export interface CsvEncoding {
   /** Lower-case encoding name as reported to the user: `utf-8`, `windows-1252`, `utf-16le`, … */

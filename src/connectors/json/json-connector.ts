@@ -66,7 +66,7 @@ export class JsonConnector implements Connector {
     let n = 0;
     for await (const record of fileRecords(file, await readFormat(file))) {
       if (record.ok) n++;
-      else if (record.fatal) throw new CrmError('CRM_R4004', record.message, { location: { connector: 'json', table, file } });
+      else if (record.fatal) throw new CrmError(record.code, record.message, { location: { connector: 'json', table, file } });
     }
     return n;
   }

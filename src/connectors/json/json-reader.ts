@@ -94,11 +94,11 @@ export async function* readJsonFile(input: JsonReadInput, options: ReadOptions =
     }
     let full: boolean;
     if (!record.ok) {
-      rejects.push({ code: 'CRM_R4004', message: record.message, file: input.file, line: record.line, raw: record.raw });
+      rejects.push({ code: record.code, message: record.message, file: input.file, line: record.line, raw: record.raw });
       full = budget.add(record.raw);
       if (record.fatal) {
         yield flush();
-        throw new CrmError('CRM_R4004', `${record.message}; the records after it cannot be read`, {
+        throw new CrmError(record.code, `${record.message}; the records after it cannot be read`, {
           location: { connector: 'json', table: input.table, file: input.file },
         });
       }
