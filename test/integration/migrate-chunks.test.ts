@@ -131,7 +131,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const single = await setup('single');
     if (!single) return undefined;
     const result = await single.run({ workers: false });
-    expect(result.status).toBe('completed');
+    expect(result.status).toBe('completed_with_rejects');
     reference = { rows: await dump(single.db.url), ledger: counts(result) };
     return reference;
   };
@@ -146,7 +146,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
         if (e.type === 'object-started' || e.type === 'object-finished') events.push(`${e.type} ${e.object} ${e.pass}`);
       },
     });
-    expect(result.status).toBe('completed');
+    expect(result.status).toBe('completed_with_rejects');
     expect(counts(result)).toEqual(expected.ledger);
     // Pass 2 of companies (its self-reference) does not wait for people's pass 1.
     expect(events.indexOf('object-started companies 2')).toBeLessThan(events.indexOf('object-finished people 1'));
@@ -166,7 +166,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     }
     // Run again: nothing to write.
     const again = await parallel.run();
-    expect(again.status).toBe('completed');
+    expect(again.status).toBe('completed_with_rejects');
     for (const l of again.ledger) expect(l).toMatchObject({ created: 0, updated: 0, unchanged: l.read - l.rejected - l.filtered });
   }, 120_000);
 
@@ -176,7 +176,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     const dry = await predicting.run({ dryRun: true });
     expect(await dump(predicting.db.url)).toEqual([]);
     const real = await predicting.run();
-    expect(real.status).toBe('completed');
+    expect(real.status).toBe('completed_with_rejects');
     expect((await predicting.state.getCheckpoints(real.runId)).some((c) => c.chunk)).toBe(true);
     expect(counts(dry)).toEqual(counts(real));
   }, 120_000);
@@ -206,7 +206,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
     expect(interrupted.objects.find((o) => o.object === 'companies')!.status).toBe('failed');
     const resumed = await aborting.run({ resume: true });
     expect(resumed.runId).toBe(interrupted.runId);
-    expect(resumed.status).toBe('completed');
+    expect(resumed.status).toBe('completed_with_rejects');
     expect(await dump(aborting.db.url)).toEqual(expected.rows);
   }, 120_000);
 
@@ -228,7 +228,7 @@ describe('migrate in worker threads, tables cut into key-range chunks (SQLite â†
 
     const resumed = await stopping.run({ workers: false, resume: true });
     expect(resumed.runId).toBe(stopped.runId);
-    expect(resumed.status).toBe('completed');
+    expect(resumed.status).toBe('completed_with_rejects');
     expect(counts(resumed)).toEqual(expected.ledger);
     expect(await dump(stopping.db.url)).toEqual(expected.rows);
   }, 120_000);

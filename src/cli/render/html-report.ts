@@ -50,12 +50,14 @@ function rejectRow(runId: string, r: RejectGroup): string {
 }
 
 /** What a run that did not complete asks of its reader, as the CLI says it at the end of the run. */
+/** What a run that did not complete cleanly asks next (HTML). */
+const RESUME = 'Fix, then <code>crmbridge migrate --resume</code>.';
 const NEXT_STEP: Partial<Record<MigrateResult['status'], string>> = {
-  stopped: 'Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept.',
-  incomplete: 'Not every object loaded and balanced; see the status and balanced columns of the ledger.',
-  failed: 'The run failed; see the problems below.',
+  stopped: `Stopped at the error threshold (--max-errors, --max-error-ratio); the checkpoints are kept. ${RESUME}`,
+  incomplete: `Not every object loaded and balanced; see the status and balanced columns of the ledger. ${RESUME}`,
+  failed: `The run failed; see the problems below. ${RESUME}`,
   completed_with_rejects:
-    'Every row is accounted for, but the rejected ones are not in the target: see the rejects, fix the mapping, then run `crmbridge migrate --retry-rejects`.',
+    'Every row is accounted for, but the rejected ones are not in the target: see the rejects, fix the mapping, then run <code>crmbridge migrate --retry-rejects</code>.',
 };
 
 /** Why an object did not load, and the references pass 2 left NULL in rows it did load: what a reader must act on. */
@@ -97,7 +99,7 @@ ul{padding-left:1.2em}td ul{margin:0}li{margin:.15em 0}
 </style></head><body>
 <h1>crmbridge ${result.dryRun ? 'dry run' : 'migration'} <code>${escapeHtml(result.runId)}</code></h1>
 <p>Status: <span class="${result.status}">${result.status}</span> · ${duration(result.seconds)}</p>
-${next ? `<p>${next} Fix, then <code>crmbridge migrate --resume</code>.</p>\n` : ''}${
+${next ? `<p>${next}</p>\n` : ''}${
   problemItems.length > 0 ? `<h2 id="problems">Problems</h2>\n<ul>${problemItems.join('')}</ul>\n` : ''
 }<h2 id="ledger">Ledger</h2>
 <p>Every source row is accounted for: read = created + updated + unchanged + rejected + filtered.</p>

@@ -116,7 +116,13 @@ describe('project lock (two real processes)', () => {
     }
     const check = new Database(join(folder, 'state.db'));
     check.pragma('foreign_keys = ON');
-    expect(() => check.prepare("INSERT INTO ledger VALUES ('nope', 'x', 0, 0, 0, 0, 0, 0)").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      check
+        .prepare(
+          "INSERT INTO ledger (run_id, object, read, created, updated, unchanged, rejected, filtered) VALUES ('nope', 'x', 0, 0, 0, 0, 0, 0)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
     check.close();
   });
 });
