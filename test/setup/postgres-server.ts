@@ -39,8 +39,9 @@ export async function startPostgres(
     listen_addresses: '127.0.0.1',
     unix_socket_directories: dir,
     wal_level: 'logical',
-    max_replication_slots: '20',
-    max_wal_senders: '20',
+    // Sync test files run in parallel and each keeps its slots until it ends (two-way keeps two per project).
+    max_replication_slots: '100',
+    max_wal_senders: '100',
     fsync: 'off',
     synchronous_commit: 'off',
     full_page_writes: 'off',
