@@ -131,16 +131,16 @@ export function resolveBatch(
   rule: DuplicatesRule,
   lines?: readonly number[],
 ): ResolvedRows {
+  // Nearly every batch repeats no key: find that out with one Set, before a position list per key.
+  if (new Set(keys).size === keys.length) {
+    return { rows: [...rows], keys: [...keys], ...(lines ? { lines: [...lines] } : {}), collapsed: 0, rejects: [] };
+  }
   const positions = new Map<string, number[]>();
-  let repeated = false;
   for (const [i, k] of keys.entries()) {
     const at = positions.get(k);
-    if (at) {
-      at.push(i);
-      repeated = true;
-    } else positions.set(k, [i]);
+    if (at) at.push(i);
+    else positions.set(k, [i]);
   }
-  if (!repeated) return { rows: [...rows], keys: [...keys], ...(lines ? { lines: [...lines] } : {}), collapsed: 0, rejects: [] };
   const fates = new Map<number, Occurrence>();
   for (const [key, at] of positions) {
     if (at.length === 1) continue;
